@@ -1,0 +1,38 @@
+"""SecondLook: find the right specialist for a medical second opinion."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from api.config import Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, error handling."""
+    app = Flask(__name__)
+    app.config.update((config or Config.from_env()).as_flask())
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+
+    from api.errors import register_error_handlers
+    from api.extensions import SECURITY_SCHEMES, Api, db
+    import search
+
+    db.init_app(app)
+    # One Api per app: flask-smorest keeps its spec on the instance.
+    api = Api(app, spec_kwargs={"components": {"securitySchemes": SECURITY_SCHEMES}})
+    register_error_handlers(app)
+    search.init_app(app)
+
+    from api.auth.routes import blp as auth_blp
+    from api.directory.routes import blp as directory_blp
+    from api.health.routes import blp as health_blp
+    from api.reference.routes import blp as reference_blp
+
+    for blueprint in (health_blp, auth_blp, reference_blp, directory_blp):
+        api.register_blueprint(blueprint)
+
+    from api.cli import register_commands
+
+    register_commands(app)
+    return app

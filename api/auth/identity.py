@@ -1,0 +1,59 @@
+"""Reading the bearer token of a request and guarding views by role."""
+from __future__ import annotations
+
+import functools
+from typing import Callable
+
+from flask import g, request
+from flask_smorest import Blueprint, abort
+
+from api.auth.services import Identity, resolve_token
+from api.db import db
+from api.models import Role
+
+BEARER_SECURITY = [{"bearerAuth": []}]
+
+
+def bearer_token() -> str | None:
+    """The token of the Authorization header, if it is a Bearer one."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def current_identity() -> Identity | None:
+    """The caller's identity, resolved once per request."""
+    if "identity" not in g:
+        token = bearer_token()
+        g.identity = resolve_token(db.session, token) if token else None
+    return g.identity
+
+
+def require_role(*roles: Role) -> Callable:
+    """Decorate a view: 401 without a live token, 403 when the role is not among `roles`."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            identity = current_identity()
+            if identity is None:
+                abort(401, message="Sign in: send 'Authorization: Bearer <token>'.",
+                      headers={"WWW-Authenticate": 'Bearer realm="secondlook"'})
+            if roles and not identity.has_role(*roles):
+                abort(403, message="Your role may not do this.")
+            return view(*args, identity=identity, **kwargs)
+        return wrapper
+
+    return decorator
+
+
+def secured(blp: Blueprint, *roles: Role) -> Callable:
+    """Guard a view by role and document its bearer security and 401/403 answers."""
+
+    def decorator(view: Callable) -> Callable:
+        view = require_role(*roles)(view)
+        view = blp.alt_response(401, description="No live bearer token")(view)
+        view = blp.alt_response(403, description="The caller's role may not do this")(view)
+        return blp.doc(security=BEARER_SECURITY)(view)
+
+    return decorator

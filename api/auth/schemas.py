@@ -1,0 +1,29 @@
+"""Request and response bodies of the auth endpoints."""
+import marshmallow as ma
+
+
+class LoginSchema(ma.Schema):
+    """E-mail and password."""
+
+    email = ma.fields.Email(required=True, metadata={"example": "admin@demo.secondlook.test"})
+    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=1, max=256),
+                                metadata={"example": "demo-admin-pass"})
+
+
+class TokenSchema(ma.Schema):
+    """A bearer token and what it is for."""
+
+    access_token = ma.fields.String(metadata={"example": "k3Jx...QZ"})
+    token_type = ma.fields.String(metadata={"example": "Bearer"})
+    expires_in = ma.fields.Integer(metadata={"description": "Seconds until the token expires", "example": 43200})
+    role = ma.fields.String(metadata={"example": "admin"})
+
+
+class MeSchema(ma.Schema):
+    """The signed-in account."""
+
+    id = ma.fields.Integer()
+    email = ma.fields.String()
+    display_name = ma.fields.String()
+    role = ma.fields.Function(lambda u: u.role.value)
+    specialist_id = ma.fields.Integer(allow_none=True)

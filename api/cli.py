@@ -1,0 +1,83 @@
+"""The `secondlook` command: migrations, seeding, imports and index maintenance."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from api.db import db
+
+
+@click.command("db-upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply every Alembic migration to the configured database."""
+    from api.migrate import upgrade
+
+    upgrade(db.engine)
+    click.echo("database is at the latest migration", err=True)
+
+
+@click.command("seed")
+@click.option("--specialists", "count", type=click.IntRange(1, 2_000_000), default=5000, show_default=True)
+@click.option("--seed", "rng_seed", type=int, default=42, show_default=True, help="Random seed: same seed, same directory.")
+@click.option("--batch-size", type=click.IntRange(100, 100_000), default=5000, show_default=True)
+@with_appcontext
+def seed(count: int, rng_seed: int, batch_size: int) -> None:
+    """Fill the directory with N synthetic specialists (resumable; re-running adds only what is missing)."""
+    from seed_data.demo_accounts import ensure_demo_accounts
+    from seed_data.synthetic import seed_directory
+
+    summary = seed_directory(db.engine, count, seed=rng_seed, batch_size=batch_size, out=sys.stderr)
+    click.echo(summary.describe(), err=True)
+    with db.new_session() as session:
+        ensure_demo_accounts(session)
+        session.commit()
+
+
+@click.command("demo-accounts")
+@with_appcontext
+def demo_accounts() -> None:
+    """Create (if missing) and print the demo logins, one per role."""
+    from seed_data.demo_accounts import DEMO_ACCOUNTS, ensure_demo_accounts
+
+    with db.new_session() as session:
+        ensure_demo_accounts(session)
+        session.commit()
+    click.echo("Demo accounts (synthetic, for trying the API):")
+    for account in DEMO_ACCOUNTS:
+        click.echo(f"  {account.role.value:<20} {account.email:<40} {account.password}")
+
+
+@click.command("import-nppes")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch-size", type=click.IntRange(10, 100_000), default=2000, show_default=True)
+@with_appcontext
+def import_nppes(path: str, batch_size: int) -> None:
+    """Stream a CMS NPPES dissemination CSV into the directory (idempotent on NPI)."""
+    from seed_data.nppes import import_file
+
+    report = import_file(db.engine, path, batch_size=batch_size, out=sys.stderr)
+    click.echo(report.describe())
+    if report.bad_rows:
+        click.echo(f"{len(report.bad_rows)} bad rows (first 20):", err=True)
+        for line_no, reason in report.bad_rows[:20]:
+            click.echo(f"  line {line_no}: {reason}", err=True)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every command to the app's CLI."""
+    for command in (db_upgrade, seed, demo_accounts, import_nppes):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the `secondlook` console script."""
+    from api import create_app
+
+    FlaskGroup(create_app=lambda: create_app(), add_default_commands=True)(prog_name="secondlook")
+
+
+__all__ = ["main", "register_commands", "current_app"]

@@ -1,0 +1,79 @@
+"""Configuration read from the environment, with a working embedded default for every setting."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Mapping
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = REPO_ROOT / "var"
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Config:
+    """Every setting of the service; `from_env` fills it from environment variables."""
+
+    SECRET_KEY: str = "dev-only-secret-change-me"
+    DATABASE_URL: str = f"sqlite:///{VAR_DIR / 'secondlook.db'}"
+    SEARCH_BACKEND: str = "embedded"  # "embedded" | "elasticsearch"
+    ELASTICSEARCH_URL: str = "http://127.0.0.1:9200"
+    ELASTICSEARCH_INDEX: str = "secondlook-specialists"
+    ELASTICSEARCH_TIMEOUT_S: float = 5.0
+    GEOCODER: str = "offline"  # "offline" (ZIP centroids) | "nominatim"
+    GEOCODER_USER_AGENT: str = "secondlook/0.1"
+    GEOCODER_TIMEOUT_S: float = 5.0
+    TOKEN_TTL_S: int = 12 * 3600
+    MAX_CONTENT_LENGTH: int = 1 * 1024 * 1024
+    PAGE_SIZE_MAX: int = 100
+    LOG_LEVEL: str = "INFO"
+    RECORDS_STORAGE: str = "local"  # "local" (RECORDS_DIR) | "s3" (S3_BUCKET at S3_ENDPOINT_URL)
+    RECORDS_DIR: str = str(VAR_DIR / "records")
+    RECORDS_MAX_BYTES: int = 25 * 1024 * 1024
+    S3_ENDPOINT_URL: str = ""
+    S3_BUCKET: str = ""
+    NOTIFIER: str = "log"  # "log" (ids and statuses only) | "webhook" (POST to NOTIFIER_WEBHOOK_URL)
+    NOTIFIER_WEBHOOK_URL: str = ""
+    NOTIFIER_TIMEOUT_S: float = 5.0
+    TESTING: bool = False
+
+    # flask-smorest / OpenAPI settings are constants, not environment.
+    API_TITLE: str = field(default="SecondLook API", init=False)
+    API_VERSION: str = field(default="1.0.0", init=False)
+    OPENAPI_VERSION: str = field(default="3.0.3", init=False)
+    OPENAPI_URL_PREFIX: str = field(default="/", init=False)
+    OPENAPI_JSON_PATH: str = field(default="openapi.json", init=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
+        """Build a Config from environment variables named like its fields."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            if not f.init or f.name not in environ:
+                continue
+            raw = environ[f.name]
+            kind = type(getattr(cls, f.name))
+            values[f.name] = _bool(raw) if kind is bool else kind(raw)
+        return cls(**values)
+
+    def as_flask(self) -> dict:
+        """The settings as a mapping for `app.config.update`."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass
+class TestConfig(Config):
+    """Settings for the test suite: its own database, no secrets that matter."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    TESTING: bool = True
+    SECRET_KEY: str = "test-secret"
+    DATABASE_URL: str = os.environ.get(
+        "SECONDLOOK_TEST_DATABASE_URL", "sqlite:///" + str(VAR_DIR / "test.db")
+    )

@@ -1,0 +1,1 @@
+"""The specialist directory: list, read and administer specialists, their locations and networks."""

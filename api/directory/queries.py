@@ -1,0 +1,110 @@
+"""Directory reads: filter specialists and, near a point, sort them by distance."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from api.directory.services import load_specialists
+from api.geo.geocoding import distance_mi, haversine_mi
+from api.models import (
+    ConditionExpertise, Location, Network, NetworkParticipation, PracticeLocation, Specialist,
+    SpecialistLanguage, SpecialistSpecialty,
+)
+
+MILES_PER_DEGREE_LAT = 69.0
+# Haversine on a sphere differs from the WGS-84 geodesic by under 0.5%: filter with this much
+# slack, then decide the edge with geopy's geodesic distance.
+SPHERE_SLACK = 1.006
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    """One page of specialists and, near a point, their distances."""
+
+    specialists: list[Specialist]
+    distances: dict[int, float]
+    total: int
+
+
+def list_specialists(session: Session, filters: dict, point: tuple[float, float] | None) -> DirectoryPage:
+    """Filter the directory; near a point only locations within radius count, nearest first."""
+    page, size = filters["page"], filters["page_size"]
+    if point is None:
+        ids_query = _filtered(select(Specialist.id), filters).order_by(
+            Specialist.last_name, Specialist.first_name, Specialist.id)
+        total = session.scalar(select(func.count()).select_from(ids_query.order_by(None).subquery()))
+        ids = list(session.scalars(ids_query.limit(size).offset((page - 1) * size)))
+        return DirectoryPage(load_specialists(session, ids), {}, total)
+    nearest = _nearest_within(session, filters, point)
+    ordered = sorted(nearest.items(), key=lambda item: (item[1], item[0]))
+    window = ordered[(page - 1) * size: page * size]
+    return DirectoryPage(load_specialists(session, [sid for sid, _ in window]), dict(window), len(ordered))
+
+
+def _nearest_within(session: Session, filters: dict, point: tuple[float, float]) -> dict[int, float]:
+    lat, lon = point
+    radius = filters["radius_mi"]
+    dlat = radius / MILES_PER_DEGREE_LAT
+    dlon = radius / (MILES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
+    query = _filtered(
+        select(PracticeLocation.specialist_id, Location.lat, Location.lon)
+        .join(Location, Location.id == PracticeLocation.location_id)
+        .join(Specialist, Specialist.id == PracticeLocation.specialist_id)
+        .where(Location.lat.between(lat - dlat, lat + dlat), Location.lon.between(lon - dlon, lon + dlon)),
+        filters, per_location=True,
+    )
+    rows = session.execute(query).all()
+    if not rows:
+        return {}
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    lats = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
+    lons = np.fromiter((r[2] for r in rows), dtype=np.float64, count=len(rows))
+    rough = haversine_mi(lat, lon, lats, lons)
+    nearest: dict[int, float] = {}
+    for i in np.flatnonzero(rough <= radius * SPHERE_SLACK):
+        miles = distance_mi(lat, lon, float(lats[i]), float(lons[i]))
+        sid = int(ids[i])
+        if miles <= radius and miles < nearest.get(sid, math.inf):
+            nearest[sid] = round(miles, 2)
+    return nearest
+
+
+def _filtered(query: Select, f: dict, per_location: bool = False) -> Select:
+    sid = Specialist.id
+    if "specialty" in f:
+        query = query.where(exists().where(SpecialistSpecialty.specialist_id == sid,
+                                           SpecialistSpecialty.taxonomy_code == f["specialty"]))
+    if "language" in f:
+        query = query.where(exists().where(SpecialistLanguage.specialist_id == sid,
+                                           SpecialistLanguage.language == f["language"]))
+    if "telehealth" in f:
+        query = query.where(Specialist.telehealth.is_(f["telehealth"]))
+    if "q" in f:
+        pattern = f"%{_escape_like(f['q'].lower())}%"
+        name = func.lower(Specialist.first_name + " " + Specialist.last_name)
+        query = query.where(or_(name.like(pattern, escape="\\"),
+                                func.lower(Specialist.last_name).like(pattern, escape="\\")))
+    if "condition" in f:
+        system, code = f["condition"]
+        query = query.where(exists().where(ConditionExpertise.specialist_id == sid,
+                                           ConditionExpertise.system == system, ConditionExpertise.code == code))
+    if "network" in f:
+        # In-network is a fact about a specialist *at a location*: near a point, the location
+        # itself must be in the network; otherwise any of the specialist's locations.
+        in_network = and_(NetworkParticipation.network_id == Network.id, Network.code == f["network"])
+        if per_location:
+            query = query.where(exists().where(NetworkParticipation.practice_location_id == PracticeLocation.id,
+                                               in_network))
+        else:
+            query = query.where(exists().where(PracticeLocation.specialist_id == sid,
+                                               NetworkParticipation.practice_location_id == PracticeLocation.id,
+                                               in_network))
+    return query
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

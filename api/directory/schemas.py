@@ -1,0 +1,191 @@
+"""Bodies and query arguments of the directory endpoints."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from api.identifiers import is_valid_npi, normalise_zip
+from seed_data import nucc
+
+SYSTEMS = ("ICD-10-CM", "ORPHA")
+LANGUAGE = ma.fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="Use an ISO 639 code like 'en'."))
+
+
+def _npi(value: str) -> None:
+    if not is_valid_npi(value):
+        raise ma.ValidationError("Not a valid NPI: 10 digits ending in the CMS check digit.")
+
+
+def _nucc(value: str) -> None:
+    if not nucc.is_known(value):
+        raise ma.ValidationError("Unknown NUCC taxonomy code; see GET /v1/reference/specialties.")
+
+
+def _zip(value: str) -> None:
+    if normalise_zip(value) is None:
+        raise ma.ValidationError("A ZIP is 5 digits (or ZIP+4).")
+
+
+class SpecialtyIn(ma.Schema):
+    """A NUCC taxonomy code held by the specialist."""
+
+    code = ma.fields.String(required=True, validate=_nucc, metadata={"example": "207RX0202X"})
+    primary = ma.fields.Boolean(load_default=False)
+
+
+class SpecialtyOut(ma.Schema):
+    """A specialty with its display name."""
+
+    code = ma.fields.String(metadata={"example": "207RX0202X"})
+    display = ma.fields.String(metadata={"example": "Medical Oncology"})
+    primary = ma.fields.Boolean()
+
+
+class ConditionExpertiseSchema(ma.Schema):
+    """A condition the specialist treats and the evidence for it."""
+
+    system = ma.fields.String(required=True, validate=validate.OneOf(SYSTEMS))
+    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=16), metadata={"example": "520"})
+    name = ma.fields.String(dump_only=True, metadata={"example": "Acute promyelocytic leukemia"})
+    cases_per_year = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
+    publications = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
+    center_of_expertise = ma.fields.Boolean(load_default=False)
+
+
+def _exactly_one_primary(specialties: list[dict]) -> None:
+    if sum(1 for s in specialties if s.get("primary")) != 1:
+        raise ma.ValidationError("Mark exactly one specialty as primary.")
+    codes = [s["code"] for s in specialties]
+    if len(set(codes)) != len(codes):
+        raise ma.ValidationError("A specialty is listed twice.")
+
+
+class SpecialistWriteSchema(ma.Schema):
+    """Fields an administrator sets on a specialist."""
+
+    npi = ma.fields.String(required=True, validate=_npi, metadata={"example": "1234567893"})
+    first_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
+    last_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
+    credentials = ma.fields.String(allow_none=True, validate=validate.Length(max=50), metadata={"example": "MD"})
+    gender = ma.fields.String(allow_none=True, validate=validate.OneOf(["F", "M", "X"]))
+    languages = ma.fields.List(LANGUAGE, load_default=lambda: ["en"], validate=validate.Length(max=20))
+    board_certifications = ma.fields.List(ma.fields.String(validate=validate.Length(max=200)),
+                                          load_default=list, validate=validate.Length(max=20))
+    bio = ma.fields.String(allow_none=True, validate=validate.Length(max=5000))
+    institution_id = ma.fields.Integer(allow_none=True)
+    accepts_second_opinions = ma.fields.Boolean(load_default=True)
+    telehealth = ma.fields.Boolean(load_default=False)
+    self_pay_price_cents = ma.fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000_000),
+                                             metadata={"example": 45000})
+    rating = ma.fields.Float(allow_none=True, validate=validate.Range(min=0, max=5))
+    review_count = ma.fields.Integer(load_default=0, validate=validate.Range(min=0))
+    data_source = ma.fields.String(load_default="manual", validate=validate.OneOf(["manual", "nppes", "synthetic"]))
+    last_verified = ma.fields.Date(allow_none=True)
+    specialties = ma.fields.List(ma.fields.Nested(SpecialtyIn), required=True,
+                                 validate=[validate.Length(min=1, max=15), _exactly_one_primary])
+    conditions = ma.fields.List(ma.fields.Nested(ConditionExpertiseSchema), load_default=list,
+                                validate=validate.Length(max=200))
+
+
+class InstitutionOut(ma.Schema):
+    """The institution or practice group."""
+
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    kind = ma.fields.String(metadata={"example": "academic_medical_center"})
+
+
+class LocationSchema(ma.Schema):
+    """A place where care is given."""
+
+    id = ma.fields.Integer(dump_only=True)
+    name = ma.fields.String(allow_none=True, validate=validate.Length(max=200))
+    address_line = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    city = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
+    state = ma.fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
+    zip = ma.fields.String(required=True, validate=_zip, metadata={"example": "10001"})
+    lat = ma.fields.Float(validate=validate.Range(min=-90, max=90),
+                          metadata={"description": "Geocoded from the ZIP when omitted"})
+    lon = ma.fields.Float(validate=validate.Range(min=-180, max=180))
+    phone = ma.fields.String(allow_none=True, validate=validate.Length(max=20))
+    accessibility = ma.fields.List(ma.fields.String(validate=validate.Length(max=64)), load_default=list)
+
+
+class NetworkOut(ma.Schema):
+    """A provider network."""
+
+    id = ma.fields.Integer()
+    code = ma.fields.String(metadata={"example": "SYN-ACME-PPO-NET"})
+    name = ma.fields.String()
+
+
+class PracticeLocationSchema(ma.Schema):
+    """A specialist at a location, with the networks they are in there."""
+
+    id = ma.fields.Integer(dump_only=True)
+    location = ma.fields.Nested(LocationSchema, required=True)
+    accepting_new_patients = ma.fields.Boolean(load_default=True)
+    networks = ma.fields.List(ma.fields.Nested(NetworkOut), dump_only=True)
+
+
+class PracticeLocationPatchSchema(ma.Schema):
+    """Change whether the specialist takes new patients at a location."""
+
+    accepting_new_patients = ma.fields.Boolean(required=True)
+
+
+class ParticipationIn(ma.Schema):
+    """Put the specialist in a network at this location."""
+
+    network_id = ma.fields.Integer(required=True)
+
+
+class SpecialistSchema(SpecialistWriteSchema):
+    """A specialist as the directory shows it."""
+
+    id = ma.fields.Integer(dump_only=True)
+    specialties = ma.fields.List(ma.fields.Nested(SpecialtyOut))
+    languages = ma.fields.List(ma.fields.String())
+    institution = ma.fields.Nested(InstitutionOut, allow_none=True, dump_only=True)
+    locations = ma.fields.List(ma.fields.Nested(PracticeLocationSchema), dump_only=True)
+    distance_mi = ma.fields.Float(dump_only=True, metadata={"description": "Miles to the nearest matching location, when searching near a point"})
+    created_at = ma.fields.DateTime(dump_only=True)
+    updated_at = ma.fields.DateTime(dump_only=True)
+
+
+class SpecialistPatchSchema(SpecialistWriteSchema):
+    """Any subset of the writable fields (loaded with partial=True); lists replace what was there."""
+
+
+class SpecialistQuerySchema(ma.Schema):
+    """Filters of GET /v1/specialists."""
+
+    specialty = ma.fields.String(validate=_nucc, metadata={"example": "207RX0202X"})
+    zip = ma.fields.String(validate=_zip, metadata={"example": "10001"})
+    lat = ma.fields.Float(validate=validate.Range(min=-90, max=90))
+    lon = ma.fields.Float(validate=validate.Range(min=-180, max=180))
+    radius_mi = ma.fields.Float(load_default=25.0, validate=validate.Range(min=0.1, max=500))
+    network = ma.fields.String(validate=validate.Length(max=64), metadata={"description": "Network code"})
+    condition = ma.fields.String(validate=validate.Length(max=32),
+                                 metadata={"description": "SYSTEM:CODE, e.g. ORPHA:520 or ICD-10-CM:C92.0"})
+    language = LANGUAGE
+    telehealth = ma.fields.Boolean()
+    q = ma.fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Name contains"})
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
+    page_size = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+    @ma.validates_schema
+    def _point(self, data, **_):
+        if ("lat" in data) != ("lon" in data):
+            raise ma.ValidationError("Give both lat and lon.", "lat" if "lon" in data else "lon")
+        if "zip" in data and "lat" in data:
+            raise ma.ValidationError("Give zip or lat/lon, not both.", "zip")
+
+
+class SpecialistPageSchema(ma.Schema):
+    """One page of specialists."""
+
+    items = ma.fields.List(ma.fields.Nested(SpecialistSchema))
+    total = ma.fields.Integer()
+    page = ma.fields.Integer()
+    page_size = ma.fields.Integer()

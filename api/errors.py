@@ -1,0 +1,80 @@
+"""One error format for every failure: RFC 9457 problem details (application/problem+json)."""
+from __future__ import annotations
+
+import logging
+
+import marshmallow as ma
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException, InternalServerError, UnsupportedMediaType
+from werkzeug.http import HTTP_STATUS_CODES
+
+PROBLEM_MIMETYPE = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details, as documented in the OpenAPI spec."""
+
+    type = ma.fields.String(metadata={"example": "about:blank"})
+    title = ma.fields.String(metadata={"example": "Unprocessable Entity"})
+    status = ma.fields.Integer(metadata={"example": 422})
+    detail = ma.fields.String(metadata={"example": "The request was well-formed but had invalid fields."})
+    instance = ma.fields.String(metadata={"example": "/v1/specialists"})
+    errors = ma.fields.Dict(
+        metadata={"description": "Per-field messages, by location then field", "example": {"json": {"npi": ["Invalid NPI check digit."]}}}
+    )
+
+
+def problem(status: int, detail: str | None = None, *, errors: dict | None = None,
+            type_: str = "about:blank", headers: dict | None = None) -> Response:
+    """Build a problem+json response."""
+    body = {
+        "type": type_,
+        "title": HTTP_STATUS_CODES.get(status, "Error"),
+        "status": status,
+        "instance": request.path if request else None,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def http_exception_to_problem(error: HTTPException) -> Response:
+    """Turn any werkzeug/flask-smorest HTTPException into problem+json."""
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    detail = data.get("message") or error.description
+    if errors and error.code == 422:
+        detail = data.get("message") or "The request has invalid fields; see 'errors'."
+    headers = dict(data.get("headers") or {})
+    if error.code == 405 and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return problem(error.code or 500, detail, errors=errors, headers=headers)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Make every error, including unexpected ones, answer problem+json."""
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        if isinstance(error, HTTPException):
+            return http_exception_to_problem(error)
+        # Log the type and place only: exception text may carry request data.
+        log.error("unhandled %s", type(error).__name__, exc_info=error)
+        return http_exception_to_problem(InternalServerError())
+
+    @app.before_request
+    def _require_json_bodies() -> None:
+        # A body that is not JSON would otherwise be read as "missing fields" (422);
+        # 415 tells the client what is actually wrong.
+        if request.method not in ("POST", "PUT", "PATCH") or not request.content_length:
+            return
+        endpoint = app.view_functions.get(request.endpoint or "")
+        accepted = getattr(getattr(endpoint, "view_class", endpoint), "accepts_media", ("application/json",))
+        if request.mimetype not in accepted and not request.mimetype.endswith("+json"):
+            raise UnsupportedMediaType(f"Send the body as {' or '.join(accepted)}.")

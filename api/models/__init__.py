@@ -1,0 +1,27 @@
+"""SQLAlchemy 2.0 typed models; importing this package registers every table."""
+from api.db import Base
+from api.models.accounts import AccessToken, Role, User
+from api.models.audit import AuditEvent
+from api.models.cases import (
+    Case, CaseConference, CaseCopy, NotificationOutbox, Opinion, RecordDocument, RecordKind, RecordsAuthorization,
+    Referral, ReferralEvent, ReferralStatus, Urgency,
+)
+from api.models.directory import (
+    ConditionExpertise,
+    Institution,
+    Location,
+    PracticeLocation,
+    Specialist,
+    SpecialistLanguage,
+    SpecialistSpecialty,
+)
+from api.models.insurance import Network, NetworkParticipation, Payer, Plan, PlanNetwork, PlanType
+from api.models.outbox import OutboxEvent
+
+__all__ = [
+    "AuditEvent", "Case", "CaseConference", "CaseCopy", "NotificationOutbox", "Opinion", "RecordDocument",
+    "RecordKind", "RecordsAuthorization", "Referral", "ReferralEvent", "ReferralStatus", "Urgency",
+    "AccessToken", "Base", "ConditionExpertise", "Institution", "Location", "Network",
+    "NetworkParticipation", "OutboxEvent", "Payer", "Plan", "PlanNetwork", "PlanType",
+    "PracticeLocation", "Role", "Specialist", "SpecialistLanguage", "SpecialistSpecialty", "User",
+]

@@ -1,0 +1,24 @@
+"""The transactional outbox: directory writes leave a row here in the same transaction."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.db import Base, utcnow
+
+
+class OutboxEvent(Base):
+    """A specialist whose index documents must be rebuilt (or deleted) after the commit."""
+
+    __tablename__ = "outbox_event"
+
+    # Monotonic id: each index consumer remembers the highest id it has applied.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))

@@ -1,0 +1,39 @@
+"""The search side: index documents, backends (embedded, Elasticsearch), ranking and index sync."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from search.backends.base import SearchBackend
+
+
+def init_app(app: Flask) -> None:
+    """Attach the configured search backend to the app (built lazily on first use)."""
+    app.extensions["search"] = None
+
+
+def backend() -> SearchBackend:
+    """The current app's search backend, created on first use."""
+    ext = current_app.extensions
+    if ext.get("search") is None:
+        ext["search"] = _make_backend(current_app.config)
+    return ext["search"]
+
+
+def _make_backend(config) -> SearchBackend:
+    name = config["SEARCH_BACKEND"]
+    if name == "embedded":
+        from search.backends.embedded import EmbeddedBackend
+
+        return EmbeddedBackend()
+    if name == "elasticsearch":
+        from search.backends.elasticsearch import ElasticsearchBackend
+
+        return ElasticsearchBackend.from_config(config)
+    raise ValueError(f"SEARCH_BACKEND must be 'embedded' or 'elasticsearch', not {name!r}")
+
+
+def on_directory_commit() -> None:
+    """After a directory write commits, let the backend apply pending outbox rows it serves in-process."""
+    apply = getattr(backend(), "apply_outbox", None)
+    if apply is not None:
+        apply()

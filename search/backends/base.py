@@ -1,0 +1,64 @@
+"""The interface every search backend implements, and what a match returns."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from sqlalchemy.orm import Session
+
+from search.case import MatchCase
+from search.ranking import RankedCandidate
+
+SessionFactory = Callable[[], Session]
+Progress = Callable[[str], None]
+
+
+@dataclass
+class MatchResult:
+    """The ranked candidates, how many specialists qualified in all, and how long it took."""
+
+    candidates: list[RankedCandidate]
+    total: int
+    took_ms: float
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SyncReport:
+    """What one application of the outbox did."""
+
+    applied: int = 0  # outbox rows consumed
+    specialists: int = 0  # distinct specialists re-indexed
+    failed: int = 0  # rows left pending after an error
+    high_water: int = 0  # highest outbox id now reflected in the index
+
+    def describe(self) -> str:
+        """One line for logs and the CLI."""
+        return (f"applied {self.applied} outbox rows ({self.specialists} specialists), "
+                f"{self.failed} failed, high-water mark {self.high_water}")
+
+
+class SearchBackend(Protocol):
+    """What the service needs from a search backend."""
+
+    name: str
+
+    def ping(self) -> bool:
+        """True when the backend can answer queries."""
+        ...
+
+    def match(self, case: MatchCase) -> MatchResult:
+        """Candidates for a case, ranked by `search.ranking.rank`."""
+        ...
+
+    def rebuild(self, session_factory: SessionFactory, progress: Progress | None = None) -> int:
+        """Rebuild the whole index from the database; returns the number of documents."""
+        ...
+
+    def apply_outbox(self, session_factory: SessionFactory | None = None) -> SyncReport:
+        """Bring the index up to date with outbox rows written since it was last brought up to date."""
+        ...
+
+    def refresh(self) -> None:
+        """Make every applied change visible to the next match."""
+        ...
