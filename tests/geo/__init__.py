@@ -1,0 +1,1 @@
+"""Tests for geocoding and distances (api.geo)."""

@@ -1,0 +1,1 @@
+"""Tests for the offline reference data (seed_data)."""
