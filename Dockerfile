@@ -2,6 +2,7 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
+    HOST=0.0.0.0 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -20,4 +21,4 @@ RUN pip install . gunicorn \
 USER secondlook
 EXPOSE 8000
 
-CMD ["sh", "-c", "exec gunicorn --bind 0.0.0.0:${PORT} --workers 2 --access-logfile - 'api:create_app()'"]
+CMD ["sh", "-c", "exec gunicorn --config gunicorn.conf.py 'api:create_app()'"]

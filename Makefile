@@ -25,7 +25,7 @@ seed: setup
 run: seed
 	@$(BIN)/secondlook demo-accounts
 	@echo "Serving on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/openapi.json)"
-	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --timeout 120 'api:create_app()'
+	exec $(BIN)/gunicorn --config gunicorn.conf.py 'api:create_app()'
 
 test: setup
 	scripts/test.sh

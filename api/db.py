@@ -35,11 +35,20 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # Let BEGIN IMMEDIATE-style locking be explicit: pysqlite's own transaction
-        # handling is switched off and SQLAlchemy emits BEGIN itself.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # pysqlite's own transaction handling is off and every transaction starts with
+        # BEGIN IMMEDIATE: it takes the write lock up front (waiting up to busy_timeout), so
+        # a transaction that reads and then writes (audit events on reads, conditional
+        # updates on holds) can never fail with "database is locked" half-way through.
+        # Long read-only work (index builds, exports) asks for a deferred BEGIN instead with
+        # `engine.execution_options(sqlite_deferred=True)`: in WAL mode it then blocks no writer.
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _sqlite_begin(conn) -> None:
+    deferred = conn.get_execution_options().get("sqlite_deferred", False)
+    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -72,6 +81,10 @@ class Database:
     def new_session(self) -> Session:
         """A fresh session outside the request scope (CLI commands, workers)."""
         return current_app.extensions["db"][1]()
+
+    def read_sessionmaker(self) -> sessionmaker[Session]:
+        """Sessions for read-only work beside a request (index builds): on SQLite they take no write lock."""
+        return sessionmaker(self.engine.execution_options(sqlite_deferred=True), expire_on_commit=False)
 
     @property
     def session(self) -> Session:

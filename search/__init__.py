@@ -24,7 +24,11 @@ def _make_backend(config) -> SearchBackend:
     if name == "embedded":
         from search.backends.embedded import EmbeddedBackend
 
-        return EmbeddedBackend()
+        from api.db import db
+
+        # The embedded index only reads the database, often while the request that asked for
+        # a match holds SQLite's write lock; its sessions must not wait for that lock.
+        return EmbeddedBackend(session_factory=db.read_sessionmaker())
     if name == "elasticsearch":
         from search.backends.elasticsearch import ElasticsearchBackend
 

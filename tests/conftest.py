@@ -10,6 +10,8 @@ import os
 import pytest
 from sqlalchemy import create_engine, inspect, make_url, text
 
+from sqlalchemy.orm import Session
+
 from api import create_app
 from api.config import TestConfig
 from api.db import Base, make_engine
@@ -79,7 +81,10 @@ def session(app):
     It is deliberately not the request session: holding an app context open here would make
     Flask reuse it, and its `g`, for every request of the test client.
     """
-    own = app.extensions["db"][1]()
+    # Deferred BEGIN: the test's session may sit on a read between requests without holding
+    # SQLite's write lock (which the request's own BEGIN IMMEDIATE would then wait for).
+    engine = app.extensions["db"][0].execution_options(sqlite_deferred=True)
+    own = Session(engine, expire_on_commit=False)
     yield own
     own.close()
 

@@ -1,0 +1,19 @@
+"""gunicorn settings for `make run` and the container: each worker warms up before taking requests."""
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+timeout = 120
+accesslog = None  # request logs come from the app, without query strings that may carry health data
+
+
+def post_worker_init(worker):
+    """Load the condition catalogues and build the search index before the first request, not during it."""
+    from search import backend
+    from seed_data import conditions
+
+    conditions.warm()
+    with worker.wsgi.app_context():
+        ready = getattr(backend(), "ensure_ready", None)
+        if ready is not None:
+            ready()
