@@ -1,0 +1,30 @@
+"""POST /v1/matches: public, no login (rate limiting comes later)."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from api.db import db
+from api.matching import services
+from api.matching.present import match_response
+from api.matching.schemas import MatchRequestSchema, MatchResponseSchema
+
+blp = Blueprint("matching", __name__, url_prefix="/v1/matches",
+                description="Match a case (without the patient's identity) to second-opinion specialists")
+
+
+@blp.route("")
+class Matches(MethodView):
+    """Matching."""
+
+    @blp.arguments(MatchRequestSchema)
+    @blp.response(200, MatchResponseSchema)
+    @blp.alt_response(503, description="The configured online geocoder is unreachable")
+    def post(self, body):
+        """Rank specialists for a case: expertise, coverage, distance, availability, quality, independence"""
+        try:
+            case, result = services.find_matches(db.session, body)
+        except services.MatchError as err:
+            errors = {"json": {err.field: [err.message]}} if err.field else None
+            abort(err.status, message=err.message, errors=errors)
+        return match_response(case, result)

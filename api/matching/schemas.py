@@ -1,0 +1,163 @@
+"""The body of POST /v1/matches (a case without the patient's identity) and the answer's shape."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from api.coverage.schemas import VerdictSchema
+from api.identifiers import normalise_zip
+from search.case import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE_MI, MAX_LIMIT, REASONS, URGENCIES
+from seed_data import conditions as catalogue
+from seed_data import nucc
+
+LANGUAGE = ma.fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="Use an ISO 639 code like 'en'."))
+
+
+class ConditionRefSchema(ma.Schema):
+    """A coded condition: ICD-10-CM or Orphanet (ORPHA)."""
+
+    system = ma.fields.String(required=True, validate=validate.OneOf(catalogue.SYSTEMS), metadata={"example": "ORPHA"})
+    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=16), metadata={"example": "520"})
+
+    @ma.validates_schema
+    def _known(self, data: dict, **_) -> None:
+        if catalogue.lookup(data["system"], data["code"]) is None:
+            raise ma.ValidationError(f"Unknown {data['system']} code; see GET /v1/reference/conditions.", "code")
+
+    @ma.post_load
+    def _canonical(self, data: dict, **_) -> dict:
+        found = catalogue.lookup(data["system"], data["code"])
+        return {"system": found.system, "code": found.code}
+
+
+class InstitutionRefField(ma.fields.Field):
+    """An institution to exclude, by directory id (integer) or by name (string)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise ma.ValidationError("Give an institution id or name.")
+        if isinstance(value, str) and not 1 <= len(value.strip()) <= 200:
+            raise ma.ValidationError("An institution name is 1 to 200 characters.")
+        return value.strip() if isinstance(value, str) else value
+
+
+def _nucc(value: str) -> None:
+    if not nucc.is_known(value):
+        raise ma.ValidationError("Unknown NUCC taxonomy code; see GET /v1/reference/specialties.")
+
+
+def _zip(value: str) -> None:
+    if normalise_zip(value) is None:
+        raise ma.ValidationError("A ZIP is 5 digits (or ZIP+4).")
+
+
+class MatchRequestSchema(ma.Schema):
+    """A case to match: codes, place, coverage and preferences. Nothing that identifies the patient."""
+
+    conditions = ma.fields.List(ma.fields.Nested(ConditionRefSchema), load_default=list,
+                                validate=validate.Length(max=10))
+    specialty = ma.fields.String(validate=_nucc, metadata={"example": "207RH0003X"})
+    zip = ma.fields.String(validate=_zip, metadata={"example": "10001"})
+    lat = ma.fields.Float(validate=validate.Range(min=-90, max=90))
+    lon = ma.fields.Float(validate=validate.Range(min=-180, max=180))
+    address = ma.fields.String(validate=validate.Length(min=3, max=200), metadata={"example": "Rochester, MN"})
+    max_distance_mi = ma.fields.Float(load_default=DEFAULT_MAX_DISTANCE_MI, validate=validate.Range(min=1, max=3000))
+    telehealth_ok = ma.fields.Boolean(load_default=False)
+    plan_id = ma.fields.Integer(validate=validate.Range(min=1), metadata={"example": 3})
+    self_pay = ma.fields.Boolean(load_default=False)
+    languages = ma.fields.List(LANGUAGE, load_default=list, validate=validate.Length(max=10))
+    exclude_specialist_ids = ma.fields.List(ma.fields.Integer(validate=validate.Range(min=1)), load_default=list,
+                                            validate=validate.Length(max=100))
+    exclude_institutions = ma.fields.List(InstitutionRefField(), load_default=list, validate=validate.Length(max=20),
+                                          metadata={"example": ["Mount Sinai Hospital"]})
+    reason = ma.fields.String(load_default="other", validate=validate.OneOf(REASONS))
+    urgency = ma.fields.String(load_default="routine", validate=validate.OneOf(URGENCIES))
+    limit = ma.fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
+
+    @ma.validates_schema
+    def _complete(self, data: dict, **_) -> None:
+        if not data.get("conditions") and not data.get("specialty"):
+            raise ma.ValidationError("Give at least one condition or a specialty.", "conditions")
+        if ("lat" in data) != ("lon" in data):
+            raise ma.ValidationError("Give lat and lon together.", "lon" if "lat" in data else "lat")
+        places = sum(("zip" in data, "lat" in data, "address" in data))
+        if places != 1:
+            raise ma.ValidationError("Give exactly one of zip, lat and lon, or address.", "zip")
+        if data.get("plan_id") is not None and data["self_pay"]:
+            raise ma.ValidationError("Give plan_id or self_pay: true, not both.", "self_pay")
+
+
+class MatchSpecialtySchema(ma.Schema):
+    """A NUCC specialty."""
+
+    code = ma.fields.String(metadata={"example": "207RH0003X"})
+    display = ma.fields.String(metadata={"example": "Hematology & Oncology"})
+
+
+class MatchInstitutionSchema(ma.Schema):
+    """Where the specialist works."""
+
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    kind = ma.fields.String(metadata={"example": "academic_medical_center"})
+
+
+class SpecialistSummarySchema(ma.Schema):
+    """Public directory facts about the specialist."""
+
+    id = ma.fields.Integer()
+    npi = ma.fields.String(metadata={"example": "1234567893"})
+    display_name = ma.fields.String(metadata={"example": "Dr. Jane Roe, MD"})
+    primary_specialty = ma.fields.Nested(MatchSpecialtySchema, allow_none=True)
+    specialties = ma.fields.List(ma.fields.Nested(MatchSpecialtySchema))
+    institution = ma.fields.Nested(MatchInstitutionSchema, allow_none=True)
+    languages = ma.fields.List(ma.fields.String())
+    telehealth = ma.fields.Boolean()
+    self_pay_price_cents = ma.fields.Integer(allow_none=True)
+    rating = ma.fields.Float(allow_none=True)
+    review_count = ma.fields.Integer()
+    last_verified = ma.fields.String(allow_none=True, metadata={"example": "2025-01-15"})
+
+
+class MatchLocationSchema(ma.Schema):
+    """The specialist's best location for this case."""
+
+    practice_location_id = ma.fields.Integer()
+    city = ma.fields.String()
+    state = ma.fields.String()
+    zip = ma.fields.String()
+    lat = ma.fields.Float()
+    lon = ma.fields.Float()
+    distance_mi = ma.fields.Float(allow_none=True, metadata={"example": 12.3})
+    network_ids = ma.fields.List(ma.fields.Integer())
+    next_available = ma.fields.String(allow_none=True)
+
+
+class CandidateSchema(ma.Schema):
+    """One ranked specialist."""
+
+    specialist = ma.fields.Nested(SpecialistSummarySchema)
+    location = ma.fields.Nested(MatchLocationSchema)
+    score = ma.fields.Float(metadata={"example": 0.8347})
+    score_breakdown = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Float(), metadata={
+        "description": "Weighted points per component; they sum to score",
+        "example": {"expertise": 0.40, "coverage": 0.19, "distance": 0.06, "availability": 0.05,
+                    "quality": 0.09, "independence": 0.05}})
+    reasons = ma.fields.List(ma.fields.String(), metadata={
+        "example": ["treats ORPHA:520 (40 cases/yr)", "in network for Plan X at this location", "12 mi"]})
+    coverage_status = ma.fields.String(metadata={
+        "description": "in_network | out_of_network_self_pay | self_pay | unknown", "example": "in_network"})
+    coverage = ma.fields.Nested(VerdictSchema, allow_none=True, metadata={
+        "description": "When a plan is given: the coverage verdict, estimate and next step at this location"})
+
+
+class MatchResponseSchema(ma.Schema):
+    """Ranked candidates, how many specialists qualified, and how long the match took."""
+
+    candidates = ma.fields.List(ma.fields.Nested(CandidateSchema))
+    total = ma.fields.Integer(metadata={"description": "Specialists meeting every hard constraint"})
+    took_ms = ma.fields.Float()
+    warnings = ma.fields.List(ma.fields.String())
+
+
+MATCH_RESPONSE_SCHEMA = MatchResponseSchema

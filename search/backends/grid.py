@@ -1,0 +1,72 @@
+"""Where a segment's rows are: the geo grid's cell ranges for a circle, and distances as dot products."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from search import scoring
+from search.backends.segment import CELL_DEG, N_LAT, N_LON, Segment
+
+R = scoring.EARTH_RADIUS_MI
+BOUNDARY = 1e-9  # dot products this close to the radius are settled with the exact haversine
+
+
+def unit_vector(lat: float, lon: float) -> np.ndarray:
+    """The point on the unit sphere (x, y, z) of a latitude and longitude in degrees."""
+    p, l = math.radians(lat), math.radians(lon)
+    return np.array([math.cos(p) * math.cos(l), math.cos(p) * math.sin(l), math.sin(p)])
+
+
+def grid_ranges(lat: float, lon: float, radius_mi: float) -> list[tuple[int, int]]:
+    """First and last+1 cell ids, per band of latitude, of the cells a circle can touch."""
+    delta = radius_mi / R  # angular radius
+    lat_lo, lat_hi = math.degrees(math.radians(lat) - delta), math.degrees(math.radians(lat) + delta)
+    if lat_lo <= -90 or lat_hi >= 90 or math.sin(delta) >= math.cos(math.radians(lat)):
+        lon_spans = [(0, N_LON - 1)]  # the cap reaches a pole: every longitude
+    else:
+        dlon = math.degrees(math.asin(math.sin(delta) / math.cos(math.radians(lat)))) + 1e-9
+        lo, hi = int((lon - dlon + 180.0) // CELL_DEG), int((lon + dlon + 180.0) // CELL_DEG)
+        if hi - lo >= N_LON - 1:
+            lon_spans = [(0, N_LON - 1)]
+        elif lo < 0:
+            lon_spans = [(0, hi), (lo + N_LON, N_LON - 1)]
+        elif hi >= N_LON:
+            lon_spans = [(0, hi - N_LON), (lo, N_LON - 1)]
+        else:
+            lon_spans = [(lo, hi)]
+    band_lo = max(0, int((max(lat_lo, -90.0) + 90.0) // CELL_DEG))
+    band_hi = min(N_LAT - 1, int((min(lat_hi, 90.0) + 90.0) // CELL_DEG))
+    return [(band * N_LON + lo, band * N_LON + hi + 1) for band in range(band_lo, band_hi + 1)
+            for lo, hi in lon_spans]
+
+
+def dot(seg: Segment, rows: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """cos(angle) between the point and each row's location."""
+    u = seg.unit
+    return u[0][rows] * unit[0] + u[1][rows] * unit[1] + u[2][rows] * unit[2]
+
+
+def within(seg: Segment, rows: np.ndarray, dots: np.ndarray, point: tuple[float, float],
+           radius_mi: float) -> np.ndarray:
+    """Which rows lie within the radius; rows at the boundary are decided by the exact haversine."""
+    cos_r = math.cos(radius_mi / R)
+    keep = dots >= cos_r
+    edge = np.flatnonzero(np.abs(dots - cos_r) < BOUNDARY)
+    if len(edge):  # as search.retrieval decides, to the last bit
+        src = seg.source_row[rows[edge]]
+        keep[edge] = [scoring.haversine_mi(point[0], point[1], seg.t.lat[i], seg.t.lon[i]) <= radius_mi
+                      for i in src]
+    return keep
+
+
+def miles(seg: Segment, rows: np.ndarray, unit: np.ndarray, dots: np.ndarray | None) -> np.ndarray:
+    """Great-circle miles to each row (dot products reused where already known, nan where not)."""
+    if dots is None:
+        dots = dot(seg, rows, unit)
+    else:
+        missing = np.isnan(dots)
+        if missing.any():
+            dots = dots.copy()
+            dots[missing] = dot(seg, rows[missing], unit)
+    return R * np.arccos(np.clip(dots, -1.0, 1.0))

@@ -1,0 +1,189 @@
+"""A match against one segment: the hard constraints as array operations, then the vectorised score.
+
+Near rows come from the geo grid; telehealth specialists (who qualify wherever they are) are
+counted at the specialist level and only expanded to locations when an upper bound says they
+could still reach the top. Every qualifying specialist is counted in `total`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from search import scoring
+from search.backends import grid, telehealth, vector_score
+from search.backends.hits import Hits, distinct, expand
+from search.backends.segment import Live, Segment
+from search.case import MatchCase
+
+
+
+@dataclass
+class Query:
+    """A case translated into one segment's vocabulary and rows."""
+
+    spec_idx: list[int]
+    key_idx: list[int | None]
+    group_idx: list[int | None]
+    treats: np.ndarray  # by specialty index (+1 for "none"): treats the case
+    unit: np.ndarray | None  # the case's point on the unit sphere
+    excluded: np.ndarray  # specialist rows excluded by id or by institution
+    affiliated: np.ndarray | None  # by dense institution number: shares a word with an excluded one
+    plan_bits: np.ndarray | None  # packed bitset of rows in network for the plan
+    languages: list[np.ndarray]  # specialist rows speaking each requested language
+
+
+def compile_query(seg: Segment, case: MatchCase) -> Query:
+    """Look the case up in the segment: codes, exclusions, affiliations and the plan's network rows."""
+    t = seg.t
+    spec_idx = [i for code in sorted(case.treating_specialties) if (i := t.specialties.get(code)) is not None]
+    treats = np.zeros(len(t.specialties) + 1, dtype=bool)
+    treats[spec_idx] = True
+    institutions = set(case.exclude_institution_ids)
+    for name in case.exclude_institution_names:
+        institutions.update(seg.institutions_by_name.get(name, ()))
+    excluded = {r for i in case.exclude_specialist_ids if (r := seg.specialist_row(i)) is not None}
+    if institutions:
+        excluded.update(seg.specialists_at(institutions).tolist())
+    words = frozenset().union(*(scoring.distinctive_words(n) for n in case.exclude_institution_names))
+    affiliated = None
+    linked = {i for w in words for i in seg.institutions_by_word.get(w, ())}
+    if linked:  # by dense institution number, 0 being "none"
+        affiliated = np.zeros(len(seg.institution_ids) + 1, dtype=bool)
+        affiliated[np.searchsorted(seg.institution_ids, sorted(linked)) + 1] = True
+    return Query(
+        spec_idx=spec_idx, key_idx=[t.keys.get(pair) for pair in case.conditions],
+        group_idx=[seg.group_index.get(g) if g else None for g in case.condition_groups], treats=treats,
+        unit=None if case.point is None else grid.unit_vector(*case.point),
+        excluded=np.array(sorted(excluded), dtype=np.int64), affiliated=affiliated,
+        plan_bits=_plan_bits(seg, case) if case.has_plan else None,
+        languages=[seg.by_language.rows_of(i) for code in case.languages if (i := t.languages.get(code)) is not None])
+
+
+def _plan_bits(seg: Segment, case: MatchCase) -> np.ndarray:
+    bits = np.zeros((seg.n_docs + 7) // 8, dtype=np.uint8)
+    for network_id in case.network_ids:
+        i = seg.network_vocab.get(network_id)
+        if i is None:
+            continue
+        if i in seg.network_bits:
+            bits |= seg.network_bits[i]
+        else:
+            rows = seg.by_network.rows_of(i)
+            np.bitwise_or.at(bits, rows >> 3, (1 << (rows & 7)).astype(np.uint8))
+    return bits
+
+
+def search_segment(seg: Segment, live: Live, case: MatchCase, weights: dict[str, float]) -> Hits:
+    """Rows of `seg` passing every hard constraint, scored, minus those that provably cannot reach the top."""
+    q, scratch = compile_query(seg, case), seg.scratch()
+    experts = None
+    try:
+        _set_flags(seg, q, scratch.flags)
+        scratch.excluded[q.excluded] = True
+        experts = vector_score.expertise_of_experts(seg, case, q, scratch.flags, scratch)
+        search = SegmentSearch(seg, live, case, q, weights, scratch)
+        rows, dots = search.near()
+        hits = search.scored(rows, dots)
+        hits.total = distinct(scratch.stamp, hits.sp)
+        if case.telehealth_ok:
+            hits = telehealth.add_telehealth(search, hits)
+    finally:
+        scratch.flags.fill(0)  # a 1-byte-per-specialist memset: cheaper than tracking what was set
+        scratch.excluded[q.excluded] = False
+        if experts is not None:
+            scratch.expertise[experts] = 0.0
+    return hits
+
+
+def _set_flags(seg: Segment, q: Query, flags: np.ndarray) -> None:
+    """Mark qualifying specialists: bit 1 a treating specialty, bit 2 a case code or group."""
+    postings = [seg.by_specialty.rows_of(i) for i in q.spec_idx]
+    if sum(len(p) for p in postings) > seg.n_specialists // 8:  # broad: one pass over specialty sets
+        np.take(q.treats[seg.specialty_sets].any(axis=1).astype(np.uint8), seg.specialty_set, out=flags)
+    else:
+        for posting in postings:
+            flags[posting] = 1
+    for by, indexes in ((seg.by_key, q.key_idx), (seg.by_group, q.group_idx)):
+        for i in indexes:
+            if i is not None:
+                posting = by.rows_of(i)
+                flags[posting] |= 2
+
+
+class SegmentSearch:
+    """One match over one segment, with the flags of qualifying specialists already set."""
+
+    def __init__(self, seg, live, case, q, weights, scratch) -> None:
+        self.seg, self.live, self.case, self.q, self.weights, self.scratch = seg, live, case, q, weights, scratch
+        self.flags = scratch.flags
+
+    def near(self):
+        """Qualifying live rows within the radius (anywhere without a point), with their dot products.
+
+        With telehealth welcome, telehealth rows are left to `remote`; those of their specialists
+        with a row inside the searched box are marked in `scratch.marked`, as they may be close.
+        """
+        seg, case, q, flags = self.seg, self.case, self.q, self.flags
+        boxed = self.scratch.marked
+        boxed[:] = False
+        if q.unit is None:
+            ok = flags != 0
+            if case.telehealth_ok:
+                ok &= ~seg.t.telehealth
+            rows = expand(seg, np.flatnonzero(ok))
+            return rows[self.live.rows[rows]], None
+        pieces = []
+        for start, end in grid.grid_ranges(case.point[0], case.point[1], case.max_distance_mi):
+            a, b = seg.cell_ptr[start], seg.cell_ptr[end]
+            if b > a:
+                ok = (flags[seg.doc_sp[a:b]] != 0) & self.live.rows[a:b]
+                if case.telehealth_ok:
+                    remote = ok & seg.telehealth[a:b]
+                    boxed[seg.doc_sp[a:b][remote]] = True
+                    ok &= ~remote
+                pieces.append(np.flatnonzero(ok) + a)
+        near = np.concatenate(pieces) if pieces else np.zeros(0, np.int64)
+        dots = grid.dot(seg, near, q.unit)
+        keep = grid.within(seg, near, dots, case.point, case.max_distance_mi)
+        return near[keep], dots[keep]
+
+    def scored(self, rows, dots) -> Hits:
+        """Rows that pass coverage, language and exclusions, with their scores."""
+        seg, case, q = self.seg, self.case, self.q
+        sp = seg.doc_sp[rows]
+        keep = self.specialist_ok(sp)
+        in_network = None
+        if q.plan_bits is not None:
+            in_network = ((q.plan_bits[rows >> 3] >> (rows & 7).astype(np.uint8)) & 1).astype(bool)
+            keep &= in_network | seg.self_pay[sp]
+        elif case.self_pay:
+            keep &= seg.self_pay[sp]
+        if not keep.all():
+            rows, sp = rows[keep], sp[keep]
+            dots = None if dots is None else dots[keep]
+            in_network = None if in_network is None else in_network[keep]
+        distance = None if q.unit is None else grid.miles(seg, rows, q.unit, dots)
+        score = vector_score.score_rows(seg, case, q, self.weights, rows, sp, self.flags[sp], distance, in_network,
+                                        self.scratch)
+        return Hits(seg, rows, sp, distance, score)
+
+    def specialist_ok(self, sp) -> np.ndarray:
+        """Language and exclusions, which depend on the specialist only."""
+        keep = np.ones(len(sp), dtype=bool)
+        if self.case.languages:
+            speaks = self.scratch.language
+            for posting in self.q.languages:
+                speaks[posting] = True
+            keep &= speaks[sp]
+            for posting in self.q.languages:
+                speaks[posting] = False
+        if len(self.q.excluded):
+            keep &= ~self.scratch.excluded[sp]
+        return keep
+
+    def expanded(self, specialists) -> Hits:
+        """Every live location of these specialists that passes the constraints, scored."""
+        rows = expand(self.seg, specialists)
+        rows = rows[self.live.rows[rows]]
+        return self.scored(rows, None if self.q.unit is None else np.full(len(rows), np.nan))

@@ -1,0 +1,205 @@
+"""One immutable segment of the embedded index: columns, postings and a geo grid, built from Tables."""
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+
+from search import scoring
+from search.backends.tables import NO_INT, Tables
+from search.case import normalise_institution_name
+
+CELL_DEG = 0.5  # geo grid cell: about 35 x 25 miles in the lower 48
+N_LAT, N_LON = int(180 / CELL_DEG), int(360 / CELL_DEG)
+
+
+class Postings:
+    """Rows grouped by a vocabulary index (CSR), optionally with one float per row."""
+
+    def __init__(self, keys: np.ndarray, rows: np.ndarray, size: int, values: np.ndarray | None = None):
+        order = np.lexsort((rows, keys))
+        self.rows = rows[order].astype(np.int32)
+        self.values = None if values is None else values[order]
+        self.ptr = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(keys, minlength=size), out=self.ptr[1:])
+
+    def rows_of(self, index: int) -> np.ndarray:
+        """Rows holding vocabulary entry `index`."""
+        return self.rows[self.ptr[index]:self.ptr[index + 1]]
+
+    def values_of(self, index: int) -> np.ndarray:
+        """The per-row values aligned with `rows_of(index)`."""
+        return self.values[self.ptr[index]:self.ptr[index + 1]]
+
+
+def evidence(cases: np.ndarray, pubs: np.ndarray, center: np.ndarray) -> np.ndarray:
+    """`search.scoring.evidence`, vectorised (same formula, same constants)."""
+    c = np.minimum(1.0, np.log1p(cases) / math.log1p(scoring.CASES_FULL))
+    p = np.minimum(1.0, np.log1p(pubs) / math.log1p(scoring.PUBLICATIONS_FULL))
+    return 0.6 * c + 0.25 * p + 0.15 * center.astype(np.float64)
+
+
+class Segment:
+    """Specialists and their practice locations; rows of documents are ordered by geo cell."""
+
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+        m, n = len(t.sid), len(t.plid)
+        self.n_specialists, self.n_docs = m, n
+        self._specialist_side(t, m)
+        self._document_side(t, n)
+        self._institution_side(t)
+        self._local = threading.local()
+
+    # -- build -------------------------------------------------------------------------------
+    def _specialist_side(self, t: Tables, m: int) -> None:
+        spec_sp = np.repeat(np.arange(m), np.diff(t.spec_ptr))
+        self.by_specialty = Postings(t.spec_code, spec_sp, len(t.specialties))
+        # Primary specialty per specialist; "none" is the extra last index, so lookup tables need no check.
+        self.primary = np.full(m, len(t.specialties), dtype=np.int32)
+        self.primary[spec_sp[t.spec_primary]] = t.spec_code[t.spec_primary]
+        lang_sp = np.repeat(np.arange(m), np.diff(t.lang_ptr))
+        self.by_language = Postings(t.lang_code, lang_sp, len(t.languages))
+        cond_sp = np.repeat(np.arange(m), np.diff(t.cond_ptr))
+        ev = evidence(t.cond_cases, t.cond_pubs, t.cond_center)
+        self.by_key = Postings(t.cond_key, cond_sp, len(t.keys), ev)
+        groups = sorted({g for g in t.key_groups.values() if g})
+        self.group_index = {g: i for i, g in enumerate(groups)}
+        key_group = np.array([self.group_index.get(t.key_groups.get(k), -1) for k in range(len(t.keys))] or [-1],
+                             dtype=np.int64)
+        g = key_group[t.cond_key] if len(t.cond_key) else np.zeros(0, np.int64)
+        keep = g >= 0
+        g, gsp, gev = g[keep], cond_sp[keep], ev[keep]
+        # One entry per (group, specialist): the strongest evidence among their codes in the group.
+        order = np.lexsort((-gev, gsp, g))
+        g, gsp, gev = g[order], gsp[order], gev[order]
+        first = np.ones(len(g), bool)
+        first[1:] = (g[1:] != g[:-1]) | (gsp[1:] != gsp[:-1])
+        self.by_group = Postings(g[first], gsp[first], len(groups), gev[first])
+        self.self_pay = t.price >= 0
+        self.everyone_self_pays = bool(self.self_pay.all())
+        shrunk = np.where(np.isnan(t.rating) | (t.reviews <= 0), scoring.RATING_PRIOR_MEAN,
+                          (scoring.RATING_PRIOR_MEAN * scoring.RATING_PRIOR_REVIEWS + np.nan_to_num(t.rating) * t.reviews)
+                          / (scoring.RATING_PRIOR_REVIEWS + t.reviews))
+        self.quality = shrunk / 5.0
+        self._specialty_sets(t, m, spec_sp)
+
+    def _specialty_sets(self, t: Tables, m: int, spec_sp: np.ndarray) -> None:
+        # Specialists share a few thousand distinct sets of specialties: "holds a treating specialty"
+        # is then one gather from a per-match table of sets, not a scatter of huge postings.
+        width = int(np.diff(t.spec_ptr).max()) if m else 0
+        padded = np.full((m, max(width, 1)), len(t.specialties), dtype=np.int32)  # pad = "none"
+        padded[spec_sp, np.arange(len(spec_sp)) - t.spec_ptr[spec_sp]] = t.spec_code
+        padded.sort(axis=1)
+        self.specialty_sets, self.specialty_set = np.unique(padded, axis=0, return_inverse=True)
+        self.specialty_set = self.specialty_set.reshape(-1).astype(np.int32)
+        # Specialists by descending quality: telehealth candidates are visited best first.
+        self.by_quality = np.argsort(-self.quality, kind="stable").astype(np.int32)
+        self.negated_quality = -self.quality[self.by_quality]  # ascending, for searchsorted
+
+    def _document_side(self, t: Tables, n: int) -> None:
+        lat_cell = np.clip(((t.lat + 90.0) / CELL_DEG).astype(np.int64), 0, N_LAT - 1)
+        lon_cell = np.clip(((t.lon + 180.0) / CELL_DEG).astype(np.int64), 0, N_LON - 1)
+        cell = lat_cell * N_LON + lon_cell
+        perm = np.argsort(cell, kind="stable")  # rows of a cell (and a band of cells) are contiguous
+        self.cell_ptr = np.zeros(N_LAT * N_LON + 1, dtype=np.int64)
+        np.cumsum(np.bincount(cell, minlength=N_LAT * N_LON), out=self.cell_ptr[1:])
+        self.doc_sp = t.doc_sp[perm]
+        self.source_row = perm  # row in Tables order, for what is only needed to show a document
+        lat, lon = np.radians(t.lat[perm]), np.radians(t.lon[perm])
+        # Unit vectors: a distance is then a dot product, an arccos only where a score needs miles.
+        self.unit = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+        self.accepting = t.loc_accepting[perm] & t.accepts_second_opinions[self.doc_sp]
+        self.next_available = t.next_available[perm]
+        self.has_slots = bool(np.any(~np.isnan(self.next_available)))
+        self.telehealth = t.telehealth[self.doc_sp]
+        rank_of = np.empty(n, dtype=np.int64)
+        rank_of[perm] = np.arange(n)
+        net_doc = rank_of[np.repeat(np.arange(n), np.diff(t.net_ptr))]
+        networks, net_key = np.unique(t.net_id, return_inverse=True)
+        self.network_vocab = {int(v): i for i, v in enumerate(networks)}
+        self.by_network = Postings(net_key.astype(np.int64), net_doc, len(networks))
+        # Large networks also as bitsets (n/8 bytes each): a plan's in-network test is then one
+        # OR of a few bitsets per match instead of scattering hundreds of thousands of rows.
+        # The same per specialist ("in network at one of their locations") bounds telehealth scores.
+        self.network_bits: dict[int, np.ndarray] = {}
+        self.network_specialist_bits: dict[int, np.ndarray] = {}
+        for i in np.flatnonzero(np.diff(self.by_network.ptr) > max(4096, n // 64)):
+            member = np.zeros(n, dtype=bool)
+            member[self.by_network.rows_of(int(i))] = True
+            self.network_bits[int(i)] = np.packbits(member, bitorder="little")
+            member = np.zeros(self.n_specialists, dtype=bool)
+            member[self.doc_sp[self.by_network.rows_of(int(i))]] = True
+            self.network_specialist_bits[int(i)] = np.packbits(member, bitorder="little")
+        order = np.argsort(self.doc_sp, kind="stable")
+        self.sp_doc_rows = order.astype(np.int32)
+        self.sp_doc_ptr = np.zeros(self.n_specialists + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.doc_sp, minlength=self.n_specialists), out=self.sp_doc_ptr[1:])
+
+    def _institution_side(self, t: Tables) -> None:
+        # Dense institution numbers (0 = none) so per-match tables of institutions are plain arrays.
+        self.institution_ids = np.array(sorted(t.institutions), dtype=np.int64)
+        known = np.searchsorted(self.institution_ids, t.institution)
+        found = (t.institution != NO_INT) & (known < len(self.institution_ids))
+        found[found] = self.institution_ids[known[found]] == t.institution[found]
+        self.institution_index = np.where(found, known + 1, 0).astype(np.int32)
+        self._by_institution = np.argsort(t.institution, kind="stable")
+        self._institution_sorted = t.institution[self._by_institution]
+        self.institutions_by_name: dict[str, list[int]] = {}
+        self.institutions_by_word: dict[str, list[int]] = {}
+        for inst_id, (name, _kind) in t.institutions.items():
+            self.institutions_by_name.setdefault(normalise_institution_name(name), []).append(inst_id)
+            for word in scoring.distinctive_words(name):
+                self.institutions_by_word.setdefault(word, []).append(inst_id)
+
+    # -- lookups -----------------------------------------------------------------------------
+    def specialist_row(self, specialist_id: int) -> int | None:
+        """Row of a specialist id in this segment, or None."""
+        i = int(np.searchsorted(self.t.sid, specialist_id))
+        return i if i < self.n_specialists and self.t.sid[i] == specialist_id else None
+
+    def specialists_at(self, institution_ids) -> np.ndarray:
+        """Specialist rows of the given institutions."""
+        ids = np.asarray(sorted(institution_ids), dtype=np.int64)
+        lo = np.searchsorted(self._institution_sorted, ids, side="left")
+        hi = np.searchsorted(self._institution_sorted, ids, side="right")
+        return np.concatenate([self._by_institution[a:b] for a, b in zip(lo, hi)] or [np.zeros(0, np.int64)])
+
+    def doc_rows_of(self, sp_row: int) -> np.ndarray:
+        """Document rows of one specialist row."""
+        return self.sp_doc_rows[self.sp_doc_ptr[sp_row]:self.sp_doc_ptr[sp_row + 1]]
+
+    def scratch(self) -> "Scratch":
+        """Per-thread work arrays, so concurrent matches never share state."""
+        found = getattr(self._local, "scratch", None)
+        if found is None:
+            found = self._local.scratch = Scratch(self.n_specialists, self.n_docs)
+        return found
+
+
+class Live:
+    """Which rows of a segment may be returned (not superseded, accepting), and which specialists have one."""
+
+    def __init__(self, seg: Segment, rows: np.ndarray) -> None:
+        self.rows = rows
+        self.specialists = np.zeros(seg.n_specialists, dtype=bool)
+        self.specialists[seg.doc_sp[rows]] = True
+
+    @classmethod
+    def initial(cls, seg: Segment) -> "Live":
+        """Every accepting row of a freshly built segment."""
+        return cls(seg, seg.accepting.copy())
+
+
+class Scratch:
+    """Work arrays a match fills and clears again, sized to one segment."""
+
+    def __init__(self, m: int, n: int) -> None:
+        self.flags = np.zeros(m, dtype=np.uint8)  # 1: treating specialty, 2: condition code or group
+        self.level = np.zeros(m, dtype=np.float64)
+        self.expertise = np.zeros(m, dtype=np.float64)
+        self.language = np.zeros(m, dtype=bool)
+        self.excluded = np.zeros(m, dtype=bool)
+        self.stamp = np.zeros(m, dtype=np.int64)
+        self.marked = np.zeros(m, dtype=bool)

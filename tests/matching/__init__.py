@@ -1,0 +1,1 @@
+"""Tests of POST /v1/matches."""

@@ -1,0 +1,1 @@
+"""Tests of the search package: ranking, the embedded engine and index sync."""
