@@ -1,0 +1,1 @@
+"""Tests of the Elasticsearch backend against a recording, query-evaluating fake node."""
