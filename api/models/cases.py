@@ -13,6 +13,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.db import Base, utcnow
+from api.models.insurance import Plan
 
 
 def _enum(kind: type[enum.Enum]) -> Enum:
@@ -91,6 +92,7 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
+    plan: Mapped[Plan | None] = relationship()
     copies: Mapped[list["CaseCopy"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     referrals: Mapped[list["Referral"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Referral.id")

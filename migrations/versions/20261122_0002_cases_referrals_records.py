@@ -1,4 +1,4 @@
-"""cases referrals records
+"""cases, referrals, records, authorizations, opinions, conferences, audit and notification outbox
 
 Revision ID: 0002
 Revises: 0001

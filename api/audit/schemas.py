@@ -1,0 +1,42 @@
+"""Query arguments and bodies of the audit endpoint."""
+from __future__ import annotations
+
+from datetime import timezone
+
+import marshmallow as ma
+from marshmallow import validate
+
+
+class AuditQuerySchema(ma.Schema):
+    """Filters: case, actor, action, time window; pages of up to 100 events."""
+
+    case_id = ma.fields.Integer(validate=validate.Range(min=1), metadata={"example": 12})
+    actor_user_id = ma.fields.Integer(validate=validate.Range(min=1), metadata={"example": 3})
+    action = ma.fields.String(validate=validate.Length(max=48), metadata={"example": "record.download"})
+    since = ma.fields.AwareDateTime(default_timezone=timezone.utc, metadata={"example": "2026-11-01T00:00:00Z"})
+    until = ma.fields.AwareDateTime(default_timezone=timezone.utc, metadata={"example": "2026-12-01T00:00:00Z"})
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
+    page_size = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+
+
+class AuditEventSchema(ma.Schema):
+    """Who did what to which case, when and why."""
+
+    id = ma.fields.Integer()
+    at = ma.fields.AwareDateTime(metadata={"example": "2026-11-22T10:15:00+00:00"})
+    actor_user_id = ma.fields.Integer(metadata={"example": 3})
+    actor_role = ma.fields.String(metadata={"example": "specialist"})
+    action = ma.fields.String(metadata={"example": "record.download"})
+    case_id = ma.fields.Integer(allow_none=True, metadata={"example": 12})
+    entity_type = ma.fields.String(allow_none=True, metadata={"example": "record"})
+    entity_id = ma.fields.Integer(allow_none=True, metadata={"example": 41})
+    reason = ma.fields.String(allow_none=True, metadata={"example": "Reviewing records before the consultation"})
+
+
+class AuditPageSchema(ma.Schema):
+    """One page of audit events, newest first."""
+
+    items = ma.fields.List(ma.fields.Nested(AuditEventSchema))
+    total = ma.fields.Integer()
+    page = ma.fields.Integer()
+    page_size = ma.fields.Integer()

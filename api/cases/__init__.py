@@ -1,0 +1,1 @@
+"""Second-opinion cases: intake, closed-loop referrals, records, opinions."""

@@ -1,0 +1,122 @@
+"""Notifications of referral status changes: an outbox written with the change, drained into a sink.
+
+A notification carries ids and statuses only, never health data: whoever receives it reads the
+rest through the API, under the API's authorization. The sink is the log by default and an HTTP
+webhook by configuration (NOTIFIER=webhook, NOTIFIER_WEBHOOK_URL).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from typing import Protocol
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.db import db, utcnow
+from api.models import NotificationOutbox
+
+log = logging.getLogger(__name__)
+REFERRAL_STATUS_CHANGED = "referral.status_changed"
+CONFERENCE_REQUESTED = "conference.requested"
+MAX_ATTEMPTS = 10  # after that a row stays in the outbox, undelivered, for someone to look at
+BATCH = 50
+
+
+class Sink(Protocol):
+    """Where notifications go."""
+
+    def send(self, payload: dict) -> None:
+        """Deliver one notification or raise."""
+        ...
+
+
+class LogSink:
+    """Writes each notification to the application log: the id and status, nothing else."""
+
+    def send(self, payload: dict) -> None:
+        """Log the notification."""
+        log.info("notification %s %s=%s status=%s", payload["topic"], payload["entity"],
+                 payload["entity_id"], payload["status"])
+
+
+class WebhookSink:
+    """POSTs each notification as JSON to a URL; anything but a 2xx answer is a failure to retry."""
+
+    def __init__(self, url: str, timeout_s: float) -> None:
+        self.url, self.timeout_s = url, timeout_s
+
+    def send(self, payload: dict) -> None:
+        """POST the notification."""
+        request = urllib.request.Request(self.url, data=json.dumps(payload).encode(), method="POST",
+                                         headers={"Content-Type": "application/json",
+                                                  "User-Agent": "secondlook-notifier/1"})
+        with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310 (configured URL)
+            if not 200 <= response.status < 300:
+                raise urllib.error.HTTPError(self.url, response.status, "not 2xx", response.headers, None)
+
+
+def make_sink(config) -> Sink:
+    """The sink the configuration names."""
+    if config["NOTIFIER"] == "log":
+        return LogSink()
+    if config["NOTIFIER"] == "webhook" and config["NOTIFIER_WEBHOOK_URL"]:
+        return WebhookSink(config["NOTIFIER_WEBHOOK_URL"], config["NOTIFIER_TIMEOUT_S"])
+    raise ValueError("NOTIFIER must be 'log', or 'webhook' with NOTIFIER_WEBHOOK_URL set")
+
+
+def sink() -> Sink:
+    """The current app's sink, made on first use (tests may put their own in app.extensions)."""
+    if current_app.extensions.get("notification_sink") is None:
+        current_app.extensions["notification_sink"] = make_sink(current_app.config)
+    return current_app.extensions["notification_sink"]
+
+
+def enqueue(session: Session, topic: str, entity_id: int, status: str,
+            business_status: str | None = None) -> NotificationOutbox:
+    """Add a notification to the outbox in the caller's transaction."""
+    row = NotificationOutbox(topic=topic, entity_id=entity_id, status=status, business_status=business_status)
+    session.add(row)
+    return row
+
+
+def payload_of(row: NotificationOutbox) -> dict:
+    """The notification as it is sent: ids, statuses and the time, nothing about the patient."""
+    return {"event_id": row.id, "topic": row.topic, "entity": row.topic.split(".")[0],
+            "entity_id": row.entity_id, "status": row.status, "business_status": row.business_status,
+            "occurred_at": row.created_at.isoformat()}
+
+
+def deliver_pending(session: Session, target: Sink, limit: int = BATCH, ids: list[int] | None = None) -> int:
+    """Send undelivered notifications (all, or those `ids`) in order; returns how many went (the caller commits).
+
+    Delivery is at least once: a consumer dedupes on `event_id`.
+    """
+    query = select(NotificationOutbox).where(NotificationOutbox.delivered_at.is_(None),
+                                             NotificationOutbox.attempts < MAX_ATTEMPTS)
+    if ids is not None:
+        query = query.where(NotificationOutbox.id.in_(ids))
+    # SKIP LOCKED: two workers never send the same row at once (PostgreSQL; SQLite has one writer anyway).
+    rows = session.scalars(query.order_by(NotificationOutbox.id).limit(limit).with_for_update(skip_locked=True)).all()
+    delivered = 0
+    for row in rows:
+        row.attempts += 1
+        try:
+            target.send(payload_of(row))
+        except Exception as error:  # kept for the next drain; the type only, messages may carry URLs
+            row.last_error = type(error).__name__
+            log.warning("notification %s not delivered (%s)", row.id, row.last_error)
+            continue
+        row.delivered_at, row.last_error = utcnow(), None
+        delivered += 1
+    return delivered
+
+
+def dispatch(ids: list[int]) -> None:
+    """After a commit: send the notifications it wrote, in a session of its own."""
+    with db.new_session() as session:
+        deliver_pending(session, sink(), ids=ids)
+        session.commit()

@@ -1,0 +1,229 @@
+"""Bodies of the case and referral endpoints (marshmallow 4)."""
+from __future__ import annotations
+
+from datetime import date, timezone
+
+import marshmallow as ma
+from marshmallow import validate
+
+from api.cases.permissions import as_utc
+from api.cases.referral_states import CLIENT_ACTIONS
+from api.identifiers import is_valid_npi, normalise_zip
+from api.models import RecordKind, ReferralStatus
+from search.case import REASONS, URGENCIES
+from seed_data import conditions as catalogue
+from seed_data import nucc, zip_centroids
+
+SYSTEMS = ("ICD-10-CM", "ORPHA")
+SEXES = ("female", "male", "other", "unknown")
+LANGUAGE = ma.fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="Use an ISO 639 code like 'en'."))
+TEXT = validate.Length(min=1, max=5000)
+KINDS = tuple(kind.value for kind in RecordKind)
+
+
+def _npi(value: str) -> None:
+    if not is_valid_npi(value):
+        raise ma.ValidationError("Not a valid NPI: 10 digits ending in the CMS check digit.")
+
+
+def _nucc(value: str) -> None:
+    if not nucc.is_known(value):
+        raise ma.ValidationError("Unknown NUCC taxonomy code; see GET /v1/reference/specialties.")
+
+
+def _known_zip(value: str) -> None:
+    if normalise_zip(value) is None or zip_centroids.get(normalise_zip(value)) is None:
+        raise ma.ValidationError("Unknown ZIP code.")
+
+
+class UtcDateTime(ma.fields.AwareDateTime):
+    """An ISO-8601 timestamp, always with its UTC offset (naive input is read as UTC)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(default_timezone=timezone.utc, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(as_utc(value) if value is not None else None, attr, obj, **kwargs)
+
+
+class CaseConditionSchema(ma.Schema):
+    """A coded condition (ICD-10-CM or Orphanet); loads as (system, code) in the catalogue's spelling."""
+
+    system = ma.fields.String(required=True, validate=validate.OneOf(SYSTEMS), metadata={"example": "ORPHA"})
+    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=16), metadata={"example": "520"})
+    name = ma.fields.Function(lambda c: getattr(catalogue.lookup(c["system"], c["code"]), "name", None),
+                              dump_only=True, metadata={"example": "Acute promyelocytic leukemia"})
+
+    @ma.post_load
+    def _canonical(self, data: dict, **_) -> tuple[str, str]:
+        found = catalogue.lookup(data["system"], data["code"])
+        if found is None:
+            raise ma.ValidationError(f"Unknown {data['system']} code {data['code']!r}.", "code")
+        return found.system, found.code
+
+
+class PatientSchema(ma.Schema):
+    """The patient: their account (by id or e-mail; a patient opening a case may omit it) and demographics."""
+
+    user_id = ma.fields.Integer(validate=validate.Range(min=1), metadata={"example": 7})
+    email = ma.fields.Email(load_only=True, metadata={"example": "pat@example.test"})
+    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Pat Doe"})
+    birth_date = ma.fields.Date(required=True, validate=validate.Range(min=date(1900, 1, 1)),
+                                metadata={"example": "1984-03-09"})
+    sex = ma.fields.String(required=True, validate=validate.OneOf(SEXES), metadata={"example": "female"})
+    zip = ma.fields.String(required=True, validate=_known_zip, metadata={"example": "10001"})
+
+    @ma.validates("birth_date")
+    def _not_future(self, value: date, **_) -> None:
+        if value > date.today():
+            raise ma.ValidationError("A birth date cannot be in the future.")
+
+    @ma.post_load
+    def _zip5(self, data: dict, **_) -> dict:
+        data["zip"] = normalise_zip(data["zip"])
+        return data
+
+
+class FirstPhysicianSchema(ma.Schema):
+    """The physician whose diagnosis and treatment plan the patient wants a second opinion on."""
+
+    name = ma.fields.String(validate=validate.Length(max=200), metadata={"example": "Dr. Alex Kim"})
+    npi = ma.fields.String(validate=_npi, metadata={"example": "1234567893"})
+    institution = ma.fields.String(validate=validate.Length(max=200), metadata={"example": "Mercy General"})
+    diagnosis = ma.fields.String(required=True, validate=TEXT, metadata={"example": "Acute promyelocytic leukemia"})
+    proposed_treatment = ma.fields.String(validate=TEXT, allow_none=True, metadata={"example": "ATRA plus chemotherapy"})
+
+
+class InsuranceSchema(ma.Schema):
+    """A plan and member id, or self-pay."""
+
+    self_pay = ma.fields.Boolean(load_default=False)
+    plan_id = ma.fields.Integer(validate=validate.Range(min=1), allow_none=True, metadata={"example": 3})
+    member_id = ma.fields.String(validate=validate.Length(min=1, max=64), allow_none=True,
+                                 metadata={"example": "XZ123456789"})
+    plan_name = ma.fields.String(dump_only=True, allow_none=True)
+    plan_type = ma.fields.String(dump_only=True, allow_none=True, metadata={"example": "HMO"})
+
+    @ma.validates_schema
+    def _plan_or_self_pay(self, data: dict, **_) -> None:
+        has_plan = data.get("plan_id") is not None and bool(data.get("member_id"))
+        if data["self_pay"] == has_plan or (data["self_pay"] and data.get("plan_id") is not None):
+            raise ma.ValidationError("Give plan_id and member_id, or self_pay: true (not both).", "_schema")
+
+
+class PreferencesSchema(ma.Schema):
+    """Consultation languages, telehealth and where the patient wants to be seen."""
+
+    languages = ma.fields.List(LANGUAGE, load_default=list, validate=validate.Length(max=10),
+                               metadata={"example": ["en", "es"]})
+    telehealth = ma.fields.Boolean(load_default=True)
+    zip = ma.fields.String(validate=_known_zip, allow_none=True, metadata={"example": "10001"})
+    max_distance_mi = ma.fields.Integer(validate=validate.Range(min=1, max=3000), allow_none=True,
+                                        metadata={"example": 150})
+
+    @ma.post_load
+    def _zip5(self, data: dict, **_) -> dict:
+        if data.get("zip"):
+            data["zip"] = normalise_zip(data["zip"])
+        return data
+
+
+class CaseCreateSchema(ma.Schema):
+    """Case intake."""
+
+    patient = ma.fields.Nested(PatientSchema, required=True)
+    conditions = ma.fields.List(ma.fields.Nested(CaseConditionSchema), required=True, validate=validate.Length(min=1, max=20))
+    specialty = ma.fields.String(validate=_nucc, allow_none=True, metadata={"example": "207RH0003X"})
+    first_physician = ma.fields.Nested(FirstPhysicianSchema, required=True)
+    reasons = ma.fields.List(ma.fields.String(validate=validate.OneOf(REASONS)), required=True,
+                             validate=validate.Length(min=1, max=len(REASONS)), metadata={"example": ["rare_condition"]})
+    reason_note = ma.fields.String(validate=TEXT, allow_none=True)
+    urgency = ma.fields.String(load_default="routine", validate=validate.OneOf(URGENCIES))
+    insurance = ma.fields.Nested(InsuranceSchema, required=True)
+    questions = ma.fields.List(ma.fields.String(validate=validate.Length(min=1, max=1000)), load_default=list,
+                               validate=validate.Length(max=20), metadata={"example": ["Is a transplant needed?"]})
+    goals = ma.fields.List(ma.fields.String(validate=validate.Length(min=1, max=1000)), load_default=list,
+                           validate=validate.Length(max=20), metadata={"example": ["Keep working during treatment"]})
+    preferences = ma.fields.Nested(PreferencesSchema, load_default=lambda: {"languages": [], "telehealth": True})
+    copied_physician_ids = ma.fields.List(ma.fields.Integer(validate=validate.Range(min=1)), load_default=list,
+                                          validate=validate.Length(max=10),
+                                          metadata={"description": "Referring physicians' accounts copied on the case"})
+
+
+class CaseSchema(CaseCreateSchema):
+    """A case as its parties see it."""
+
+    id = ma.fields.Integer(dump_only=True)
+    created_by_user_id = ma.fields.Integer(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+
+
+class CaseQuerySchema(ma.Schema):
+    """Pages of the caller's cases."""
+
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
+    page_size = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class CasePageSchema(ma.Schema):
+    """One page of cases, newest first."""
+
+    items = ma.fields.List(ma.fields.Nested(CaseSchema))
+    total = ma.fields.Integer()
+    page = ma.fields.Integer()
+    page_size = ma.fields.Integer()
+
+
+class CaseMatchQuerySchema(ma.Schema):
+    """How many specialists to propose."""
+
+    limit = ma.fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+
+
+class ReferralCreateSchema(ma.Schema):
+    """Send the case to one or more specialists (or keep the referrals as drafts)."""
+
+    specialist_ids = ma.fields.List(ma.fields.Integer(validate=validate.Range(min=1)), required=True,
+                                    validate=validate.Length(min=1, max=10), metadata={"example": [101, 202]})
+    note = ma.fields.String(validate=TEXT, metadata={"example": "Please review before we start induction."})
+    send = ma.fields.Boolean(load_default=True, metadata={"description": "false keeps the referrals as drafts"})
+
+
+class TransitionSchema(ma.Schema):
+    """One action of the referral state table."""
+
+    action = ma.fields.String(required=True, validate=validate.OneOf(CLIENT_ACTIONS), metadata={"example": "accept"})
+    reason = ma.fields.String(validate=TEXT, metadata={"example": "Outside my practice's scope."})
+    needed = ma.fields.List(ma.fields.String(validate=validate.OneOf(KINDS)), validate=validate.Length(max=len(KINDS)),
+                            metadata={"description": "request_info: the records needed", "example": ["imaging"]})
+    scheduled_for = UtcDateTime(metadata={"example": "2026-12-01T15:00:00+00:00"})
+
+
+class ReferralEventSchema(ma.Schema):
+    """One transition: who, from, to, when, why."""
+
+    action = ma.fields.String(metadata={"example": "accept"})
+    from_status = ma.fields.Enum(ReferralStatus, by_value=True, allow_none=True)
+    to_status = ma.fields.Enum(ReferralStatus, by_value=True)
+    business_status = ma.fields.String(allow_none=True)
+    actor_user_id = ma.fields.Integer(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    at = UtcDateTime()
+
+
+class ReferralSchema(ma.Schema):
+    """A referral and its history."""
+
+    id = ma.fields.Integer()
+    case_id = ma.fields.Integer()
+    specialist_id = ma.fields.Integer(allow_none=True)
+    sent_by_user_id = ma.fields.Integer()
+    status = ma.fields.Enum(ReferralStatus, by_value=True)
+    business_status = ma.fields.String(allow_none=True, metadata={"example": "info_requested"})
+    info_needed = ma.fields.List(ma.fields.String())
+    note = ma.fields.String(allow_none=True)
+    decision_reason = ma.fields.String(allow_none=True)
+    scheduled_for = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+    events = ma.fields.List(ma.fields.Nested(ReferralEventSchema))
