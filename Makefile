@@ -21,6 +21,8 @@ setup: $(VENV)/.installed
 seed: setup
 	$(BIN)/secondlook db-upgrade
 	$(BIN)/secondlook seed --specialists $(SPECIALISTS)
+	$(BIN)/secondlook coverage-rules
+	$(BIN)/secondlook generate-slots --days 28
 
 run: seed
 	@$(BIN)/secondlook demo-accounts

@@ -67,9 +67,33 @@ def import_nppes(path: str, batch_size: int) -> None:
             click.echo(f"  line {line_no}: {reason}", err=True)
 
 
+@click.command("reindex")
+@click.option("--follow", is_flag=True, help="Then keep applying the outbox until Ctrl-C (the Elasticsearch worker).")
+@click.option("--interval", type=click.FloatRange(0.05, 60), default=1.0, show_default=True,
+              help="Seconds between outbox polls with --follow.")
+@with_appcontext
+def reindex(follow: bool, interval: float) -> None:
+    """Rebuild the search index from the database; with --follow, keep it in step with the outbox."""
+    import search
+    from search.sync import follow as follow_outbox
+    from search.sync import reindex as rebuild
+
+    backend, say = search.backend(), (lambda message: click.echo(message, err=True))
+    count = rebuild(backend, db.new_session, say)
+    click.echo(f"{backend.name}: reindexed {count:,} documents", err=True)
+    if follow:
+        say(f"following the outbox every {interval:g} s; Ctrl-C to stop")
+        applied = follow_outbox(backend, db.new_session, interval, progress=say)
+        click.echo(f"{backend.name}: stopped after applying {applied:,} outbox rows", err=True)
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI."""
-    for command in (db_upgrade, seed, demo_accounts, import_nppes):
+    from api.cases.commands import deliver_notifications
+    from api.scheduling.commands import COMMANDS as scheduling_commands
+
+    for command in (db_upgrade, seed, demo_accounts, import_nppes, reindex, deliver_notifications,
+                    *scheduling_commands):
         app.cli.add_command(command)
 
 

@@ -31,6 +31,15 @@ class Config:
     MAX_CONTENT_LENGTH: int = 1 * 1024 * 1024
     PAGE_SIZE_MAX: int = 100
     LOG_LEVEL: str = "INFO"
+    # Self-pay through Stripe (test-mode placeholders; STRIPE_API_BASE points at localstripe in tests).
+    STRIPE_SECRET_KEY: str = "sk_test_secondlook_placeholder"
+    STRIPE_WEBHOOK_SECRET: str = "whsec_secondlook_placeholder"
+    STRIPE_API_BASE: str = "https://api.stripe.com"
+    STRIPE_TIMEOUT_S: float = 10.0
+    STRIPE_MAX_NETWORK_RETRIES: int = 2
+    HOLD_MINUTES: int = 15
+    CANCELLATION_FULL_REFUND_HOURS: int = 24  # earlier: full refund; later: LATE_CANCELLATION_REFUND_PCT
+    LATE_CANCELLATION_REFUND_PCT: int = 50
     RECORDS_STORAGE: str = "local"  # "local" (RECORDS_DIR) | "s3" (S3_BUCKET at S3_ENDPOINT_URL)
     RECORDS_DIR: str = str(VAR_DIR / "records")
     RECORDS_MAX_BYTES: int = 25 * 1024 * 1024
@@ -38,7 +47,7 @@ class Config:
     S3_BUCKET: str = ""
     NOTIFIER: str = "log"  # "log" (ids and statuses only) | "webhook" (POST to NOTIFIER_WEBHOOK_URL)
     NOTIFIER_WEBHOOK_URL: str = ""
-    NOTIFIER_TIMEOUT_S: float = 5.0
+    NOTIFIER_TIMEOUT_S: float = 2.0  # a webhook is called right after a user request commits
     TESTING: bool = False
 
     # flask-smorest / OpenAPI settings are constants, not environment.

@@ -17,6 +17,10 @@ from api.models.directory import (
 )
 from api.models.insurance import Network, NetworkParticipation, Payer, Plan, PlanNetwork, PlanType
 from api.models.outbox import OutboxEvent
+from api.models.coverage import MemberCoverage, PlanBenefit, PriorAuthRule
+from api.models.scheduling import Booking, BookingStatus, IdempotencyRecord, Slot, VisitMode
+from api.models.billing import LedgerAccount, LedgerEntry, LedgerKind, Payment, PaymentStatus, StripeEvent
+from api.models.denials import DenialReason, InsuranceDenial
 
 __all__ = [
     "AuditEvent", "Case", "CaseConference", "CaseCopy", "NotificationOutbox", "Opinion", "RecordDocument",
@@ -24,4 +28,7 @@ __all__ = [
     "AccessToken", "Base", "ConditionExpertise", "Institution", "Location", "Network",
     "NetworkParticipation", "OutboxEvent", "Payer", "Plan", "PlanNetwork", "PlanType",
     "PracticeLocation", "Role", "Specialist", "SpecialistLanguage", "SpecialistSpecialty", "User",
+    "MemberCoverage", "PlanBenefit", "PriorAuthRule", "Booking", "BookingStatus", "IdempotencyRecord", "Slot",
+    "VisitMode", "LedgerAccount", "LedgerEntry", "LedgerKind", "Payment", "PaymentStatus", "StripeEvent",
+    "DenialReason", "InsuranceDenial",
 ]

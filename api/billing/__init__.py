@@ -1,0 +1,1 @@
+"""The Stripe webhook endpoint (the payment flow itself lives in the top-level `billing` package)."""

@@ -1,0 +1,41 @@
+"""POST /v1/stripe/webhook: Stripe's events, verified by signature before anything else."""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+import billing
+from api.db import db, utcnow
+from api.scheduling.bookings import settle_payment
+from billing.webhooks import WebhookRejected, receive
+
+blp = Blueprint("stripe", __name__, url_prefix="/v1/stripe", description="Stripe webhook receiver")
+log = logging.getLogger(__name__)
+_SIGNATURE = {"in": "header", "name": "Stripe-Signature", "required": True, "schema": {"type": "string"},
+              "description": "t=<unix time>,v1=<HMAC-SHA256 of '<t>.<body>' with the endpoint secret>"}
+
+
+@blp.route("/webhook")
+class StripeWebhook(MethodView):
+    """Stripe calls this for payment events."""
+
+    @blp.doc(parameters=[_SIGNATURE], requestBody={
+        "required": True, "content": {"application/json": {"schema": {"type": "object"}}}})
+    @blp.response(200, description="Received (processed now, or earlier)")
+    @blp.alt_response(400, description="Not signed by Stripe with this endpoint's secret")
+    @blp.alt_response(500, description="Processing failed; Stripe retries the delivery")
+    def post(self):
+        """Receive a Stripe event: verified, stored, deduplicated, re-fetched and processed"""
+        try:
+            outcome = receive(db.session, billing.gateway(), request.get_data(),
+                              request.headers.get("Stripe-Signature"), current_app.config["STRIPE_WEBHOOK_SECRET"],
+                              settle_payment, utcnow())
+        except WebhookRejected as rejected:
+            abort(400, message=str(rejected))
+        except Exception:
+            log.exception("stripe webhook processing failed; Stripe will retry")
+            abort(500, message="The event could not be processed now; Stripe will deliver it again.")
+        return {"received": True, "outcome": outcome}

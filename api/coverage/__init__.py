@@ -1,0 +1,1 @@
+"""Coverage: rules per plan, the verdict engine, member spending, insurance denials and appeals."""

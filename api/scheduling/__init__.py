@@ -1,0 +1,1 @@
+"""Scheduling: availability slots, holds while the patient pays, bookings, idempotent POSTs."""

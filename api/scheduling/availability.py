@@ -1,0 +1,124 @@
+"""Open slots: which are free, the next free one per practice location, and generating them."""
+from __future__ import annotations
+
+import zlib
+from datetime import date, datetime, time, timedelta
+from typing import Iterable, Iterator
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from api.models import Booking, BookingStatus, Location, PracticeLocation, Slot, Specialist, VisitMode
+from api.unit_of_work import UnitOfWork
+
+SLOT_MINUTES = 60
+_CLINIC_HOURS = (time(9), time(10), time(11), time(14), time(15))
+_TELEHEALTH_HOURS = frozenset({time(14), time(15)})  # afternoons go to video for telehealth specialists
+_ZONES = {
+    **dict.fromkeys("AL AR IA IL KS LA MN MO MS ND NE OK SD TN TX WI".split(), "America/Chicago"),
+    **dict.fromkeys("CO MT NM UT WY ID".split(), "America/Denver"),
+    **dict.fromkeys("CA NV OR WA".split(), "America/Los_Angeles"),
+    "AZ": "America/Phoenix", "AK": "America/Anchorage", "HI": "Pacific/Honolulu", "PR": "America/Puerto_Rico",
+}
+
+
+def zone_for(state: str | None) -> ZoneInfo:
+    """The main time zone of a US state (Eastern when unknown)."""
+    return ZoneInfo(_ZONES.get((state or "").upper(), "America/New_York"))
+
+
+def occupied(now: datetime):
+    """SQL condition: the slot has a confirmed booking or a hold that has not run out."""
+    return exists().where(Booking.slot_id == Slot.id, or_(
+        Booking.status == BookingStatus.CONFIRMED,
+        and_(Booking.status == BookingStatus.HELD, Booking.expires_at > now)))
+
+
+def open_slots(session: Session, *, specialist_id: int, now: datetime, start: datetime, end: datetime,
+               practice_location_id: int | None = None, mode: VisitMode | None = None, limit: int = 100) -> list[Slot]:
+    """A specialist's free future slots between `start` and `end`, earliest first."""
+    query = select(Slot).where(Slot.specialist_id == specialist_id, Slot.starts_at >= max(start, now),
+                               Slot.starts_at < end, ~occupied(now))
+    if practice_location_id is not None:
+        query = query.where(Slot.practice_location_id == practice_location_id)
+    if mode is not None:
+        query = query.where(Slot.mode == mode)
+    return list(session.scalars(query.order_by(Slot.starts_at, Slot.id).limit(limit)))
+
+
+def next_available(session: Session, practice_location_ids: Iterable[int], now: datetime) -> dict[int, datetime]:
+    """The earliest free future slot of each practice location that has one."""
+    ids = list(practice_location_ids)
+    if not ids:
+        return {}
+    query = (select(Slot.practice_location_id, func.min(Slot.starts_at))
+             .where(Slot.practice_location_id.in_(ids), Slot.starts_at > now, ~occupied(now))
+             .group_by(Slot.practice_location_id))
+    return {pl_id: as_utc(starts) for pl_id, starts in session.execute(query)}
+
+
+def announce(session: Session, slot_ids: Iterable[int]) -> None:
+    """Queue re-indexing of the specialists whose free slots changed (their `next_available` moves)."""
+    slot_ids = list(slot_ids)
+    if slot_ids:
+        uow = UnitOfWork(session)
+        for specialist_id in session.scalars(select(Slot.specialist_id).where(Slot.id.in_(slot_ids)).distinct()):
+            uow.index_specialist(specialist_id)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A database timestamp as aware UTC (SQLite hands timezone-aware columns back naive, as stored: UTC)."""
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def weekly_pattern(practice_location_id: int) -> frozenset[int]:
+    """The weekdays (0 = Monday) a practice location holds second-opinion clinics: one or two."""
+    h = zlib.crc32(str(practice_location_id).encode())
+    return frozenset({h % 5, (h // 5) % 5})
+
+
+def slot_rows(pl_id: int, specialist_id: int, state: str | None, telehealth: bool,
+              first_day: date, days: int) -> Iterator[dict]:
+    """The slots of one practice location for `days` days from `first_day` (deterministic)."""
+    zone, weekdays = zone_for(state), weekly_pattern(pl_id)
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        if day.weekday() not in weekdays:
+            continue
+        for hour in _CLINIC_HOURS:
+            starts = datetime.combine(day, hour, zone).astimezone(ZoneInfo("UTC"))
+            mode = VisitMode.TELEHEALTH if telehealth and hour in _TELEHEALTH_HOURS else VisitMode.IN_PERSON
+            yield {"specialist_id": specialist_id, "practice_location_id": pl_id, "mode": mode,
+                   "starts_at": starts, "ends_at": starts + timedelta(minutes=SLOT_MINUTES)}
+
+
+def generate_slots(session: Session, *, first_day: date, days: int, batch_size: int = 2000) -> int:
+    """Add the slots every accepting practice location lacks for `days` days; returns rows added.
+
+    Idempotent: a slot that exists (same specialist, same start) is left alone. Practice locations
+    are read a page at a time, so memory stays flat for a national directory.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(Slot).on_conflict_do_nothing(index_elements=["specialist_id", "starts_at"])
+    query = (select(PracticeLocation.id, PracticeLocation.specialist_id, Location.state, Specialist.telehealth)
+             .join(Location, PracticeLocation.location_id == Location.id)
+             .join(Specialist, PracticeLocation.specialist_id == Specialist.id)
+             .where(PracticeLocation.accepting_new_patients, Specialist.accepts_second_opinions)
+             .order_by(PracticeLocation.id).limit(batch_size))
+    before = session.scalar(select(func.count(Slot.id)))
+    last_id = 0
+    while page := session.execute(query.where(PracticeLocation.id > last_id)).all():
+        rows = [row for pl in page for row in slot_rows(*pl, first_day, days)]
+        if rows:
+            session.execute(insert, rows)
+        last_id = page[-1][0]
+    return session.scalar(select(func.count(Slot.id))) - before
+
+
+def next_available_by_specialist(session: Session, now: datetime) -> dict[int, datetime]:
+    """Every specialist's earliest free future slot (any location), for a full index build."""
+    query = (select(Slot.specialist_id, func.min(Slot.starts_at)).where(Slot.starts_at > now, ~occupied(now))
+             .group_by(Slot.specialist_id))
+    return {sid: as_utc(starts) for sid, starts in session.execute(query)}

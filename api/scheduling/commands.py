@@ -1,0 +1,73 @@
+"""Commands of scheduling and payments: make slots, let holds run out, reconcile with Stripe, seed rules."""
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+
+import click
+from flask.cli import with_appcontext
+
+import billing
+from api.db import db, utcnow
+
+
+@click.command("generate-slots")
+@click.option("--days", type=click.IntRange(1, 120), default=28, show_default=True)
+@with_appcontext
+def generate_slots(days: int) -> None:
+    """Give every accepting practice location its clinic slots for the next N days (idempotent)."""
+    from api.scheduling.availability import generate_slots as generate
+
+    with db.new_session() as session:
+        added = generate(session, first_day=(utcnow() + timedelta(days=1)).date(), days=days)
+        session.commit()
+    click.echo(f"{added} slots added for the next {days} days", err=True)
+
+
+@click.command("expire-holds")
+@with_appcontext
+def expire_holds() -> None:
+    """Expire lapsed holds, release their card authorisations, pay pending refunds, forget old keys."""
+    from api.scheduling.holds import expire_holds as expire
+    from api.scheduling.idempotency import forget_old
+    from api.scheduling.settlement import run_pending
+
+    with db.new_session() as session:
+        expired = expire(session, utcnow())
+        done = run_pending(session, billing.gateway())
+        forget_old(session, utcnow())
+    click.echo(f"{expired} holds expired; {done} releases or refunds done at Stripe", err=True)
+
+
+@click.command("reconcile-payments")
+@click.option("--fix", is_flag=True, help="Bring the ledger to what Stripe says (it only ever adds movements).")
+@click.option("--days", type=click.IntRange(1, 3650), default=None, help="Only payments of the last N days.")
+@with_appcontext
+def reconcile_payments(fix: bool, days: int | None) -> None:
+    """Compare the ledger with Stripe, payment by payment; exit 1 if they disagree."""
+    from billing.reconcile import reconcile
+
+    since = utcnow() - timedelta(days=days) if days else None
+    with db.new_session() as session:
+        report = reconcile(session, billing.gateway(), fix=fix, since=since)
+    for m in report.mismatches:
+        click.echo(f"payment {m.payment_id} ({m.intent_id}): {m.figure} ledger={m.ledger_cents} "
+                   f"stripe={m.stripe_cents}")
+    click.echo(report.describe(), err=True)
+    if report.unreachable or (report.mismatches and report.fixed < len({m.payment_id for m in report.mismatches})):
+        sys.exit(1)
+
+
+@click.command("coverage-rules")
+@with_appcontext
+def coverage_rules() -> None:
+    """Give every plan without coverage rules its seeded rules (deterministic from the plan type)."""
+    from seed_data.coverage_rules import ensure_coverage_rules
+
+    with db.new_session() as session:
+        count = ensure_coverage_rules(session)
+        session.commit()
+    click.echo(f"coverage rules added for {count} plans", err=True)
+
+
+COMMANDS = (generate_slots, expire_holds, reconcile_payments, coverage_rules)

@@ -1,0 +1,134 @@
+"""`Idempotency-Key` for any POST: a retry gets the first answer back and creates nothing new.
+
+The first request with a key inserts a record (the unique (scope, key) pair decides between
+racing duplicates), runs, and stores its answer. A retry with the same key and body replays the
+stored answer; with another body it is refused (422); while the first still runs, 409. A 5xx
+answer is not stored, so a retry after the failure runs again (the services resume the work the
+first attempt left, e.g. the booking it already holds).
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+from datetime import timedelta
+
+from flask import Response, json, request
+from flask_smorest import abort
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from api.db import db, utcnow
+from api.errors import PROBLEM_MIMETYPE, http_exception_to_problem
+from api.models import IdempotencyRecord
+from api.transactions import begin_write
+
+HEADER = "Idempotency-Key"
+LEASE = timedelta(minutes=2)
+RETENTION = timedelta(hours=24)
+_DOC = {"in": "header", "name": HEADER, "required": False, "schema": {"type": "string", "maxLength": 255},
+        "description": "Makes a retry safe: the same key (and body) within 24 h returns the first answer."}
+
+
+def idempotent(blp):
+    """Decorate a view (inside `secured`) so that it honours the Idempotency-Key header."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            key = request.headers.get(HEADER, "").strip()
+            if not key:
+                return view(*args, **kwargs)
+            if len(key) > 255:
+                abort(400, message=f"{HEADER} is at most 255 characters.")
+            identity = kwargs.get("identity")
+            scope = f"user:{identity.user_id}" if identity else "anonymous"
+            replay = _begin(scope, key)
+            if replay is not None:
+                return replay
+            return _run_and_store(scope, key, view, args, kwargs)
+
+        return blp.doc(parameters=[_DOC])(wrapper)
+
+    return decorator
+
+
+def forget_old(session, now) -> int:
+    """Delete the records past their retention (the expire-holds sweep calls this)."""
+    begin_write(session)
+    gone = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - RETENTION)).rowcount
+    session.commit()
+    return gone
+
+
+def _fingerprint() -> str:
+    return hashlib.sha256(b"\n".join([request.method.encode(), request.full_path.encode(),
+                                      request.get_data()])).hexdigest()
+
+
+def _begin(scope: str, key: str) -> Response | None:
+    """Claim the key, or answer for it: a stored replay, 422 for another body, 409 while it runs."""
+    session, now, fingerprint = db.session, utcnow(), _fingerprint()
+    session.commit()  # end the read transaction (SQLite WAL: a write must start its own)
+    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key,
+                                                    IdempotencyRecord.created_at < now - RETENTION))
+    session.add(IdempotencyRecord(scope=scope, key=key, method_path=f"{request.method} {request.path}",
+                                  request_sha256=fingerprint, locked_until=now + LEASE))
+    try:
+        session.commit()
+        return None
+    except IntegrityError:
+        session.rollback()
+    begin_write(session)  # the read below and the claim after it are one write transaction
+    record = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.scope == scope,
+                                                            IdempotencyRecord.key == key))
+    if record is None or record.request_sha256 != fingerprint or record.response_status is not None:
+        stored = record and (record.request_sha256, record.response_status, record.response_body)
+        session.rollback()
+        return _answer_for(stored, fingerprint)
+    claimed = session.execute(update(IdempotencyRecord).where(
+        IdempotencyRecord.id == record.id, IdempotencyRecord.response_status.is_(None),
+        or_(IdempotencyRecord.locked_until.is_(None), IdempotencyRecord.locked_until < now))
+        .values(locked_until=now + LEASE).execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    if not claimed:
+        abort(409, message=f"A request with this {HEADER} is still being processed; retry shortly.")
+    return None
+
+
+def _answer_for(stored: tuple | None, fingerprint: str) -> Response:
+    """The replay of a stored answer; 422 when the key came with another request, 409 if it just vanished."""
+    if stored is None:
+        abort(409, message=f"A request with this {HEADER} is being processed; retry shortly.")
+    request_sha256, status, body = stored
+    if request_sha256 != fingerprint:
+        abort(422, message=f"This {HEADER} was used with a different request; use a new key.")
+    response = Response(json.dumps(body), status=status,
+                        mimetype=PROBLEM_MIMETYPE if status >= 400 else "application/json")
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _run_and_store(scope: str, key: str, view, args, kwargs) -> Response:
+    try:
+        response = view(*args, **kwargs)
+    except HTTPException as error:
+        response = http_exception_to_problem(error)
+    except Exception:
+        _finish(scope, key, None)
+        raise
+    _finish(scope, key, response)
+    return response
+
+
+def _finish(scope: str, key: str, response: Response | None) -> None:
+    """Store a final answer (2xx-4xx) or let go of the key so that a retry runs again (5xx)."""
+    session = db.session
+    session.rollback()  # whatever the view left uncommitted is not part of its answer
+    keep = response is not None and response.status_code < 500
+    values = {"locked_until": None}
+    if keep:
+        values.update(response_status=response.status_code, response_body=response.get_json(silent=True))
+    session.execute(update(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+                    .values(**values).execution_options(synchronize_session=False))
+    session.commit()
