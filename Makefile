@@ -8,12 +8,21 @@ export PORT
 
 .PHONY: run test setup seed serve openapi bench clean
 
-# The virtualenv is rebuilt when pyproject.toml changes (the stamp is newer than it otherwise).
+# The virtualenv is rebuilt when pyproject.toml changes (a stamp older than it). `make run`
+# installs only what serving needs; `make test` adds the test tools.
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11) on PATH" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
 setup: $(VENV)/.installed
@@ -29,15 +38,16 @@ run: seed
 	@echo "Serving on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/openapi.json)"
 	exec $(BIN)/gunicorn --config gunicorn.conf.py 'api:create_app()'
 
-test: setup
+test: $(VENV)/.installed-test
 	scripts/test.sh
 
 openapi: setup
 	$(BIN)/secondlook openapi write --format=yaml docs/openapi.yaml
 
-bench: setup
-	$(BIN)/python bench/seed_bench.py
-	$(BIN)/python bench/match_bench.py
+# Long: seeds 1M specialists and runs every engine at 10k, 100k and 1M (docs/performance.md).
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/seed_bench.py 1000000
+	SECONDLOOK_BENCH_POSTGRES_URL="$$(scripts/postgres.sh ensure)" $(BIN)/python -m bench.match_bench --cases 1000 --naive-cases 1000 300 100
 
 clean:
 	-scripts/postgres.sh stop
