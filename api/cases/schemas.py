@@ -1,49 +1,29 @@
 """Bodies of the case and referral endpoints (marshmallow 4)."""
 from __future__ import annotations
 
-from datetime import date, timezone
+from datetime import date
 
 import marshmallow as ma
 from marshmallow import validate
 
-from api.cases.permissions import as_utc
 from api.cases.referral_states import CLIENT_ACTIONS
-from api.identifiers import is_valid_npi, normalise_zip
+from api.fields import CONDITION_SYSTEMS, UtcDateTime, language_field, validate_npi, validate_nucc
+from api.identifiers import normalise_zip
 from api.models import RecordKind, ReferralStatus
 from search.case import REASONS, URGENCIES
 from seed_data import conditions as catalogue
-from seed_data import nucc, zip_centroids
+from seed_data import zip_centroids
 
-SYSTEMS = ("ICD-10-CM", "ORPHA")
+SYSTEMS = CONDITION_SYSTEMS
 SEXES = ("female", "male", "other", "unknown")
-LANGUAGE = ma.fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="Use an ISO 639 code like 'en'."))
+LANGUAGE = language_field()
 TEXT = validate.Length(min=1, max=5000)
 KINDS = tuple(kind.value for kind in RecordKind)
-
-
-def _npi(value: str) -> None:
-    if not is_valid_npi(value):
-        raise ma.ValidationError("Not a valid NPI: 10 digits ending in the CMS check digit.")
-
-
-def _nucc(value: str) -> None:
-    if not nucc.is_known(value):
-        raise ma.ValidationError("Unknown NUCC taxonomy code; see GET /v1/reference/specialties.")
 
 
 def _known_zip(value: str) -> None:
     if normalise_zip(value) is None or zip_centroids.get(normalise_zip(value)) is None:
         raise ma.ValidationError("Unknown ZIP code.")
-
-
-class UtcDateTime(ma.fields.AwareDateTime):
-    """An ISO-8601 timestamp, always with its UTC offset (naive input is read as UTC)."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(default_timezone=timezone.utc, **kwargs)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return super()._serialize(as_utc(value) if value is not None else None, attr, obj, **kwargs)
 
 
 class CaseConditionSchema(ma.Schema):
@@ -87,9 +67,10 @@ class PatientSchema(ma.Schema):
 class FirstPhysicianSchema(ma.Schema):
     """The physician whose diagnosis and treatment plan the patient wants a second opinion on."""
 
-    name = ma.fields.String(validate=validate.Length(max=200), metadata={"example": "Dr. Alex Kim"})
-    npi = ma.fields.String(validate=_npi, metadata={"example": "1234567893"})
-    institution = ma.fields.String(validate=validate.Length(max=200), metadata={"example": "Mercy General"})
+    name = ma.fields.String(validate=validate.Length(max=200), allow_none=True, metadata={"example": "Dr. Alex Kim"})
+    npi = ma.fields.String(validate=validate_npi, allow_none=True, metadata={"example": "1234567893"})
+    institution = ma.fields.String(validate=validate.Length(max=200), allow_none=True,
+                                   metadata={"example": "Mercy General"})
     diagnosis = ma.fields.String(required=True, validate=TEXT, metadata={"example": "Acute promyelocytic leukemia"})
     proposed_treatment = ma.fields.String(validate=TEXT, allow_none=True, metadata={"example": "ATRA plus chemotherapy"})
 
@@ -133,7 +114,7 @@ class CaseCreateSchema(ma.Schema):
 
     patient = ma.fields.Nested(PatientSchema, required=True)
     conditions = ma.fields.List(ma.fields.Nested(CaseConditionSchema), required=True, validate=validate.Length(min=1, max=20))
-    specialty = ma.fields.String(validate=_nucc, allow_none=True, metadata={"example": "207RH0003X"})
+    specialty = ma.fields.String(validate=validate_nucc, allow_none=True, metadata={"example": "207RH0003X"})
     first_physician = ma.fields.Nested(FirstPhysicianSchema, required=True)
     reasons = ma.fields.List(ma.fields.String(validate=validate.OneOf(REASONS)), required=True,
                              validate=validate.Length(min=1, max=len(REASONS)), metadata={"example": ["rare_condition"]})

@@ -13,7 +13,7 @@ from api.auth.services import Identity
 from api.coverage import catalogue
 from api.coverage.verdict import CoverageRules, CoverageVerdict, MemberState, Visit, decide
 from api.models import (
-    MemberCoverage, NetworkParticipation, Plan, PlanBenefit, PlanNetwork, PracticeLocation, Referral,
+    MemberCoverage, NetworkParticipation, Plan, PlanBenefit, PlanNetwork, PracticeLocation,
     ReferralStatus, Role, Specialist, SpecialistSpecialty,
 )
 

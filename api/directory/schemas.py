@@ -4,32 +4,18 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from api.identifiers import is_valid_npi, normalise_zip
-from seed_data import nucc
+from api.fields import (
+    CONDITION_SYSTEMS, UtcDateTime, language_field, validate_npi, validate_nucc, validate_zip,
+)
 
-SYSTEMS = ("ICD-10-CM", "ORPHA")
-LANGUAGE = ma.fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="Use an ISO 639 code like 'en'."))
-
-
-def _npi(value: str) -> None:
-    if not is_valid_npi(value):
-        raise ma.ValidationError("Not a valid NPI: 10 digits ending in the CMS check digit.")
-
-
-def _nucc(value: str) -> None:
-    if not nucc.is_known(value):
-        raise ma.ValidationError("Unknown NUCC taxonomy code; see GET /v1/reference/specialties.")
-
-
-def _zip(value: str) -> None:
-    if normalise_zip(value) is None:
-        raise ma.ValidationError("A ZIP is 5 digits (or ZIP+4).")
+SYSTEMS = CONDITION_SYSTEMS
+LANGUAGE = language_field()
 
 
 class SpecialtyIn(ma.Schema):
     """A NUCC taxonomy code held by the specialist."""
 
-    code = ma.fields.String(required=True, validate=_nucc, metadata={"example": "207RX0202X"})
+    code = ma.fields.String(required=True, validate=validate_nucc, metadata={"example": "207RX0202X"})
     primary = ma.fields.Boolean(load_default=False)
 
 
@@ -63,7 +49,7 @@ def _exactly_one_primary(specialties: list[dict]) -> None:
 class SpecialistWriteSchema(ma.Schema):
     """Fields an administrator sets on a specialist."""
 
-    npi = ma.fields.String(required=True, validate=_npi, metadata={"example": "1234567893"})
+    npi = ma.fields.String(required=True, validate=validate_npi, metadata={"example": "1234567893"})
     first_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
     last_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
     credentials = ma.fields.String(allow_none=True, validate=validate.Length(max=50), metadata={"example": "MD"})
@@ -103,7 +89,7 @@ class LocationSchema(ma.Schema):
     address_line = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
     city = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
     state = ma.fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
-    zip = ma.fields.String(required=True, validate=_zip, metadata={"example": "10001"})
+    zip = ma.fields.String(required=True, validate=validate_zip, metadata={"example": "10001"})
     lat = ma.fields.Float(validate=validate.Range(min=-90, max=90),
                           metadata={"description": "Geocoded from the ZIP when omitted"})
     lon = ma.fields.Float(validate=validate.Range(min=-180, max=180))
@@ -131,13 +117,13 @@ class PracticeLocationSchema(ma.Schema):
 class PracticeLocationPatchSchema(ma.Schema):
     """Change whether the specialist takes new patients at a location."""
 
-    accepting_new_patients = ma.fields.Boolean(required=True)
+    accepting_new_patients = ma.fields.Boolean(required=True, metadata={"example": False})
 
 
 class ParticipationIn(ma.Schema):
     """Put the specialist in a network at this location."""
 
-    network_id = ma.fields.Integer(required=True)
+    network_id = ma.fields.Integer(required=True, metadata={"example": 5})
 
 
 class SpecialistSchema(SpecialistWriteSchema):
@@ -149,8 +135,8 @@ class SpecialistSchema(SpecialistWriteSchema):
     institution = ma.fields.Nested(InstitutionOut, allow_none=True, dump_only=True)
     locations = ma.fields.List(ma.fields.Nested(PracticeLocationSchema), dump_only=True)
     distance_mi = ma.fields.Float(dump_only=True, metadata={"description": "Miles to the nearest matching location, when searching near a point"})
-    created_at = ma.fields.DateTime(dump_only=True)
-    updated_at = ma.fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
 
 class SpecialistPatchSchema(SpecialistWriteSchema):
@@ -160,8 +146,8 @@ class SpecialistPatchSchema(SpecialistWriteSchema):
 class SpecialistQuerySchema(ma.Schema):
     """Filters of GET /v1/specialists."""
 
-    specialty = ma.fields.String(validate=_nucc, metadata={"example": "207RX0202X"})
-    zip = ma.fields.String(validate=_zip, metadata={"example": "10001"})
+    specialty = ma.fields.String(validate=validate_nucc, metadata={"example": "207RX0202X"})
+    zip = ma.fields.String(validate=validate_zip, metadata={"example": "10001"})
     lat = ma.fields.Float(validate=validate.Range(min=-90, max=90))
     lon = ma.fields.Float(validate=validate.Range(min=-180, max=180))
     radius_mi = ma.fields.Float(load_default=25.0, validate=validate.Range(min=0.1, max=500))

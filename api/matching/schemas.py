@@ -5,12 +5,11 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.coverage.schemas import VerdictSchema
-from api.identifiers import normalise_zip
+from api.fields import language_field, validate_nucc, validate_zip
 from search.case import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE_MI, MAX_LIMIT, REASONS, URGENCIES
 from seed_data import conditions as catalogue
-from seed_data import nucc
 
-LANGUAGE = ma.fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="Use an ISO 639 code like 'en'."))
+LANGUAGE = language_field()
 
 
 class ConditionRefSchema(ma.Schema):
@@ -41,23 +40,13 @@ class InstitutionRefField(ma.fields.Field):
         return value.strip() if isinstance(value, str) else value
 
 
-def _nucc(value: str) -> None:
-    if not nucc.is_known(value):
-        raise ma.ValidationError("Unknown NUCC taxonomy code; see GET /v1/reference/specialties.")
-
-
-def _zip(value: str) -> None:
-    if normalise_zip(value) is None:
-        raise ma.ValidationError("A ZIP is 5 digits (or ZIP+4).")
-
-
 class MatchRequestSchema(ma.Schema):
     """A case to match: codes, place, coverage and preferences. Nothing that identifies the patient."""
 
     conditions = ma.fields.List(ma.fields.Nested(ConditionRefSchema), load_default=list,
                                 validate=validate.Length(max=10))
-    specialty = ma.fields.String(validate=_nucc, metadata={"example": "207RH0003X"})
-    zip = ma.fields.String(validate=_zip, metadata={"example": "10001"})
+    specialty = ma.fields.String(validate=validate_nucc, metadata={"example": "207RH0003X"})
+    zip = ma.fields.String(validate=validate_zip, metadata={"example": "10001"})
     lat = ma.fields.Float(validate=validate.Range(min=-90, max=90))
     lon = ma.fields.Float(validate=validate.Range(min=-180, max=180))
     address = ma.fields.String(validate=validate.Length(min=3, max=200), metadata={"example": "Rochester, MN"})
