@@ -6,6 +6,8 @@ from datetime import timezone
 import marshmallow as ma
 from marshmallow import validate
 
+from api.fields import UtcDateTime
+
 
 class AuditQuerySchema(ma.Schema):
     """Filters: case, actor, action, time window; pages of up to 100 events."""
@@ -23,7 +25,7 @@ class AuditEventSchema(ma.Schema):
     """Who did what to which case, when and why."""
 
     id = ma.fields.Integer()
-    at = ma.fields.AwareDateTime(metadata={"example": "2026-11-22T10:15:00+00:00"})
+    at = UtcDateTime(metadata={"example": "2026-11-22T10:15:00+00:00"})
     actor_user_id = ma.fields.Integer(metadata={"example": 3})
     actor_role = ma.fields.String(metadata={"example": "specialist"})
     action = ma.fields.String(metadata={"example": "record.download"})

@@ -22,8 +22,8 @@ class TokenSchema(ma.Schema):
 class MeSchema(ma.Schema):
     """The signed-in account."""
 
-    id = ma.fields.Integer()
-    email = ma.fields.String()
-    display_name = ma.fields.String()
+    id = ma.fields.Integer(metadata={"example": 1})
+    email = ma.fields.String(metadata={"example": "admin@demo.secondlook.test"})
+    display_name = ma.fields.String(metadata={"example": "Demo Admin"})
     role = ma.fields.Function(lambda u: u.role.value)
     specialist_id = ma.fields.Integer(allow_none=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+import marshmallow as ma
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
@@ -16,6 +17,15 @@ blp = Blueprint("stripe", __name__, url_prefix="/v1/stripe", description="Stripe
 log = logging.getLogger(__name__)
 _SIGNATURE = {"in": "header", "name": "Stripe-Signature", "required": True, "schema": {"type": "string"},
               "description": "t=<unix time>,v1=<HMAC-SHA256 of '<t>.<body>' with the endpoint secret>"}
+_EVENT_EXAMPLE = {"id": "evt_1QxExample", "object": "event", "type": "payment_intent.succeeded",
+                  "created": 1764000000, "data": {"object": {"id": "pi_3QxExample", "object": "payment_intent"}}}
+
+
+class ReceiptSchema(ma.Schema):
+    """What Stripe is told about a delivery."""
+
+    received = ma.fields.Boolean(metadata={"example": True})
+    outcome = ma.fields.String(metadata={"description": "processed | duplicate | ignored", "example": "processed"})
 
 
 @blp.route("/webhook")
@@ -23,8 +33,8 @@ class StripeWebhook(MethodView):
     """Stripe calls this for payment events."""
 
     @blp.doc(parameters=[_SIGNATURE], requestBody={
-        "required": True, "content": {"application/json": {"schema": {"type": "object"}}}})
-    @blp.response(200, description="Received (processed now, or earlier)")
+        "required": True, "content": {"application/json": {"schema": {"type": "object"}, "example": _EVENT_EXAMPLE}}})
+    @blp.response(200, ReceiptSchema, description="Received (processed now, or earlier)")
     @blp.alt_response(400, description="Not signed by Stripe with this endpoint's secret")
     @blp.alt_response(500, description="Processing failed; Stripe retries the delivery")
     def post(self):

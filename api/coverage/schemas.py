@@ -6,6 +6,7 @@ from marshmallow import validate
 
 from api.coverage import catalogue
 from api.coverage.verdict import ACTIONS, VERDICTS
+from api.fields import UtcDateTime
 from api.models import DenialReason
 
 ID = dict(validate=validate.Range(min=1, max=2**31 - 1))
@@ -16,9 +17,9 @@ class CoverageCheckSchema(ma.Schema):
     """The visit to check, for a member (with this year's spending) or for a plan alone."""
 
     member_coverage_id = ma.fields.Integer(**ID, metadata={
-        "description": "Your member record (see /v1/coverage/members)"})
+        "description": "Your member record (see /v1/coverage/members)", "example": 3})
     plan_id = ma.fields.Integer(**ID)
-    specialist_id = ma.fields.Integer(required=True, **ID)
+    specialist_id = ma.fields.Integer(required=True, **ID, metadata={"example": 42})
     practice_location_id = ma.fields.Integer(**ID, metadata={"description": "Default: the specialist's first location"})
     service = ma.fields.String(load_default=catalogue.DEFAULT_SERVICE, validate=validate.OneOf(catalogue.codes()))
     referral_id = ma.fields.Integer(**ID, metadata={"description": "A SecondLook referral to this specialist"})
@@ -79,8 +80,8 @@ class MemberCoverageSchema(ma.Schema):
     """Your plan for a plan year and what you have paid towards it."""
 
     id = ma.fields.Integer(dump_only=True)
-    plan_id = ma.fields.Integer(required=True, **ID)
-    plan_year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    plan_id = ma.fields.Integer(required=True, **ID, metadata={"example": 2})
+    plan_year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100), metadata={"example": 2026})
     deductible_met_cents = ma.fields.Integer(load_default=0, **CENTS)
     oop_met_cents = ma.fields.Integer(load_default=0, **CENTS)
 
@@ -117,7 +118,7 @@ class DenialSchema(ma.Schema):
     reference = ma.fields.String(required=True, validate=validate.Length(min=1, max=64),
                                  metadata={"description": "The insurer's claim or case number",
                                            "example": "CLM-2026-44817"})
-    created_at = ma.fields.AwareDateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
     next_steps = ma.fields.List(ma.fields.Dict(), dump_only=True, metadata={"example": [
         {"action": "self_pay", "detail": "..."}, {"action": "appeal", "href": "/v1/cases/1/denials/1/appeal-letter"}]})
 
@@ -125,5 +126,5 @@ class DenialSchema(ma.Schema):
 class AppealLetterSchema(ma.Schema):
     """A drafted appeal letter, plain text, for the patient to review, sign and send."""
 
-    subject = ma.fields.String()
-    body = ma.fields.String()
+    subject = ma.fields.String(metadata={"example": "Appeal of denied specialist consultation, member M123"})
+    body = ma.fields.String(metadata={"example": "To the appeals department: I am writing to appeal ..."})

@@ -48,7 +48,10 @@ def idempotent(blp):
                 return replay
             return _run_and_store(scope, key, view, args, kwargs)
 
-        return blp.doc(parameters=[_DOC])(wrapper)
+        documented = blp.alt_response(400, description=f"{HEADER} longer than 255 characters")(wrapper)
+        documented = blp.alt_response(409, description=f"A request with this {HEADER} is still running")(documented)
+        documented = blp.alt_response(422, description=f"This {HEADER} was used with another body")(documented)
+        return blp.doc(parameters=[_DOC])(documented)
 
     return decorator
 

@@ -16,10 +16,12 @@ PAYMENT_METHOD = ma.fields.String(
 class SlotQuerySchema(ma.Schema):
     """Which slots to list."""
 
-    specialist_id = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    specialist_id = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1),
+                                      metadata={"example": 42})
     practice_location_id = ma.fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     mode = ma.fields.Enum(VisitMode, by_value=True)
-    start = ma.fields.AwareDateTime(data_key="from", metadata={"description": "Default: now"})
+    start = ma.fields.AwareDateTime(data_key="from", metadata={"description": "Default: now",
+                                                                "example": "2026-12-01T00:00:00+00:00"})
     days = ma.fields.Integer(load_default=14, validate=validate.Range(min=1, max=90))
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
@@ -27,12 +29,12 @@ class SlotQuerySchema(ma.Schema):
 class SlotSchema(ma.Schema):
     """A consultation time."""
 
-    id = ma.fields.Integer()
-    specialist_id = ma.fields.Integer()
-    practice_location_id = ma.fields.Integer()
+    id = ma.fields.Integer(metadata={"example": 7})
+    specialist_id = ma.fields.Integer(metadata={"example": 42})
+    practice_location_id = ma.fields.Integer(metadata={"example": 3})
     mode = ma.fields.Enum(VisitMode, by_value=True)
-    starts_at = ma.fields.AwareDateTime()
-    ends_at = ma.fields.AwareDateTime()
+    starts_at = ma.fields.AwareDateTime(metadata={"example": "2026-12-01T15:00:00+00:00"})
+    ends_at = ma.fields.AwareDateTime(metadata={"example": "2026-12-01T16:00:00+00:00"})
 
 
 class HoldSchema(ma.Schema):
@@ -52,7 +54,7 @@ class PaySchema(ma.Schema):
 class RescheduleSchema(ma.Schema):
     """The slot to move to (same specialist)."""
 
-    slot_id = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    slot_id = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata={"example": 8})
 
 
 class PaymentSchema(ma.Schema):
@@ -71,11 +73,11 @@ class PaymentSchema(ma.Schema):
 class BookingSchema(ma.Schema):
     """A hold or an appointment."""
 
-    id = ma.fields.Integer()
+    id = ma.fields.Integer(metadata={"example": 12})
     status = ma.fields.Enum(BookingStatus, by_value=True)
     slot = ma.fields.Nested(SlotSchema)
-    self_pay = ma.fields.Boolean()
-    price_cents = ma.fields.Integer()
+    self_pay = ma.fields.Boolean(metadata={"example": True})
+    price_cents = ma.fields.Integer(metadata={"example": 45000})
     expires_at = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "While held: when the hold ends"})
     confirmed_at = ma.fields.AwareDateTime(allow_none=True)
     ended_at = ma.fields.AwareDateTime(allow_none=True)

@@ -1,0 +1,1 @@
+"""Contract tests: the running app against its own OpenAPI document (schemathesis)."""
