@@ -1,8 +1,6 @@
 """SecondLook: find the right specialist for a medical second opinion."""
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
 from api.config import Config
@@ -12,12 +10,13 @@ def create_app(config: Config | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, error handling."""
     app = Flask(__name__)
     app.config.update((config or Config.from_env()).as_flask())
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
 
+    from api import observability
     from api.errors import register_error_handlers
     from api.extensions import SECURITY_SCHEMES, Api, db
     import search
 
+    observability.init_app(app)  # first: the request id must exist before anything logs
     db.init_app(app)
     # One Api per app: flask-smorest keeps its spec on the instance.
     api = Api(app, spec_kwargs={"components": {"securitySchemes": SECURITY_SCHEMES}})
@@ -41,6 +40,10 @@ def create_app(config: Config | None = None) -> Flask:
 
     for blueprint in (*coverage_blueprints, scheduling_blp, stripe_blp):
         api.register_blueprint(blueprint)
+
+    from api import security
+
+    security.init_app(app)  # after the blueprints: it wraps the rate-limited views
 
     from api.cli import register_commands
 

@@ -29,8 +29,19 @@ class Config:
     GEOCODER_TIMEOUT_S: float = 5.0
     TOKEN_TTL_S: int = 12 * 3600
     MAX_CONTENT_LENGTH: int = 1 * 1024 * 1024
-    PAGE_SIZE_MAX: int = 100
     LOG_LEVEL: str = "INFO"
+    LOG_FORMAT: str = "json"  # "json" (one object a line, with request_id) | "text"
+    # Rate limits (Flask-Limiter syntax), per client address; storage "memory://" or "redis://host:6379".
+    RATELIMIT_ENABLED: bool = True
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    RATE_LIMIT_LOGIN: str = "10/minute"
+    RATE_LIMIT_SEARCH: str = "120/minute"
+    LOGIN_MAX_FAILURES: int = 5  # consecutive wrong passwords before the account is locked
+    LOGIN_LOCKOUT_S: int = 15 * 60
+    CORS_ORIGINS: str = ""  # comma-separated origins allowed to call the API from a browser; empty: none
+    HSTS_ENABLED: bool = False  # send Strict-Transport-Security on every response (behind TLS termination)
+    HSTS_MAX_AGE_S: int = 365 * 24 * 3600
+    METRICS_ENABLED: bool = True  # serve Prometheus metrics at /metrics
     # Self-pay through Stripe (test-mode placeholders; STRIPE_API_BASE points at localstripe in tests).
     STRIPE_SECRET_KEY: str = "sk_test_secondlook_placeholder"
     STRIPE_WEBHOOK_SECRET: str = "whsec_secondlook_placeholder"
@@ -83,6 +94,10 @@ class TestConfig(Config):
 
     TESTING: bool = True
     SECRET_KEY: str = "test-secret"
+    LOG_FORMAT: str = "text"
+    # Limits stay on in tests, high enough that no other test trips them.
+    RATE_LIMIT_LOGIN: str = "10000/minute"
+    RATE_LIMIT_SEARCH: str = "10000/minute"
     DATABASE_URL: str = os.environ.get(
         "SECONDLOOK_TEST_DATABASE_URL", "sqlite:///" + str(VAR_DIR / "test.db")
     )

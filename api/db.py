@@ -31,9 +31,14 @@ def utcnow() -> datetime:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`, with SQLite tuned for a concurrent web process."""
+    """An engine for `url`, with SQLite tuned for a concurrent web process.
+
+    hide_parameters: bound values carry health data, so neither SQL logging nor an exception's
+    text ever shows them.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling is off and every transaction starts with
         # BEGIN IMMEDIATE: it takes the write lock up front (waiting up to busy_timeout), so
@@ -43,7 +48,7 @@ def make_engine(url: str) -> Engine:
         # `engine.execution_options(sqlite_deferred=True)`: in WAL mode it then blocks no writer.
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
 
 
 def _sqlite_begin(conn) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from api.models import Payment, PaymentStatus, StripeEvent
+from api.observability.metrics import WEBHOOK_FAILURES
 from api.transactions import begin_write
 from billing import payments
 
@@ -71,13 +72,18 @@ def claim(session: Session, event_id: str, now: datetime) -> bool:
 def receive(session: Session, gateway, payload: bytes, signature: str | None, secret: str,
             on_change: OnPaymentChange, now: datetime) -> str:
     """Handle one delivery; returns processed | duplicate | ignored. Raises on failure (answer 5xx)."""
-    event = verify(payload, signature, secret)
+    try:
+        event = verify(payload, signature, secret)
+    except WebhookRejected:
+        WEBHOOK_FAILURES.labels("rejected").inc()
+        raise
     record(session, event, payload, now)
     if not claim(session, event["id"], now):
         return "duplicate"
     try:
         outcome = process(session, gateway, event, on_change, now)
     except Exception as error:
+        WEBHOOK_FAILURES.labels("processing").inc()
         session.rollback()
         session.execute(update(StripeEvent).where(StripeEvent.id == event["id"]).values(
             claimed_until=None, last_error=f"{type(error).__name__}: {error}"[:500])

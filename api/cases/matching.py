@@ -6,9 +6,9 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import search
 from search.backends.base import MatchResult
 from search.case import DEFAULT_MAX_DISTANCE_MI, REASONS, MatchCase
+from api.matching.services import timed_match
 from api.models import Case, Institution, Plan, PlanNetwork, Specialist
 from seed_data import zip_centroids
 
@@ -54,4 +54,4 @@ def match_for_case(session: Session, case: Case, *, limit: int, exclude_speciali
     """Run the configured search backend on the case."""
     match_case = build_match_case(session, case, limit=limit, exclude_specialist_ids=exclude_specialist_ids,
                                   exclude_institution_ids=exclude_institution_ids)
-    return match_case, search.backend().match(match_case)
+    return match_case, timed_match(match_case)

@@ -64,6 +64,9 @@ class PlanRules(MethodView):
             return rules_view(plan, rules)
 
 
+MEMBER_COVERAGES_MAX = 100  # plan years: a cap so no list answer is unbounded
+
+
 @blp.route("/members")
 class MemberCoverages(MethodView):
     """Your plan years."""
@@ -73,7 +76,8 @@ class MemberCoverages(MethodView):
     def get(self, identity):
         """List my plan years"""
         return db.session.scalars(select(MemberCoverage).where(MemberCoverage.user_id == identity.user_id)
-                                  .order_by(MemberCoverage.plan_year.desc(), MemberCoverage.id)).all()
+                                  .order_by(MemberCoverage.plan_year.desc(), MemberCoverage.id)
+                                  .limit(MEMBER_COVERAGES_MAX)).all()
 
     @secured(blp, Role.PATIENT)
     @idempotent(blp)

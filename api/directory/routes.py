@@ -50,6 +50,7 @@ class Specialists(MethodView):
 
     @blp.arguments(SpecialistQuerySchema, location="query")
     @blp.response(200, SpecialistPageSchema)
+    @blp.alt_response(429, description="Rate limit exceeded; retry after Retry-After seconds")
     def get(self, filters):
         """Find specialists by specialty, place, network, condition, language, telehealth or name"""
         point = resolve_point(filters) if ("zip" in filters or "lat" in filters) else None

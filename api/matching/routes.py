@@ -19,6 +19,7 @@ class Matches(MethodView):
 
     @blp.arguments(MatchRequestSchema)
     @blp.response(200, MatchResponseSchema)
+    @blp.alt_response(429, description="Rate limit exceeded; retry after Retry-After seconds")
     @blp.alt_response(503, description="The configured online geocoder is unreachable")
     def post(self, body):
         """Rank specialists for a case: expertise, coverage, distance, availability, quality, independence"""

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import search
+from api.observability.metrics import MATCH_LATENCY
 from api.models import Institution, Plan, PlanNetwork
 from search.backends.base import MatchResult
 from search.case import MatchCase
@@ -22,7 +23,14 @@ class MatchError(Exception):
 def find_matches(session: Session, data: dict) -> tuple[MatchCase, MatchResult]:
     """Rank specialists for a validated request body."""
     case = case_from_request(session, data)
-    return case, search.backend().match(case)
+    return case, timed_match(case)
+
+
+def timed_match(case: MatchCase) -> MatchResult:
+    """Run the configured backend on `case`, observing its latency in the match histogram."""
+    backend = search.backend()
+    with MATCH_LATENCY.labels(type(backend).__name__).time():
+        return backend.match(case)
 
 
 def case_from_request(session: Session, data: dict) -> MatchCase:

@@ -35,7 +35,8 @@ class User(Base):
     specialist_id: Mapped[int | None] = mapped_column(ForeignKey("specialist.id", ondelete="SET NULL"))
     npi: Mapped[str | None] = mapped_column(String(10))
     is_active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # consecutive, since the last success or lock
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     tokens: Mapped[list["AccessToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")

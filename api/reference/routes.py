@@ -28,6 +28,7 @@ class Conditions(MethodView):
 
     @blp.arguments(ConditionQuerySchema, location="query")
     @blp.response(200, ConditionSchema(many=True))
+    @blp.alt_response(429, description="Rate limit exceeded; retry after Retry-After seconds")
     def get(self, args):
         """Autocomplete conditions across ICD-10-CM and Orphanet (ORPHA) by name or code"""
         found = condition_catalogue.search(args["q"], limit=args["limit"], system=args.get("system"))
@@ -41,6 +42,7 @@ class Geocode(MethodView):
 
     @blp.arguments(GeocodeQuerySchema, location="query")
     @blp.response(200, GeocodeResultSchema)
+    @blp.alt_response(429, description="Rate limit exceeded; retry after Retry-After seconds")
     @blp.alt_response(503, description="The configured online geocoder is unreachable")
     def get(self, args):
         """Geocode a ZIP code or "City, ST" to coordinates"""
