@@ -5,6 +5,7 @@ import logging
 
 import marshmallow as ma
 from flask import Flask, Response, json, request
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError, UnsupportedMediaType
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -64,6 +65,11 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return http_exception_to_problem(error)
+        if isinstance(error, DataError):
+            # The database refused a value (out of range, wrong type) that validation let through:
+            # the client's input, not a server fault. Nothing was stored: the request rolls back.
+            log.warning("database refused a value: %s", type(error.orig).__name__)
+            return problem(422, "A value is out of the range the service can store.")
         # Log the type and place only: exception text may carry request data.
         log.error("unhandled %s", type(error).__name__, exc_info=error)
         return http_exception_to_problem(InternalServerError())

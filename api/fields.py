@@ -54,3 +54,7 @@ def validate_zip(value: str) -> None:
 
     if normalise_zip(value) is None:
         raise ma.ValidationError("A ZIP is 5 digits (or ZIP+4).")
+
+
+# Database ids are 32-bit: a larger number can name nothing, and PostgreSQL would refuse to compare it.
+ID_RANGE = ma.validate.Range(min=1, max=2**31 - 1, error="Not a valid id.")

@@ -44,12 +44,16 @@ def _expertise_reasons(case: MatchCase, doc: dict, levels: list) -> list[str]:
 
 
 def _evidence(held: dict) -> str:
-    parts = [f"{held['cases_per_year']} cases/yr"]
+    parts = [_count(held["cases_per_year"], "case") + "/yr"]
     if held["publications"]:
-        parts.append(f"{held['publications']} publications")
+        parts.append(_count(held["publications"], "publication"))
     if held["center_of_expertise"]:
         parts.append("centre of expertise")
     return ", ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _coverage_reasons(case: MatchCase, doc: dict, status: str) -> list[str]:

@@ -6,14 +6,14 @@ from datetime import timezone
 import marshmallow as ma
 from marshmallow import validate
 
-from api.fields import UtcDateTime
+from api.fields import ID_RANGE, UtcDateTime
 
 
 class AuditQuerySchema(ma.Schema):
     """Filters: case, actor, action, time window; pages of up to 100 events."""
 
-    case_id = ma.fields.Integer(validate=validate.Range(min=1), metadata={"example": 12})
-    actor_user_id = ma.fields.Integer(validate=validate.Range(min=1), metadata={"example": 3})
+    case_id = ma.fields.Integer(validate=ID_RANGE, metadata={"example": 12})
+    actor_user_id = ma.fields.Integer(validate=ID_RANGE, metadata={"example": 3})
     action = ma.fields.String(validate=validate.Length(max=48), metadata={"example": "record.download"})
     since = ma.fields.AwareDateTime(default_timezone=timezone.utc, metadata={"example": "2026-11-01T00:00:00Z"})
     until = ma.fields.AwareDateTime(default_timezone=timezone.utc, metadata={"example": "2026-12-01T00:00:00Z"})

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+
+from api.fields import ID_RANGE
 from marshmallow import validate
 
 from api.cases.opinions import AGREE, DIFFERENT_DIAGNOSIS, DIFFERENT_TREATMENT, classify
@@ -87,7 +89,7 @@ class ComparisonSchema(ma.Schema):
 class ConferenceCreateSchema(ma.Schema):
     """Two specialists who accepted the case, asked to review it together."""
 
-    specialist_ids = ma.fields.List(ma.fields.Integer(validate=validate.Range(min=1)), required=True,
+    specialist_ids = ma.fields.List(ma.fields.Integer(validate=ID_RANGE), required=True,
                                     validate=validate.Length(equal=2), metadata={"example": [101, 202]})
     note = ma.fields.String(validate=TEXT, metadata={"example": "The opinions differ on the diagnosis."})
 

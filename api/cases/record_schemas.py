@@ -7,6 +7,7 @@ from marshmallow import validate
 
 from api.cases.permissions import as_utc
 from api.cases.schemas import KINDS, UtcDateTime
+from api.fields import ID_RANGE
 from api.db import utcnow
 from api.models import RecordKind
 
@@ -51,7 +52,7 @@ class RecordsPacketSchema(ma.Schema):
 class AuthorizationCreateSchema(ma.Schema):
     """The patient's release of information to one specialist the case is referred to."""
 
-    recipient_specialist_id = ma.fields.Integer(required=True, validate=validate.Range(min=1), metadata={"example": 101})
+    recipient_specialist_id = ma.fields.Integer(required=True, validate=ID_RANGE, metadata={"example": 101})
     scope = ma.fields.List(ma.fields.String(validate=validate.OneOf(("all",) + KINDS)), load_default=lambda: ["all"],
                            validate=validate.Length(min=1, max=len(KINDS) + 1),
                            metadata={"description": "Record kinds the recipient may read, or 'all'",

@@ -7,7 +7,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.cases.referral_states import CLIENT_ACTIONS
-from api.fields import CONDITION_SYSTEMS, UtcDateTime, language_field, validate_npi, validate_nucc
+from api.fields import ID_RANGE, CONDITION_SYSTEMS, UtcDateTime, language_field, validate_npi, validate_nucc
 from api.identifiers import normalise_zip
 from api.models import RecordKind, ReferralStatus
 from search.case import REASONS, URGENCIES
@@ -45,7 +45,7 @@ class CaseConditionSchema(ma.Schema):
 class PatientSchema(ma.Schema):
     """The patient: their account (by id or e-mail; a patient opening a case may omit it) and demographics."""
 
-    user_id = ma.fields.Integer(validate=validate.Range(min=1), metadata={"example": 7})
+    user_id = ma.fields.Integer(validate=ID_RANGE, metadata={"example": 7})
     email = ma.fields.Email(load_only=True, metadata={"example": "pat@example.test"})
     name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Pat Doe"})
     birth_date = ma.fields.Date(required=True, validate=validate.Range(min=date(1900, 1, 1)),
@@ -79,7 +79,7 @@ class InsuranceSchema(ma.Schema):
     """A plan and member id, or self-pay."""
 
     self_pay = ma.fields.Boolean(load_default=False)
-    plan_id = ma.fields.Integer(validate=validate.Range(min=1), allow_none=True, metadata={"example": 3})
+    plan_id = ma.fields.Integer(validate=ID_RANGE, allow_none=True, metadata={"example": 3})
     member_id = ma.fields.String(validate=validate.Length(min=1, max=64), allow_none=True,
                                  metadata={"example": "XZ123456789"})
     plan_name = ma.fields.String(dump_only=True, allow_none=True)
@@ -126,7 +126,7 @@ class CaseCreateSchema(ma.Schema):
     goals = ma.fields.List(ma.fields.String(validate=validate.Length(min=1, max=1000)), load_default=list,
                            validate=validate.Length(max=20), metadata={"example": ["Keep working during treatment"]})
     preferences = ma.fields.Nested(PreferencesSchema, load_default=lambda: {"languages": [], "telehealth": True})
-    copied_physician_ids = ma.fields.List(ma.fields.Integer(validate=validate.Range(min=1)), load_default=list,
+    copied_physician_ids = ma.fields.List(ma.fields.Integer(validate=ID_RANGE), load_default=list,
                                           validate=validate.Length(max=10),
                                           metadata={"description": "Referring physicians' accounts copied on the case"})
 
@@ -164,7 +164,7 @@ class CaseMatchQuerySchema(ma.Schema):
 class ReferralCreateSchema(ma.Schema):
     """Send the case to one or more specialists (or keep the referrals as drafts)."""
 
-    specialist_ids = ma.fields.List(ma.fields.Integer(validate=validate.Range(min=1)), required=True,
+    specialist_ids = ma.fields.List(ma.fields.Integer(validate=ID_RANGE), required=True,
                                     validate=validate.Length(min=1, max=10), metadata={"example": [101, 202]})
     note = ma.fields.String(validate=TEXT, metadata={"example": "Please review before we start induction."})
     send = ma.fields.Boolean(load_default=True, metadata={"description": "false keeps the referrals as drafts"})

@@ -5,7 +5,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.fields import (
-    CONDITION_SYSTEMS, UtcDateTime, language_field, validate_npi, validate_nucc, validate_zip,
+    ID_RANGE, CONDITION_SYSTEMS, UtcDateTime, language_field, validate_npi, validate_nucc, validate_zip,
 )
 
 SYSTEMS = CONDITION_SYSTEMS
@@ -58,7 +58,7 @@ class SpecialistWriteSchema(ma.Schema):
     board_certifications = ma.fields.List(ma.fields.String(validate=validate.Length(max=200)),
                                           load_default=list, validate=validate.Length(max=20))
     bio = ma.fields.String(allow_none=True, validate=validate.Length(max=5000))
-    institution_id = ma.fields.Integer(allow_none=True)
+    institution_id = ma.fields.Integer(allow_none=True, validate=ID_RANGE)
     accepts_second_opinions = ma.fields.Boolean(load_default=True)
     telehealth = ma.fields.Boolean(load_default=False)
     self_pay_price_cents = ma.fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000_000),
@@ -123,7 +123,7 @@ class PracticeLocationPatchSchema(ma.Schema):
 class ParticipationIn(ma.Schema):
     """Put the specialist in a network at this location."""
 
-    network_id = ma.fields.Integer(required=True, metadata={"example": 5})
+    network_id = ma.fields.Integer(required=True, validate=ID_RANGE, metadata={"example": 5})
 
 
 class SpecialistSchema(SpecialistWriteSchema):

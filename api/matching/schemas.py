@@ -5,7 +5,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.coverage.schemas import VerdictSchema
-from api.fields import language_field, validate_nucc, validate_zip
+from api.fields import ID_RANGE, language_field, validate_nucc, validate_zip
 from search.case import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE_MI, MAX_LIMIT, REASONS, URGENCIES
 from seed_data import conditions as catalogue
 
@@ -52,10 +52,10 @@ class MatchRequestSchema(ma.Schema):
     address = ma.fields.String(validate=validate.Length(min=3, max=200), metadata={"example": "Rochester, MN"})
     max_distance_mi = ma.fields.Float(load_default=DEFAULT_MAX_DISTANCE_MI, validate=validate.Range(min=1, max=3000))
     telehealth_ok = ma.fields.Boolean(load_default=False)
-    plan_id = ma.fields.Integer(validate=validate.Range(min=1), metadata={"example": 3})
+    plan_id = ma.fields.Integer(validate=ID_RANGE, metadata={"example": 3})
     self_pay = ma.fields.Boolean(load_default=False)
     languages = ma.fields.List(LANGUAGE, load_default=list, validate=validate.Length(max=10))
-    exclude_specialist_ids = ma.fields.List(ma.fields.Integer(validate=validate.Range(min=1)), load_default=list,
+    exclude_specialist_ids = ma.fields.List(ma.fields.Integer(validate=ID_RANGE), load_default=list,
                                             validate=validate.Length(max=100))
     exclude_institutions = ma.fields.List(InstitutionRefField(), load_default=list, validate=validate.Length(max=20),
                                           metadata={"example": ["Mount Sinai Hospital"]})

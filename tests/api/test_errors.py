@@ -93,3 +93,25 @@ def test_hostile_inputs_never_give_5xx(client, path):
     assert response.status_code < 500
     if response.status_code >= 400:
         assert response.mimetype == PROBLEM
+
+
+def test_a_value_the_database_refuses_is_422_not_500(client, monkeypatch):
+    from sqlalchemy.exc import DataError
+
+    from api.directory import queries
+
+    def refuse(*a, **k):
+        raise DataError("SELECT ...", {}, Exception("integer out of range"))
+
+    monkeypatch.setattr(queries, "list_specialists", refuse)
+    response = client.get("/v1/specialists")
+    assert response.status_code == 422 and response.mimetype == PROBLEM
+
+
+@pytest.mark.parametrize("path", ["/v1/audit?case_id=99999999999", "/v1/audit?actor_user_id=2147483648"])
+def test_ids_beyond_32_bits_are_422(client, session, path):
+    make_user(session, Role.ADMIN, email="audit-admin@example.test")
+    session.commit()
+    headers = login(client, "audit-admin@example.test")
+    response = client.get(path, headers=headers)
+    assert response.status_code == 422 and response.mimetype == PROBLEM
