@@ -20,7 +20,7 @@ class Matches(MethodView):
     @blp.arguments(MatchRequestSchema)
     @blp.response(200, MatchResponseSchema)
     @blp.alt_response(429, description="Rate limit exceeded; retry after Retry-After seconds")
-    @blp.alt_response(503, description="The configured online geocoder is unreachable")
+    @blp.alt_response(503, description="The online geocoder or the search backend is unreachable")
     def post(self, body):
         """Rank specialists for a case: expertise, coverage, distance, availability, quality, independence"""
         try:

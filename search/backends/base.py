@@ -62,3 +62,7 @@ class SearchBackend(Protocol):
     def refresh(self) -> None:
         """Make every applied change visible to the next match."""
         ...
+
+
+class SearchUnavailable(Exception):
+    """The search backend cannot answer now (cluster down, index missing); the API answers 503."""

@@ -11,11 +11,11 @@ import logging
 import time
 from typing import Iterator
 
-from elasticsearch import Elasticsearch
+from elasticsearch import ApiError, Elasticsearch, TransportError
 from sqlalchemy import select
 
 from api.models import Specialist
-from search.backends.base import MatchResult, Progress, SessionFactory, SyncReport
+from search.backends.base import MatchResult, Progress, SearchUnavailable, SessionFactory, SyncReport
 from search.case import MatchCase
 from search.es import indexer, outbox
 from search.es.query import candidate_search
@@ -58,7 +58,10 @@ class ElasticsearchBackend:
     def match(self, case: MatchCase) -> MatchResult:
         """Candidates for a case: retrieved by Elasticsearch, re-checked and ranked here."""
         started = time.perf_counter()
-        response = self.client.search(index=self.alias, **candidate_search(case, self.candidate_cap))
+        try:
+            response = self.client.search(index=self.alias, **candidate_search(case, self.candidate_cap))
+        except (TransportError, ApiError) as exc:  # down, timed out, or no index behind the alias yet
+            raise SearchUnavailable(type(exc).__name__) from exc
         hits = response["hits"]
         docs = [doc for doc in (hit["_source"] for hit in hits["hits"]) if qualifies(case, doc)]
         truncated = hits["total"]["value"] > len(hits["hits"])
