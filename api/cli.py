@@ -87,13 +87,30 @@ def reindex(follow: bool, interval: float) -> None:
         click.echo(f"{backend.name}: stopped after applying {applied:,} outbox rows", err=True)
 
 
+@click.command("prune-outbox")
+@click.option("--older-than-hours", type=click.IntRange(1, 24 * 365), default=24, show_default=True)
+@with_appcontext
+def prune_outbox(older_than_hours: int) -> None:
+    """Delete old search-outbox rows (run daily; Elasticsearch's undelivered rows are always kept)."""
+    from datetime import timedelta
+
+    from api.db import utcnow
+    from search.sync import prune
+
+    keep_pending = current_app.config["SEARCH_BACKEND"] == "elasticsearch"
+    with db.new_session() as session:
+        deleted = prune(session, utcnow() - timedelta(hours=older_than_hours), keep_pending)
+        session.commit()
+    click.echo(f"deleted {deleted:,} outbox rows older than {older_than_hours} h", err=True)
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     from api.cases.commands import deliver_notifications
     from api.scheduling.commands import COMMANDS as scheduling_commands
 
-    for command in (db_upgrade, seed, demo_accounts, import_nppes, reindex, deliver_notifications,
-                    *scheduling_commands):
+    for command in (db_upgrade, seed, demo_accounts, import_nppes, reindex, prune_outbox,
+                    deliver_notifications, *scheduling_commands):
         app.cli.add_command(command)
 
 
@@ -104,4 +121,4 @@ def main() -> None:
     FlaskGroup(create_app=lambda: create_app(), add_default_commands=True)(prog_name="secondlook")
 
 
-__all__ = ["main", "register_commands", "current_app"]
+__all__ = ["main", "register_commands"]

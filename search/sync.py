@@ -12,7 +12,7 @@ import threading
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from api.models import OutboxEvent
@@ -88,6 +88,20 @@ def mark_failed(session: Session, ids: list[int], error: str) -> None:
     if ids:
         session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids))
                         .values(attempts=OutboxEvent.attempts + 1, last_error=error[:500]))
+
+
+def prune(session: Session, before: datetime, keep_pending: bool) -> int:
+    """Delete outbox rows created before `before`; with `keep_pending`, only those already delivered.
+
+    The Elasticsearch indexer's pending rows are its queue and must survive (keep_pending=True). The
+    embedded backend never marks rows: each process reads new rows within a second and a restarted
+    one rebuilds from the tables, so a day-old row has been applied everywhere it ever will be.
+    The caller commits.
+    """
+    condition = OutboxEvent.created_at < before
+    if keep_pending:
+        condition = condition & OutboxEvent.processed_at.is_not(None)
+    return session.execute(delete(OutboxEvent).where(condition)).rowcount or 0
 
 
 @contextlib.contextmanager
