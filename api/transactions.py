@@ -1,22 +1,14 @@
-"""Opening a write transaction that SQLite cannot refuse halfway.
-
-In WAL mode SQLite refuses (SQLITE_BUSY_SNAPSHOT, no waiting) a transaction that read first and
-then tries to write after another connection committed. A transaction whose first statement
-writes waits for the lock instead (busy_timeout), like BEGIN IMMEDIATE. PostgreSQL needs nothing.
-(api/db.py now begins every SQLite transaction IMMEDIATE, which makes the extra statement a
-no-op; it keeps these write paths correct whichever way transactions begin.)
-"""
+"""Transaction boundaries around outside calls (Stripe) on the scheduling and billing paths."""
 from __future__ import annotations
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
-
-# Matches no row, but makes SQLite take the write lock for the rest of the transaction.
-_TAKE_WRITE_LOCK = text("UPDATE idempotency_record SET id = id WHERE 0 = 1")
 
 
 def begin_write(session: Session) -> None:
-    """Commit what the session has, then start a transaction that holds the write lock from its start."""
+    """End the current transaction so that what follows runs in a fresh write transaction.
+
+    No Stripe call happens inside an open transaction; this marks where one ends and the next
+    begins. The write lock itself is the engine's job: every SQLite transaction begins IMMEDIATE
+    (api/db.py), so a read followed by a write can never be refused half-way.
+    """
     session.commit()
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(_TAKE_WRITE_LOCK)
