@@ -10,6 +10,17 @@ from search.case import MatchCase
 from search.ranking import RankedCandidate
 
 SessionFactory = Callable[[], Session]
+
+
+def pick_session_factory(given: SessionFactory | None, configured: SessionFactory | None) -> SessionFactory:
+    """The factory a call names, else the backend's own, else the current app's sessions."""
+    if given is not None:
+        return given
+    if configured is not None:
+        return configured
+    from api.db import db
+
+    return db.new_session
 Progress = Callable[[str], None]
 
 

@@ -15,7 +15,9 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from sqlalchemy import select
 
 from api.models import Specialist
-from search.backends.base import MatchResult, Progress, SearchUnavailable, SessionFactory, SyncReport
+from search.backends.base import (
+    MatchResult, Progress, SearchUnavailable, SessionFactory, SyncReport, pick_session_factory,
+)
 from search.case import MatchCase
 from search.es import indexer, outbox
 from search.es.query import candidate_search
@@ -98,13 +100,7 @@ class ElasticsearchBackend:
         self.client.indices.refresh(index=self.alias)
 
     def _factory(self, session_factory: SessionFactory | None) -> SessionFactory:
-        if session_factory is not None:
-            return session_factory
-        if self._session_factory is not None:
-            return self._session_factory
-        from api.db import db
-
-        return db.new_session
+        return pick_session_factory(session_factory, self._session_factory)
 
 
 def _directory_documents(factory: SessionFactory) -> Iterator[dict]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from search import scoring
-from search.backends.base import MatchResult, Progress, SessionFactory, SyncReport
+from search.backends.base import MatchResult, Progress, SessionFactory, SyncReport, pick_session_factory
 from search.backends.hits import threshold_score
 from search.backends.query import search_segment
 from search.backends.document_rows import document
@@ -140,13 +140,7 @@ class EmbeddedBackend:
         self._snapshot = Snapshot(((self._base, live), (delta, Live.initial(delta))))
 
     def _factory(self, session_factory: SessionFactory | None) -> SessionFactory:
-        if session_factory is not None:
-            return session_factory
-        if self._session_factory is not None:
-            return self._session_factory
-        from api.db import db
-
-        return db.new_session
+        return pick_session_factory(session_factory, self._session_factory)
 
     def _maybe_poll(self) -> None:
         # Other processes write too: look at the outbox at most once per interval.
