@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import marshmallow as ma
 from flask import Flask, Response, json, request
@@ -13,6 +14,91 @@ from search.backends.base import SearchUnavailable
 
 PROBLEM_MIMETYPE = "application/problem+json"
 log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A request the service refuses, with the HTTP status that says why: the one error family.
+
+    Services raise it (or a subclass); `register_error_handlers` turns it into problem+json, the
+    unit of work has already rolled back. `field` names the request field at fault (for 422s),
+    `headers` adds response headers (Retry-After).
+    """
+
+    status = 400
+
+    def __init__(self, detail: str, *, field: str | None = None, status: int | None = None,
+                 headers: dict[str, str] | None = None, location: str = "json") -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.message = detail  # the name older call sites read
+        self.field, self.location = field, location
+        self.headers = dict(headers or {})
+        if status is not None:
+            self.status = status
+
+
+class BadRequest(DomainError):
+    """400: the request cannot be read at all."""
+
+    status = 400
+
+
+class Unauthenticated(DomainError):
+    """401: no valid credentials."""
+
+    status = 401
+
+
+class Forbidden(DomainError):
+    """403: the caller may not do this."""
+
+    status = 403
+
+
+class NotFound(DomainError):
+    """404: no such thing (or the caller may not know whether it exists)."""
+
+    status = 404
+
+
+class Conflict(DomainError):
+    """409: the thing is not in a state that allows this (a referral already accepted, a slot taken)."""
+
+    status = 409
+
+
+class Invalid(DomainError):
+    """422: a well-formed request with a value the service refuses; `field` says which."""
+
+    status = 422
+
+
+class TooManyRequests(DomainError):
+    """429: slow down; `headers` carries Retry-After."""
+
+    status = 429
+
+
+class Unavailable(DomainError):
+    """503: an outside service (search cluster, Stripe, storage) cannot answer now; retry later."""
+
+    status = 503
+
+    def __init__(self, detail: str, *, retry_after_s: int = 5, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": str(retry_after_s)})
+        super().__init__(detail, **kwargs)
+
+
+class InsufficientStorage(DomainError):
+    """507: the server has no room to keep what was sent."""
+
+    status = 507
+
+
+def domain_error_to_problem(err: DomainError) -> Response:
+    """The problem+json answer of a DomainError."""
+    errors = {err.location: {err.field: [err.detail]}} if err.field and err.status == 422 else None
+    return problem(err.status, err.detail, errors=errors, headers=err.headers or None)
 
 
 class ProblemSchema(ma.Schema):
@@ -67,6 +153,8 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return http_exception_to_problem(error)
+        if isinstance(error, DomainError):
+            return domain_error_to_problem(error)
         if isinstance(error, SearchUnavailable):
             log.warning("search backend unavailable: %s", error)
             return problem(503, "Search is unavailable right now; try again shortly.", headers={"Retry-After": "5"})
