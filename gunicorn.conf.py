@@ -10,7 +10,7 @@ accesslog = None  # request logs come from the app, without query strings that m
 def post_worker_init(worker):
     """Load the condition catalogues, the ZIP table and the search index before the first request, not during it."""
     from search import backend
-    from seed_data import conditions, zip_centroids
+    from reference import conditions, zip_centroids
 
     conditions.warm()
     zip_centroids.all_zips()  # the offline geocoder's table: ~1 s, else paid by each worker's first match

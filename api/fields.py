@@ -42,7 +42,7 @@ def validate_npi(value: str) -> None:
 
 def validate_nucc(value: str) -> None:
     """A NUCC taxonomy code the directory knows."""
-    from seed_data import nucc
+    from reference import nucc
 
     if not nucc.is_known(value):
         raise ma.ValidationError("Unknown NUCC taxonomy code; see GET /v1/reference/specialties.")

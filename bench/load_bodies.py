@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine
 
 from api.identifiers import normalise_zip
 from search.case import REASONS
-from seed_data import conditions as catalogue
-from seed_data import zip_centroids
+from reference import conditions as catalogue
+from reference import zip_centroids
 
 # Common conditions a patient arrives with, whether or not a sampled specialist holds them.
 COMMON_ICD = ("I10", "E11.9", "C50.911", "C92.00", "M06.9", "G35", "K50.90", "J45.909", "N18.3",

@@ -8,8 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from search.case import REASONS, MatchCase
-from seed_data import conditions as catalogue
-from seed_data import zip_centroids
+from reference import conditions as catalogue
+from reference import zip_centroids
 
 NOW = datetime(2025, 6, 2, 14, 0, tzinfo=timezone.utc)  # fixed, so runs compare
 

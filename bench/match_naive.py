@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from search import scoring
 from search.case import MatchCase, normalise_institution_name
-from seed_data import conditions as catalogue
+from reference import conditions as catalogue
 
 CHUNK = 900  # ids per IN (...) list
 

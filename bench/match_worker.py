@@ -19,7 +19,7 @@ def run_worker(engine_name: str, size: int, args) -> dict:
     """Measure one engine; returns latencies, build time, peak RSS and each case's answer."""
     os.sched_setaffinity(0, {args.cpu})  # one core
     from bench.match_bench import BENCH_DIR
-    from seed_data import conditions
+    from reference import conditions
 
     conditions.warm()
     db = make_engine(f"sqlite:///{BENCH_DIR / f'seed-{size}.db'}")

@@ -78,7 +78,7 @@ class MatchCase:
         # one of the conditions qualifies.
         if self.specialty:
             return {self.specialty}
-        from seed_data import conditions as catalogue
+        from reference import conditions as catalogue
 
         return {code for s, c in self.conditions for code in catalogue.specialties_for(s, c)}
 
@@ -99,6 +99,6 @@ class MatchCase:
 
 
 def _group(system: str, code: str) -> str | None:
-    from seed_data import conditions as catalogue
+    from reference import conditions as catalogue
 
     return catalogue.group_of(system, code)

@@ -21,7 +21,7 @@ INDEX_FIELDS: dict[str, str] = {
     "display_name": '"Dr. Jane Roe, MD": public directory data only',
     "primary_specialty": "NUCC code marked primary",
     "specialties": "every NUCC code held, primary included, sorted",
-    "specialty_families": "seed_data.nucc family keys of those codes, sorted",
+    "specialty_families": "reference.nucc family keys of those codes, sorted",
     "conditions": "[{key, system, code, group, cases_per_year, publications, center_of_expertise}] by key",
     "condition_keys": '"ORPHA:520"-style keys, sorted',
     "condition_groups": "ICD-10-CM 3-character categories and ORPHA-GROUP keys, sorted",
@@ -66,8 +66,8 @@ def build_documents(session: Session, specialist_ids: Iterable[int] | None = Non
 
 
 def _batch(session: Session, ids: list[int]) -> Iterator[dict]:
-    from seed_data import conditions as catalogue
-    from seed_data import nucc
+    from reference import conditions as catalogue
+    from reference import nucc
 
     s, inst = Specialist, Institution
     people = session.execute(

@@ -68,14 +68,14 @@ def _coverage_reasons(case: MatchCase, doc: dict, status: str) -> list[str]:
 
 
 def _specialty_name(code: str | None) -> str:
-    from seed_data import nucc
+    from reference import nucc
 
     taxonomy = nucc.get(code or "")
     return taxonomy.display if taxonomy else str(code)
 
 
 def _group_label(group: str | None) -> str:
-    from seed_data import conditions as catalogue
+    from reference import conditions as catalogue
 
     label = catalogue.group_label(group) if group else None
     return f" ({label})" if label else ""

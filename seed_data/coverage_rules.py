@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from api.models import Plan, PlanType
 from api.models.coverage import PlanBenefit, PriorAuthRule
-from seed_data import nucc
+from reference import nucc
 
 # Per plan type: referral, copay, coinsurance %, deductible, out-of-pocket max, out-of-network %.
 _TEMPLATES: dict[PlanType, dict] = {

@@ -17,7 +17,7 @@ from typing import TextIO
 from sqlalchemy.engine import Engine
 
 from api.identifiers import is_valid_npi
-from seed_data import nucc, zip_centroids
+from reference import nucc, zip_centroids
 from seed_data import nppes_layout as col
 from seed_data.nppes_upsert import ProviderRecord, upsert_providers
 

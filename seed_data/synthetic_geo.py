@@ -6,7 +6,7 @@ from functools import cache
 
 import numpy as np
 
-from seed_data import zip_centroids
+from reference import zip_centroids
 
 # The 50 states, DC and Puerto Rico: the places payers in the synthetic directory serve.
 STATES: tuple[str, ...] = (

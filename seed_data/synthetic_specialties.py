@@ -6,7 +6,7 @@ from functools import cache
 
 import numpy as np
 
-from seed_data import conditions, nucc
+from reference import conditions, nucc
 from seed_data.synthetic_geo import cumulative
 
 # How many NUCC codes a specialist lists (NPPES allows 15): mostly one to three.
@@ -88,7 +88,7 @@ def _orpha_pool(code: str) -> tuple[str, ...]:
 
 @cache
 def specialty_model() -> SpecialtyModel:
-    """The model built from seed_data.nucc and seed_data.conditions (once; ~4 s for the catalogue)."""
+    """The model built from reference.nucc and reference.conditions (once; ~4 s for the catalogue)."""
     taxonomies = nucc.TAXONOMIES
     index = {t.code: i for i, t in enumerate(taxonomies)}
     weights = np.array([t.weight for t in taxonomies])

@@ -10,7 +10,7 @@ from search.backends.base import MatchResult
 from search.case import DEFAULT_MAX_DISTANCE_MI, REASONS, MatchCase
 from api.matching.services import timed_match
 from api.models import Case, Institution, Plan, PlanNetwork, Specialist
-from seed_data import zip_centroids
+from reference import zip_centroids
 
 
 def first_physician_exclusions(session: Session, case: Case) -> tuple[set[int], set[int]]:

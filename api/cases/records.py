@@ -14,8 +14,8 @@ from api.cases.permissions import CaseError, Party
 from api.cases.storage import RecordStorage
 from api.cases.work import CaseWork
 from api.models import Case, RecordDocument, RecordKind
-from seed_data import conditions as catalogue
-from seed_data import nucc
+from reference import conditions as catalogue
+from reference import nucc
 
 K = RecordKind
 LABELS = {

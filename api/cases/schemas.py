@@ -11,8 +11,8 @@ from api.fields import ID_RANGE, CONDITION_SYSTEMS, UtcDateTime, language_field,
 from api.identifiers import normalise_zip
 from api.models import RecordKind, ReferralStatus
 from search.case import REASONS, URGENCIES
-from seed_data import conditions as catalogue
-from seed_data import zip_centroids
+from reference import conditions as catalogue
+from reference import zip_centroids
 
 SYSTEMS = CONDITION_SYSTEMS
 SEXES = ("female", "male", "other", "unknown")

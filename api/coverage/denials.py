@@ -16,7 +16,7 @@ from api.auth.services import Identity
 from api.cases.permissions import CaseError, Party, authorize
 from api.coverage.services import CoverageError
 from api.models import Case, DenialReason, InsuranceDenial, Plan, Specialist
-from seed_data import conditions as catalogue
+from reference import conditions as catalogue
 
 _ARGUMENT = {
     DenialReason.NOT_MEDICALLY_NECESSARY:

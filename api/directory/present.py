@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from api.models import PracticeLocation, Specialist
-from seed_data import conditions as condition_catalogue
-from seed_data import nucc
+from reference import conditions as condition_catalogue
+from reference import nucc
 
 
 def specialist_view(specialist: Specialist, distance_mi: float | None = None) -> dict:

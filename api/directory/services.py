@@ -10,8 +10,8 @@ from api.models import (
     Specialist, SpecialistLanguage, SpecialistSpecialty,
 )
 from api.unit_of_work import UnitOfWork
-from seed_data import conditions as condition_catalogue
-from seed_data import zip_centroids
+from reference import conditions as condition_catalogue
+from reference import zip_centroids
 
 
 class DirectoryError(Exception):

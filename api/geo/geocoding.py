@@ -14,7 +14,7 @@ from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
-from seed_data import zip_centroids
+from reference import zip_centroids
 
 __all__ = ["OfflineZipGeocoder", "make_geocoder", "distance_mi", "haversine_mi", "EARTH_RADIUS_MI"]
 

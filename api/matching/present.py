@@ -4,7 +4,7 @@ from __future__ import annotations
 from search.backends.base import MatchResult
 from search.case import MatchCase
 from search.ranking import RankedCandidate
-from seed_data import nucc
+from reference import nucc
 
 
 def match_response(case: MatchCase, result: MatchResult) -> dict:

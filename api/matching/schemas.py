@@ -7,7 +7,7 @@ from marshmallow import validate
 from api.coverage.schemas import VerdictSchema
 from api.fields import ID_RANGE, language_field, validate_nucc, validate_zip
 from search.case import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE_MI, MAX_LIMIT, REASONS, URGENCIES
-from seed_data import conditions as catalogue
+from reference import conditions as catalogue
 
 LANGUAGE = language_field()
 

@@ -9,7 +9,7 @@ from api.observability.metrics import MATCH_LATENCY
 from api.models import Institution, Plan, PlanNetwork
 from search.backends.base import MatchResult
 from search.case import MatchCase
-from seed_data import zip_centroids
+from reference import zip_centroids
 
 
 class MatchError(Exception):

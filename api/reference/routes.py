@@ -6,8 +6,8 @@ from api.reference import services
 from api.reference.schemas import (
     ConditionQuerySchema, ConditionSchema, GeocodeQuerySchema, GeocodeResultSchema, SpecialtySchema,
 )
-from seed_data import conditions as condition_catalogue
-from seed_data import nucc
+from reference import conditions as condition_catalogue
+from reference import nucc
 
 blp = Blueprint("reference", __name__, url_prefix="/v1", description="Reference data from public sources")
 

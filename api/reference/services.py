@@ -6,8 +6,8 @@ from flask_smorest import abort
 from geopy.exc import GeopyError
 
 from api.geo.geocoding import make_geocoder
-from seed_data import conditions as condition_catalogue
-from seed_data import zip_centroids
+from reference import conditions as condition_catalogue
+from reference import zip_centroids
 
 
 def geocoder():

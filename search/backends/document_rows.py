@@ -10,7 +10,7 @@ from search.backends.tables import NO_INT, as_iso_date
 
 def document(seg: Segment, row: int) -> dict:
     """The index document of one row, the same dict `search.documents.build_documents` makes."""
-    from seed_data import nucc
+    from reference import nucc
 
     t, sp = seg.t, int(seg.doc_sp[row])
     src = int(seg.source_row[row])

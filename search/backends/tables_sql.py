@@ -57,7 +57,7 @@ def _read(session: Session, say: Progress) -> Tables:
     next_available = _next_available(session, plid)
     institutions = {row[0]: (row[1], row[2]) for chunk in _chunks(cursor_of, "SELECT id, name, kind FROM institution")
                     for row in chunk}
-    from seed_data import conditions as catalogue
+    from reference import conditions as catalogue
 
     key_groups = {i: catalogue.group_of(system, code) for i, (system, code) in enumerate(keys.values)}
     n = len(plid)

@@ -15,7 +15,7 @@ from geopy.location import Location
 
 from api.geo import geocoding
 from api.geo.geocoding import OfflineZipGeocoder, distance_mi, haversine_mi, make_geocoder
-from seed_data import zip_centroids
+from reference import zip_centroids
 
 MAYO = (44.02, -92.47)
 

@@ -5,7 +5,7 @@ import itertools
 import random
 from datetime import datetime, timedelta, timezone
 
-from seed_data import conditions as catalogue
+from reference import conditions as catalogue
 
 NOW = datetime(2025, 6, 2, 14, 0, tzinfo=timezone.utc)
 MANHATTAN = (40.7506, -73.9972)

@@ -15,7 +15,7 @@ from api.models import (
     Base, ConditionExpertise, Institution, NetworkParticipation, Payer, Plan, PlanType, PracticeLocation, Specialist,
     SpecialistSpecialty,
 )
-from seed_data import conditions, nucc
+from reference import conditions, nucc
 from seed_data.synthetic import seed_directory
 from seed_data.synthetic_insurance import network_specs
 from seed_data.synthetic_specialties import specialty_model

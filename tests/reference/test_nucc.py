@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 
-from seed_data import nucc
+from reference import nucc
 
 # code -> (classification, specialization) exactly as in the NUCC code set.
 NUCC_FACTS = {

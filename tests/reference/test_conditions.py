@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from seed_data import conditions, nucc, specialty_map
-from seed_data.conditions import ICD10CM, ORPHA
+from reference import conditions, nucc, specialty_map
+from reference.conditions import ICD10CM, ORPHA
 
 LEUKEMIA = re.compile(r"leuka?emia", re.I)
 DERMATOLOGY = {t.code for t in nucc.by_family("dermatology")}

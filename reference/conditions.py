@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-from seed_data import specialty_map
-from seed_data.condition_index import ConditionIndex, normalise
+from reference import specialty_map
+from reference.condition_index import ConditionIndex, normalise
 
 ICD10CM = "ICD-10-CM"
 ORPHA = "ORPHA"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-# NUCC codes by short name (all listed in seed_data.nucc; a test keeps them in step).
+# NUCC codes by short name (all listed in reference.nucc; a test keeps them in step).
 FM, IM, PEDS = "207Q00000X", "207R00000X", "208000000X"
 HEMONC, MEDONC, RADONC, SURGONC, GYNONC, HEM = (
     "207RH0003X", "207RX0202X", "2085R0001X", "2086X0206X", "207VX0201X", "207RH0000X")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import zipcodes
 
-from seed_data import zip_centroids
+from reference import zip_centroids
 
 
 def test_get_known_zip():
