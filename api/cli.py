@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from api.db import db
+from api.unit_of_work import unit_of_work
 
 
 @click.command("db-upgrade")
@@ -32,9 +33,8 @@ def seed(count: int, rng_seed: int, batch_size: int) -> None:
 
     summary = seed_directory(db.engine, count, seed=rng_seed, batch_size=batch_size, out=sys.stderr)
     click.echo(summary.describe(), err=True)
-    with db.new_session() as session:
+    with db.new_session() as session, unit_of_work(session):
         ensure_demo_accounts(session)
-        session.commit()
 
 
 @click.command("demo-accounts")
@@ -43,9 +43,8 @@ def demo_accounts() -> None:
     """Create (if missing) and print the demo logins, one per role."""
     from seed_data.demo_accounts import DEMO_ACCOUNTS, ensure_demo_accounts
 
-    with db.new_session() as session:
+    with db.new_session() as session, unit_of_work(session):
         ensure_demo_accounts(session)
-        session.commit()
     click.echo("Demo accounts (synthetic, for trying the API):")
     for account in DEMO_ACCOUNTS:
         click.echo(f"  {account.role.value:<20} {account.email:<40} {account.password}")
@@ -98,9 +97,8 @@ def prune_outbox(older_than_hours: int) -> None:
     from search.sync import prune
 
     keep_pending = current_app.config["SEARCH_BACKEND"] == "elasticsearch"
-    with db.new_session() as session:
+    with db.new_session() as session, unit_of_work(session):
         deleted = prune(session, utcnow() - timedelta(hours=older_than_hours), keep_pending)
-        session.commit()
     click.echo(f"deleted {deleted:,} outbox rows older than {older_than_hours} h", err=True)
 
 

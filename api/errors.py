@@ -7,10 +7,9 @@ from typing import Any
 import marshmallow as ma
 from flask import Flask, Response, json, request
 from sqlalchemy.exc import DataError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, UnsupportedMediaType
 from werkzeug.http import HTTP_STATUS_CODES
-
-from search.backends.base import SearchUnavailable
 
 PROBLEM_MIMETYPE = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -146,18 +145,23 @@ def http_exception_to_problem(error: HTTPException) -> Response:
     return problem(error.code or 500, detail, errors=errors, headers=headers)
 
 
+def problem_of(error: HTTPException | DomainError) -> Response:
+    """The problem+json answer of an HTTP error or a DomainError (also what Idempotency-Key stores)."""
+    if isinstance(error, DomainError):
+        return domain_error_to_problem(error)
+    return http_exception_to_problem(error)
+
+
 def register_error_handlers(app: Flask) -> None:
-    """Make every error, including unexpected ones, answer problem+json."""
+    """Make every error, including unexpected ones, answer problem+json: the one translator."""
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
-        if isinstance(error, HTTPException):
-            return http_exception_to_problem(error)
-        if isinstance(error, DomainError):
-            return domain_error_to_problem(error)
-        if isinstance(error, SearchUnavailable):
-            log.warning("search backend unavailable: %s", error)
-            return problem(503, "Search is unavailable right now; try again shortly.", headers={"Retry-After": "5"})
+        if isinstance(error, (HTTPException, DomainError)):
+            return problem_of(error)
+        if isinstance(error, StaleDataError):  # a versioned row (a referral) moved under us: another change won
+            return domain_error_to_problem(Conflict(
+                "Someone else changed this referral at the same moment; read it again and retry."))
         if isinstance(error, DataError):
             # The database refused a value (out of range, wrong type) that validation let through:
             # the client's input, not a server fault. Nothing was stored: the request rolls back.

@@ -53,8 +53,16 @@ class UnitOfWork:
         self._on_rollback.append(hook)
 
     def commit(self) -> None:
-        """Commit, then run the after-commit hooks; a failing hook is logged, the commit stands."""
-        self.session.commit()
+        """Commit, then run the after-commit hooks; a failing hook is logged, the commit stands.
+
+        A commit the database refuses (a unique index, a stale version) rolls back and runs the
+        rollback hooks before the error goes on.
+        """
+        try:
+            self.session.commit()
+        except BaseException:
+            self.rollback()
+            raise
         self._on_rollback.clear()
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:

@@ -1,15 +1,19 @@
 """The payment flow: authorise on hold, capture on confirmation, cancel or refund, and `sync` with Stripe.
 
-The Stripe calls here never run inside a database transaction; `sync` then writes what Stripe
-answered into the Payment and the ledger. Every call is idempotent twice over: Stripe gets a
+The Stripe calls here never run inside a database transaction (see `billing/__init__.py` for where
+each kind of call sits in the units of work); `sync` then writes what Stripe answered into the
+Payment and the ledger. Every call is idempotent twice over: Stripe gets a
 stable key per payment attempt and action, and we look at the intent's state before asking.
 """
 from __future__ import annotations
+
+from typing import Callable
 
 from sqlalchemy.orm import Session
 
 from api.models import LedgerKind, Payment, PaymentStatus
 from billing import ledger
+from billing.payment_gateway import PaymentGateway
 from billing.stripe_client import DisputeState, IntentState, PaymentRejected, RefundState
 
 _STATUS = {
@@ -28,7 +32,7 @@ def idempotency_key(payment: Payment, action: str) -> str:
     return f"secondlook-booking{payment.booking_id}-payment{payment.id}-attempt{payment.attempt}-{action}"
 
 
-def authorise(gateway, payment: Payment, payment_method: str | None) -> IntentState:
+def authorise(gateway: PaymentGateway, payment: Payment, payment_method: str | None) -> IntentState:
     """Create the attempt's PaymentIntent (authorising the card when a method is given), or fetch it."""
     if payment.stripe_payment_intent_id:
         return gateway.retrieve_intent(payment.stripe_payment_intent_id)
@@ -37,7 +41,7 @@ def authorise(gateway, payment: Payment, payment_method: str | None) -> IntentSt
                                  idempotency_key=idempotency_key(payment, "authorise"))
 
 
-def capture(gateway, payment: Payment) -> IntentState:
+def capture(gateway: PaymentGateway, payment: Payment) -> IntentState:
     """Capture the authorised amount; a no-op when Stripe says it is captured already."""
     intent = gateway.retrieve_intent(payment.stripe_payment_intent_id)
     if intent.status != "requires_capture":
@@ -45,7 +49,7 @@ def capture(gateway, payment: Payment) -> IntentState:
     return gateway.capture(intent.id, payment.amount_cents, idempotency_key(payment, "capture"))
 
 
-def cancel(gateway, payment: Payment) -> IntentState | None:
+def cancel(gateway: PaymentGateway, payment: Payment) -> IntentState | None:
     """Release the authorisation (nothing is charged); a no-op when there is nothing to release."""
     if not payment.stripe_payment_intent_id:
         return None
@@ -55,7 +59,22 @@ def cancel(gateway, payment: Payment) -> IntentState | None:
     return gateway.cancel(intent.id, idempotency_key(payment, "cancel"))
 
 
-def refund(gateway, payment: Payment, amount_cents: int) -> list[RefundState]:
+def abandon(gateway: PaymentGateway, payment: Payment, intent: IntentState) -> Callable[[], None]:
+    """The compensation of an `authorise` whose result could not be recorded: it releases the authorisation.
+
+    Everything it needs is read now: after a rollback the payment's attributes are expired, and
+    reloading them would open a transaction while Stripe answers.
+    """
+    key = idempotency_key(payment, "cancel")
+
+    def release() -> None:
+        if intent.status not in ("succeeded", "canceled", "processing"):
+            gateway.cancel(intent.id, key)
+
+    return release
+
+
+def refund(gateway: PaymentGateway, payment: Payment, amount_cents: int) -> list[RefundState]:
     """Refund up to `amount_cents` in total for this attempt; refunds Stripe already has count towards it."""
     done = gateway.list_refunds(payment.stripe_payment_intent_id)
     owed = amount_cents - sum(r.amount for r in done if r.status in ("succeeded", "pending"))

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.models import LedgerEntry, LedgerKind, Payment
-from api.transactions import begin_write
+from api.unit_of_work import unit_of_work
 from billing import ledger, payments
+from billing.payment_gateway import PaymentGateway
 from billing.stripe_client import PaymentError, PaymentServiceUnavailable
 
 
@@ -55,17 +56,20 @@ def _stripe_figures(intent, refunds) -> dict[str, int]:
     return {"held": held, "net_collected": intent.amount_received - refunded}
 
 
-def reconcile(session: Session, gateway, *, fix: bool = False, since: datetime | None = None) -> ReconcileReport:
+def reconcile(session: Session, gateway: PaymentGateway, *, fix: bool = False,
+              since: datetime | None = None) -> ReconcileReport:
     """Compare each payment's ledger with its PaymentIntent and refunds at Stripe; with `fix`, sync it.
 
-    Disputes are compared as the ledger has them (Stripe-compatible test servers keep none).
+    Stripe is asked between units of work (no transaction is held while it answers); each fix is a
+    unit of work of its own. Disputes are compared as the ledger has them (Stripe-compatible test
+    servers keep none).
     """
     report = ReconcileReport()
     query = select(Payment).where(Payment.stripe_payment_intent_id.is_not(None)).order_by(Payment.id)
     if since is not None:
         query = query.where(Payment.created_at >= since)
-    found = session.scalars(query).all()
-    session.commit()  # no transaction is held while Stripe answers
+    with unit_of_work(session) as uow:
+        found = uow.session.scalars(query).all()
     for payment in found:
         try:
             intent = gateway.retrieve_intent(payment.stripe_payment_intent_id)
@@ -77,17 +81,15 @@ def reconcile(session: Session, gateway, *, fix: bool = False, since: datetime |
             report.mismatches.append(Mismatch(payment.id, payment.stripe_payment_intent_id, "missing_at_stripe", 0, 0))
             continue
         report.checked += 1
-        expected, ours = _stripe_figures(intent, refunds), _figures(session, payment)
-        session.commit()
-        wrong = [Mismatch(payment.id, intent.id, name, ours[name], expected[name])
-                 for name in expected if ours[name] != expected[name]]
-        report.mismatches.extend(wrong)
-        if wrong and fix:
-            begin_write(session)
-            payments.sync(session, payment, intent, refunds)
-            session.commit()
-            report.fixed += _figures(session, payment) == expected
-            session.commit()
+        with unit_of_work(session) as uow:
+            expected, ours = _stripe_figures(intent, refunds), _figures(uow.session, payment)
+            wrong = [Mismatch(payment.id, intent.id, name, ours[name], expected[name])
+                     for name in expected if ours[name] != expected[name]]
+            report.mismatches.extend(wrong)
+            if wrong and fix:
+                payments.sync(uow.session, payment, intent, refunds)
+                uow.session.flush()
+                report.fixed += _figures(uow.session, payment) == expected
     return report
 
 

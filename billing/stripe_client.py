@@ -10,29 +10,28 @@ from typing import Any
 
 import stripe
 
+from api.errors import Conflict, DomainError, Unavailable
 
-class PaymentError(Exception):
-    """Stripe could not do what was asked; `retryable` says whether trying again later may work."""
 
+class PaymentError(DomainError):
+    """Stripe could not do what was asked (402); `retryable` says whether trying again later may work."""
+
+    status = 402
     retryable = False
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
-
-class PaymentServiceUnavailable(PaymentError):
-    """Stripe was unreachable, timed out, rate-limited us or failed on its side."""
+class PaymentServiceUnavailable(Unavailable, PaymentError):
+    """Stripe was unreachable, timed out, rate-limited us or failed on its side (503, retry)."""
 
     retryable = True
 
 
 class PaymentDeclined(PaymentError):
-    """The card was declined; the patient may try another."""
+    """The card was declined (402); the patient may try another."""
 
 
-class PaymentRejected(PaymentError):
-    """Stripe refused the request itself (wrong state, unknown object)."""
+class PaymentRejected(Conflict, PaymentError):
+    """Stripe refused the request itself: wrong state, unknown object (409)."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ def _translate(error: stripe.StripeError) -> PaymentError:
 
 
 class StripeGateway:
-    """The Stripe calls SecondLook makes, through the official SDK's StripeClient."""
+    """The Stripe calls SecondLook makes, through the official SDK's StripeClient (a `PaymentGateway`)."""
 
     def __init__(self, api_key: str, *, api_base: str = "https://api.stripe.com", timeout_s: float = 10.0,
                  max_network_retries: int = 2, http_client: stripe.HTTPClient | None = None) -> None:

@@ -4,10 +4,24 @@ Nothing in an event body is trusted but its id, type and the id of its object: t
 fetched again from Stripe and the payment is brought to what Stripe says now, so events may
 arrive in any order and any number of times. Two deliveries of one event racing each other
 both insert-or-ignore the event row; only the one that claims it processes it.
+
+Each step is a unit of work of its own, and Stripe is asked between them (never with a
+transaction open): record and claim; re-fetch from Stripe; bring the payment to Stripe's state;
+mark the event done. A failure that a retry may cure (Stripe away, a bug fixed later) keeps the
+error on the event and answers 5xx, so Stripe delivers it again.
+
+An event that is correctly signed but odd (not a JSON object, an id or type no Stripe event has,
+a `data.object` that is no object, an object Stripe does not know) can never succeed: it is
+recorded with its reason, counted in the webhook failures metric and acknowledged (2xx), so
+Stripe stops retrying it.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -16,10 +30,13 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from api.errors import BadRequest
 from api.models import Payment, PaymentStatus, StripeEvent
 from api.observability.metrics import WEBHOOK_FAILURES
-from api.transactions import begin_write
+from api.unit_of_work import unit_of_work
 from billing import payments
+from billing.payment_gateway import PaymentGateway
+from billing.stripe_client import IntentState, PaymentError
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
@@ -28,81 +45,141 @@ HANDLED = frozenset({
     "payment_intent.amount_capturable_updated", "payment_intent.requires_action", "payment_intent.processing",
     "charge.refunded", "charge.dispute.created",
 })
-OnPaymentChange = Callable[[Session, object, Payment, datetime], None]
+_EVENT_ID = re.compile(r"[A-Za-z0-9_]{1,255}")
+_EVENT_TYPE = re.compile(r"[a-z0-9_.]{1,100}")
+OnPaymentChange = Callable[[Session, PaymentGateway, Payment, datetime], None]
 
 
-class WebhookRejected(Exception):
-    """The request is not a genuine Stripe event (bad or missing signature, not JSON)."""
+class WebhookRejected(BadRequest):
+    """The request is not a genuine Stripe event (bad or missing signature, not UTF-8): 400."""
 
 
-def verify(payload: bytes, signature: str | None, secret: str) -> dict:
-    """The event, if `signature` is Stripe's for this exact payload and recent; else WebhookRejected."""
+@dataclass(frozen=True)
+class Receipt:
+    """What a delivery came to: processed | duplicate | ignored | unprocessable, and why when unprocessable."""
+
+    outcome: str
+    reason: str | None = None
+
+
+def verify(payload: bytes, signature: str | None, secret: str) -> None:
+    """Refuse (WebhookRejected) a request Stripe did not sign, for this exact payload, recently."""
     try:
-        event = stripe.Webhook.construct_event(payload, signature, secret)
+        stripe.WebhookSignature.verify_header(payload, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE)
     except stripe.SignatureVerificationError:
         raise WebhookRejected("The Stripe-Signature header does not match the payload.")
-    except ValueError:
+    except ValueError:  # not UTF-8: nothing Stripe signs
         raise WebhookRejected("The payload is not a JSON event.")
-    data = event.to_dict()
-    if not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
-        raise WebhookRejected("The payload is not a Stripe event.")
-    return data
 
 
-def record(session: Session, event: dict, payload: bytes, now: datetime) -> None:
-    """Store the raw event once (insert-or-ignore on the event id)."""
+def read_event(text: str) -> tuple[dict | None, str | None]:
+    """The event of a verified payload, or None and the reason it is no Stripe event we can process."""
+    try:
+        event = json.loads(text)
+    except ValueError:
+        return None, "The payload is not JSON."
+    if not isinstance(event, dict):
+        return None, "The payload is not a JSON object."
+    if not isinstance(event.get("id"), str) or not _EVENT_ID.fullmatch(event["id"]):
+        return None, "The event id is not a Stripe event id."
+    if not isinstance(event.get("type"), str) or not _EVENT_TYPE.fullmatch(event["type"]):
+        return None, "The event type is not a Stripe event type."
+    if event["type"] in HANDLED:
+        data = event.get("data")
+        obj = data.get("object") if isinstance(data, dict) else None
+        if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or not _EVENT_ID.fullmatch(obj["id"]):
+            return None, "data.object is not a Stripe object with an id."
+    return event, None
+
+
+def receive(session: Session, gateway: PaymentGateway, payload: bytes, signature: str | None, secret: str,
+            on_change: OnPaymentChange, now: datetime) -> Receipt:
+    """Handle one delivery. Raises WebhookRejected (400), or on a failure a retry may cure (answer 5xx)."""
+    try:
+        verify(payload, signature, secret)
+    except WebhookRejected:
+        WEBHOOK_FAILURES.labels("rejected").inc()
+        raise
+    text = payload.decode("utf-8")
+    event, odd = read_event(text)
+    if event is None:
+        return _unprocessable(session, _odd_id(payload), None, text, odd, now)
+    with unit_of_work(session) as uow:
+        record(uow.session, event["id"], event["type"], text, now)
+        claimed = claim(uow.session, event["id"], now)
+    if not claimed:
+        return Receipt("duplicate")
+    try:
+        outcome = process(session, gateway, event, on_change, now)
+    except PaymentError as error:
+        if error.retryable:
+            _give_back(session, event["id"], error)
+            raise
+        return _unprocessable(session, event["id"], event["type"], text, error.message, now)
+    except Exception as error:
+        _give_back(session, event["id"], error)
+        raise
+    _finish(session, event["id"], now, None)
+    return Receipt(outcome)
+
+
+def record(session: Session, event_id: str, kind: str, text: str, now: datetime) -> bool:
+    """Store the raw event once (insert-or-ignore on the event id); True when this call stored it."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(StripeEvent).values(
-        id=event["id"], type=event["type"], payload=payload.decode("utf-8"), received_at=now, attempts=0,
-    ).on_conflict_do_nothing(index_elements=["id"]))
-    session.commit()
+    return session.execute(dialect.insert(StripeEvent).values(
+        id=event_id, type=kind, payload=text.replace("\x00", "\\u0000"), received_at=now, attempts=0,
+    ).on_conflict_do_nothing(index_elements=["id"])).rowcount == 1
 
 
 def claim(session: Session, event_id: str, now: datetime) -> bool:
     """Take the event for processing unless it is done or another delivery is processing it."""
-    claimed = session.execute(update(StripeEvent).where(
+    return session.execute(update(StripeEvent).where(
         StripeEvent.id == event_id, StripeEvent.processed_at.is_(None),
         (StripeEvent.claimed_until.is_(None)) | (StripeEvent.claimed_until < now),
     ).values(claimed_until=now + LEASE, attempts=StripeEvent.attempts + 1)
-        .execution_options(synchronize_session=False)).rowcount
-    session.commit()
-    return claimed == 1
+        .execution_options(synchronize_session=False)).rowcount == 1
 
 
-def receive(session: Session, gateway, payload: bytes, signature: str | None, secret: str,
-            on_change: OnPaymentChange, now: datetime) -> str:
-    """Handle one delivery; returns processed | duplicate | ignored. Raises on failure (answer 5xx)."""
-    try:
-        event = verify(payload, signature, secret)
-    except WebhookRejected:
-        WEBHOOK_FAILURES.labels("rejected").inc()
-        raise
-    record(session, event, payload, now)
-    if not claim(session, event["id"], now):
-        return "duplicate"
-    try:
-        outcome = process(session, gateway, event, on_change, now)
-    except Exception as error:
-        WEBHOOK_FAILURES.labels("processing").inc()
-        session.rollback()
-        session.execute(update(StripeEvent).where(StripeEvent.id == event["id"]).values(
+def _odd_id(payload: bytes) -> str:
+    """The id an event without a usable one is recorded under: the same payload, the same row."""
+    return "odd_" + hashlib.sha256(payload).hexdigest()[:40]
+
+
+def _unprocessable(session: Session, event_id: str, kind: str | None, text: str, reason: str,
+                   now: datetime) -> Receipt:
+    """Record a signed event that can never be processed, with its reason; it is acknowledged."""
+    WEBHOOK_FAILURES.labels("unprocessable").inc()
+    log.warning("stripe event %s cannot be processed: %s", event_id, reason)
+    with unit_of_work(session) as uow:
+        record(uow.session, event_id, (kind or "unreadable")[:100], text, now)
+    _finish(session, event_id, now, reason)
+    return Receipt("unprocessable", reason)
+
+
+def _give_back(session: Session, event_id: str, error: Exception) -> None:
+    """Let go of the claim and keep the error, so that Stripe's redelivery processes the event."""
+    WEBHOOK_FAILURES.labels("processing").inc()
+    session.rollback()
+    with unit_of_work(session) as uow:
+        uow.session.execute(update(StripeEvent).where(StripeEvent.id == event_id).values(
             claimed_until=None, last_error=f"{type(error).__name__}: {error}"[:500])
             .execution_options(synchronize_session=False))
-        session.commit()
-        raise
-    begin_write(session)
-    session.execute(update(StripeEvent).where(StripeEvent.id == event["id"]).values(
-        processed_at=now, claimed_until=None, last_error=None).execution_options(synchronize_session=False))
-    session.commit()
-    return outcome
 
 
-def process(session: Session, gateway, event: dict, on_change: OnPaymentChange, now: datetime) -> str:
+def _finish(session: Session, event_id: str, now: datetime, reason: str | None) -> None:
+    with unit_of_work(session) as uow:
+        uow.session.execute(update(StripeEvent).where(StripeEvent.id == event_id).values(
+            processed_at=now, claimed_until=None, last_error=reason and reason[:500])
+            .execution_options(synchronize_session=False))
+
+
+def process(session: Session, gateway: PaymentGateway, event: dict, on_change: OnPaymentChange,
+            now: datetime) -> str:
     """Re-fetch what the event is about and bring our payment (and its booking) to Stripe's state."""
-    kind, obj_id = event["type"], (event.get("data", {}).get("object") or {}).get("id")
-    if kind not in HANDLED or not isinstance(obj_id, str):
+    kind = event["type"]
+    if kind not in HANDLED:
         return "ignored"
-    session.commit()  # no transaction is held while Stripe answers
+    obj_id = event["data"]["object"]["id"]
     disputes = ()
     if kind == "charge.refunded":
         intent_id = gateway.charge_intent(obj_id)
@@ -115,18 +192,17 @@ def process(session: Session, gateway, event: dict, on_change: OnPaymentChange, 
         return "ignored"
     intent = gateway.retrieve_intent(intent_id)
     refunds = gateway.list_refunds(intent.id) if intent.status == "succeeded" else None
-    begin_write(session)
-    payment = find_payment(session, intent)
-    if payment is None:
-        log.info("stripe event %s concerns no payment of ours", event["id"])
-        return "ignored"
-    payments.sync(session, payment, intent, refunds, disputes)
-    session.commit()
+    with unit_of_work(session) as uow:
+        payment = find_payment(uow.session, intent)
+        if payment is None:
+            log.info("stripe event %s concerns no payment of ours", event["id"])
+            return "ignored"
+        payments.sync(uow.session, payment, intent, refunds, disputes)
     on_change(session, gateway, payment, now)
     return "processed"
 
 
-def find_payment(session: Session, intent) -> Payment | None:
+def find_payment(session: Session, intent: IntentState) -> Payment | None:
     """Our payment for an intent, also when its creation's answer was lost (found by booking id)."""
     payment = session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == intent.id))
     booking_id = (intent.metadata or {}).get("booking_id", "")
@@ -135,4 +211,3 @@ def find_payment(session: Session, intent) -> Payment | None:
             Payment.booking_id == int(booking_id), Payment.stripe_payment_intent_id.is_(None),
             Payment.status == PaymentStatus.PENDING).order_by(Payment.attempt.desc()).limit(1))
     return payment
-

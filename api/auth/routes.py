@@ -1,14 +1,15 @@
 """Login, logout and who-am-I."""
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from api.auth import services
 from api.auth.identity import bearer_token, secured
 from api.auth.schemas import LoginSchema, MeSchema, TokenSchema
 from api.db import db
-from api.errors import problem
+from api.errors import Unauthenticated
 from api.models import User
+from api.unit_of_work import unit_of_work
 
 blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Sign in and out with bearer tokens")
 
@@ -25,18 +26,11 @@ class TokenResource(MethodView):
     def post(self, credentials):
         """Log in: exchange e-mail and password for a bearer token"""
         policy, strangers = _lockout()
-        try:
-            issued = services.login(db.session, credentials["email"], credentials["password"],
+        with unit_of_work() as uow:  # a wrong password is counted: that, too, commits
+            issued = services.login(uow.session, credentials["email"], credentials["password"],
                                     current_app.config["TOKEN_TTL_S"], policy=policy, strangers=strangers)
-        except services.InvalidCredentials:
-            db.session.commit()  # keeps the count of wrong passwords
-            abort(401, message="E-mail or password is wrong.")
-        except services.LoginLocked as locked:
-            db.session.rollback()
-            # The same answer whether or not the e-mail has an account.
-            return problem(429, "Too many wrong passwords for this e-mail; try again later.",
-                           headers={"Retry-After": str(locked.retry_after_s)})
-        db.session.commit()
+        if issued is None:
+            raise Unauthenticated("E-mail or password is wrong.")
         return {"access_token": issued.token, "token_type": "Bearer",
                 "expires_in": issued.expires_in, "role": issued.user.role.value}
 
@@ -44,8 +38,8 @@ class TokenResource(MethodView):
     @blp.response(204)
     def delete(self, identity):
         """Log out: revoke the bearer token of this request at once"""
-        services.revoke_token(db.session, bearer_token())
-        db.session.commit()
+        with unit_of_work() as uow:
+            services.revoke_token(uow.session, bearer_token())
 
 
 def _lockout() -> tuple[services.LockoutPolicy, services.UnknownEmailLocks]:

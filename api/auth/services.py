@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.auth.passwords import hash_password, verify_password
 from api.db import utcnow
+from api.errors import TooManyRequests
 from api.models import AccessToken, Role, User
 
 
@@ -37,15 +38,15 @@ class IssuedToken:
     user: User
 
 
-class InvalidCredentials(Exception):
-    """E-mail and password do not match an active account."""
+class LoginLocked(TooManyRequests):
+    """Too many wrong passwords for this e-mail: no attempt is checked until `retry_after_s` has passed (429).
 
-
-class LoginLocked(Exception):
-    """Too many wrong passwords for this e-mail: no attempt is checked until `retry_after_s` has passed."""
+    The same answer whether or not the e-mail has an account.
+    """
 
     def __init__(self, retry_after_s: int) -> None:
-        super().__init__(retry_after_s)
+        super().__init__("Too many wrong passwords for this e-mail; try again later.",
+                         headers={"Retry-After": str(retry_after_s)})
         self.retry_after_s = retry_after_s
 
 
@@ -98,11 +99,12 @@ def create_user(session: Session, *, email: str, password: str, role: Role, disp
 
 
 def login(session: Session, email: str, password: str, ttl_s: int, *, policy: LockoutPolicy | None = None,
-          strangers: UnknownEmailLocks | None = None) -> IssuedToken:
-    """Check credentials and issue a bearer token valid for `ttl_s` seconds.
+          strangers: UnknownEmailLocks | None = None) -> IssuedToken | None:
+    """Check credentials and issue a bearer token valid for `ttl_s` seconds; None when they are wrong.
 
-    With a `policy`, wrong passwords are counted (the caller commits after InvalidCredentials too)
-    and a locked e-mail raises LoginLocked, whether or not it has an account.
+    With a `policy`, wrong passwords are counted (in the caller's unit of work, which commits
+    the count before the caller refuses the login) and a locked e-mail raises LoginLocked,
+    whether or not it has an account.
     """
     user = session.scalar(select(User).where(User.email == email.lower()))
     if policy is not None:
@@ -110,7 +112,7 @@ def login(session: Session, email: str, password: str, ttl_s: int, *, policy: Lo
     if not verify_password(user.password_hash if user else None, password) or not user.is_active:
         if policy is not None:
             _count_failure(session, user, email, policy, strangers)
-        raise InvalidCredentials()
+        return None
     if user.failed_logins or user.locked_until:
         user.failed_logins, user.locked_until = 0, None
     token = secrets.token_urlsafe(32)

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint, abort
 
 import billing
 from api.db import db, utcnow
-from api.scheduling.bookings import settle_payment
+from api.scheduling.flows import settle_payment
 from billing.webhooks import WebhookRejected, receive
 
 blp = Blueprint("stripe", __name__, url_prefix="/v1/stripe", description="Stripe webhook receiver")
@@ -25,7 +25,11 @@ class ReceiptSchema(ma.Schema):
     """What Stripe is told about a delivery."""
 
     received = ma.fields.Boolean(metadata={"example": True})
-    outcome = ma.fields.String(metadata={"description": "processed | duplicate | ignored", "example": "processed"})
+    outcome = ma.fields.String(metadata={
+        "description": "processed | duplicate | ignored | unprocessable (signed, but no event that can ever be "
+                       "processed: recorded and acknowledged so that Stripe stops retrying)", "example": "processed"})
+    reason = ma.fields.String(allow_none=True, metadata={"description": "Why an event is unprocessable",
+                                                         "example": None})
 
 
 @blp.route("/webhook")
@@ -40,12 +44,12 @@ class StripeWebhook(MethodView):
     def post(self):
         """Receive a Stripe event: verified, stored, deduplicated, re-fetched and processed"""
         try:
-            outcome = receive(db.session, billing.gateway(), request.get_data(),
+            receipt = receive(db.session, billing.gateway(), request.get_data(),
                               request.headers.get("Stripe-Signature"), current_app.config["STRIPE_WEBHOOK_SECRET"],
                               settle_payment, utcnow())
-        except WebhookRejected as rejected:
-            abort(400, message=str(rejected))
+        except WebhookRejected:
+            raise  # not Stripe's: 400, answered by the one error handler
         except Exception:
             log.exception("stripe webhook processing failed; Stripe will retry")
             abort(500, message="The event could not be processed now; Stripe will deliver it again.")
-        return {"received": True, "outcome": outcome}
+        return {"received": True, "outcome": receipt.outcome, "reason": receipt.reason}

@@ -6,13 +6,14 @@ from sqlalchemy import select
 from api.audit.services import record as audit
 from api.auth.services import Identity
 from api.cases import permissions
-from api.cases.permissions import SPECIALIST_VISIBLE, CaseError, Party
-from api.cases.work import CaseWork
+from api.cases.permissions import SPECIALIST_VISIBLE, Party
 from api.db import utcnow
+from api.errors import Conflict, Invalid, NotFound
 from api.models import RecordsAuthorization, Referral
+from api.unit_of_work import UnitOfWork
 
 
-def grant(work: CaseWork, identity: Identity, case_id: int, data: dict, reason: str | None) -> RecordsAuthorization:
+def grant(work: UnitOfWork, identity: Identity, case_id: int, data: dict, reason: str | None) -> RecordsAuthorization:
     """The patient authorizes a specialist the case is referred to, for a scope, until a moment."""
     session = work.session
     case, _ = permissions.authorize(session, identity, case_id, "authorization.grant", reason)
@@ -20,9 +21,9 @@ def grant(work: CaseWork, identity: Identity, case_id: int, data: dict, reason: 
         Referral.case_id == case.id, Referral.specialist_id == data["recipient_specialist_id"],
         Referral.status.in_(SPECIALIST_VISIBLE)).limit(1))
     if referred is None:
-        raise CaseError(422, "Authorize a specialist this case is referred to.", "recipient_specialist_id")
+        raise Invalid("Authorize a specialist this case is referred to.", field="recipient_specialist_id")
     if data["expires_at"] <= utcnow():
-        raise CaseError(422, "The authorization must expire in the future.", "expires_at")
+        raise Invalid("The authorization must expire in the future.", field="expires_at")
     row = RecordsAuthorization(case_id=case.id, granted_by_user_id=identity.user_id, scope=sorted(set(data["scope"])),
                                recipient_specialist_id=data["recipient_specialist_id"], expires_at=data["expires_at"])
     session.add(row)
@@ -32,7 +33,7 @@ def grant(work: CaseWork, identity: Identity, case_id: int, data: dict, reason: 
     return row
 
 
-def list_authorizations(work: CaseWork, identity: Identity, case_id: int,
+def list_authorizations(work: UnitOfWork, identity: Identity, case_id: int,
                         reason: str | None) -> list[RecordsAuthorization]:
     """The case's authorizations (a specialist sees those naming them)."""
     session = work.session
@@ -45,16 +46,16 @@ def list_authorizations(work: CaseWork, identity: Identity, case_id: int,
     return list(session.scalars(query.order_by(RecordsAuthorization.id)))
 
 
-def revoke(work: CaseWork, identity: Identity, case_id: int, authorization_id: int,
+def revoke(work: UnitOfWork, identity: Identity, case_id: int, authorization_id: int,
            reason: str | None) -> RecordsAuthorization:
     """The patient revokes an authorization; the next read by the specialist is refused."""
     session = work.session
     case, _ = permissions.authorize(session, identity, case_id, "authorization.grant", reason)
     row = session.get(RecordsAuthorization, authorization_id)
     if row is None or row.case_id != case.id:
-        raise CaseError(404, f"No authorization {authorization_id} on this case.")
+        raise NotFound(f"No authorization {authorization_id} on this case.")
     if row.revoked_at is not None:
-        raise CaseError(409, "This authorization is already revoked.")
+        raise Conflict("This authorization is already revoked.")
     row.revoked_at, row.revoked_by_user_id = utcnow(), identity.user_id
     audit(session, identity, "authorization.revoke", case_id=case.id, entity_type="authorization",
           entity_id=row.id, reason=reason)

@@ -6,16 +6,17 @@ from sqlalchemy import select
 from api.audit.services import record as audit
 from api.auth.services import Identity
 from api.cases import permissions
-from api.cases.notifications import CONFERENCE_REQUESTED
-from api.cases.permissions import CaseError, Party
-from api.cases.work import CaseWork
+from api.cases.notifications import CONFERENCE_REQUESTED, notify
+from api.cases.permissions import Party
+from api.errors import Invalid
 from api.models import CaseConference, Referral, ReferralStatus
+from api.unit_of_work import UnitOfWork
 
 # A conference is among doctors who took the case on.
 ENGAGED = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.SCHEDULED, ReferralStatus.COMPLETED})
 
 
-def request_conference(work: CaseWork, identity: Identity, case_id: int, data: dict,
+def request_conference(work: UnitOfWork, identity: Identity, case_id: int, data: dict,
                        reason: str | None) -> CaseConference:
     """Ask two specialists who accepted the case to review it together; both are notified."""
     session = work.session
@@ -24,18 +25,18 @@ def request_conference(work: CaseWork, identity: Identity, case_id: int, data: d
     engaged = set(session.scalars(select(Referral.specialist_id).where(
         Referral.case_id == case.id, Referral.status.in_(ENGAGED))))
     if first == second or not {first, second} <= engaged:
-        raise CaseError(422, "Name two different specialists who accepted this case.", "specialist_ids")
+        raise Invalid("Name two different specialists who accepted this case.", field="specialist_ids")
     conference = CaseConference(case_id=case.id, requested_by_user_id=identity.user_id, first_specialist_id=first,
                                 second_specialist_id=second, note=data.get("note"))
     session.add(conference)
     session.flush()
-    work.notify(CONFERENCE_REQUESTED, conference.id, conference.status)
+    notify(work, CONFERENCE_REQUESTED, conference.id, conference.status)
     audit(session, identity, "conference.request", case_id=case.id, entity_type="conference",
           entity_id=conference.id, reason=reason)
     return conference
 
 
-def list_conferences(work: CaseWork, identity: Identity, case_id: int, reason: str | None) -> list[CaseConference]:
+def list_conferences(work: UnitOfWork, identity: Identity, case_id: int, reason: str | None) -> list[CaseConference]:
     """The case's conference requests (a specialist sees those naming them)."""
     session = work.session
     case, party = permissions.authorize(session, identity, case_id, "conference.read", reason)

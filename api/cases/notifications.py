@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.db import db, utcnow
 from api.models import NotificationOutbox
+from api.unit_of_work import UnitOfWork, unit_of_work
 
 log = logging.getLogger(__name__)
 REFERRAL_STATUS_CHANGED = "referral.status_changed"
@@ -83,6 +84,16 @@ def enqueue(session: Session, topic: str, entity_id: int, status: str,
     return row
 
 
+def notify(uow: UnitOfWork, topic: str, entity_id: int, status: str, business_status: str | None = None) -> None:
+    """Put a notification in the outbox of this unit of work; it is sent right after the commit.
+
+    Only this transaction's row is sent then: a backlog (a webhook that was down) is the
+    deliver-notifications command's job, never a user request's.
+    """
+    row = enqueue(uow.session, topic, entity_id, status, business_status)
+    uow.after_commit(lambda: dispatch([row.id]))
+
+
 def payload_of(row: NotificationOutbox) -> dict:
     """The notification as it is sent: ids, statuses and the time, nothing about the patient."""
     return {"event_id": row.id, "topic": row.topic, "entity": row.topic.split(".")[0],
@@ -91,7 +102,7 @@ def payload_of(row: NotificationOutbox) -> dict:
 
 
 def deliver_pending(session: Session, target: Sink, limit: int = BATCH, ids: list[int] | None = None) -> int:
-    """Send undelivered notifications (all, or those `ids`) in order; returns how many went (the caller commits).
+    """Send undelivered notifications (all, or those `ids`) in order; returns how many went (the caller's unit of work commits).
 
     Delivery is at least once: a consumer dedupes on `event_id`.
     """
@@ -117,6 +128,5 @@ def deliver_pending(session: Session, target: Sink, limit: int = BATCH, ids: lis
 
 def dispatch(ids: list[int]) -> None:
     """After a commit: send the notifications it wrote, in a session of its own."""
-    with db.new_session() as session:
+    with db.new_session() as session, unit_of_work(session):
         deliver_pending(session, sink(), ids=ids)
-        session.commit()

@@ -12,7 +12,8 @@ from api.cases.opinion_schemas import (
 from api.cases.permissions import roles_for
 from api.cases.present import comparison_view
 from api.cases.schemas import CaseMatchQuerySchema
-from api.cases.web import REASON_PARAMETER, access_reason, case_work
+from api.cases.web import REASON_PARAMETER, access_reason
+from api.unit_of_work import unit_of_work
 
 ID = "int(max=2147483647)"
 blp = Blueprint("opinions", __name__, url_prefix="/v1",
@@ -30,7 +31,7 @@ class ReferralOpinion(MethodView):
     @blp.alt_response(409, description="The referral is not accepted or scheduled (or already has its opinion)")
     def post(self, data, referral_id, identity):
         """Deliver your written opinion on a referral you accepted; the referral is then completed"""
-        with case_work() as work:
+        with unit_of_work() as work:
             opinion = opinions.deliver(work, identity, referral_id, data, access_reason())
         return opinion
 
@@ -44,7 +45,7 @@ class CaseOpinions(MethodView):
     @blp.alt_response(404, description="No such case among yours")
     def get(self, case_id, identity):
         """List the case's opinions (a specialist sees only their own)"""
-        with case_work() as work:
+        with unit_of_work() as work:
             found = opinions.list_opinions(work, identity, case_id, access_reason())
         return found
 
@@ -64,7 +65,7 @@ class OpinionComparison(MethodView):
         same_diagnosis_different_treatment. When any opinion is not agree, the tie-breaker is a fresh
         match excluding the first physician, every specialist the case was sent to, and their institutions.
         """
-        with case_work() as work:
+        with unit_of_work() as work:
             comparison = opinions.compare(work, identity, case_id, args["limit"], access_reason())
             view = comparison_view(comparison)
         return view
@@ -79,7 +80,7 @@ class CaseConferences(MethodView):
     @blp.alt_response(404, description="No such case among yours")
     def get(self, case_id, identity):
         """List the case's conference requests"""
-        with case_work() as work:
+        with unit_of_work() as work:
             found = conferences.list_conferences(work, identity, case_id, access_reason())
         return found
 
@@ -90,6 +91,6 @@ class CaseConferences(MethodView):
     @blp.alt_response(422, description="Not two different specialists who accepted the case")
     def post(self, data, case_id, identity):
         """Ask two of the case's specialists to review it together"""
-        with case_work() as work:
+        with unit_of_work() as work:
             conference = conferences.request_conference(work, identity, case_id, data, access_reason())
         return conference

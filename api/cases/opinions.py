@@ -15,9 +15,10 @@ from api.audit.services import record as audit
 from api.auth.services import Identity
 from api.cases import permissions, referrals
 from api.cases.matching import first_physician_exclusions, match_for_case
-from api.cases.permissions import CaseError, Party
-from api.cases.work import CaseWork
+from api.cases.permissions import Party
+from api.errors import Conflict, Invalid
 from api.models import Case, Opinion, Referral, ReferralStatus, Specialist
+from api.unit_of_work import UnitOfWork
 from search.backends.base import MatchResult
 from search.case import MatchCase
 
@@ -25,16 +26,16 @@ AGREE, DIFFERENT_DIAGNOSIS, DIFFERENT_TREATMENT = "agree", "different_diagnosis"
 DELIVERABLE = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.SCHEDULED})
 
 
-def deliver(work: CaseWork, identity: Identity, referral_id: int, data: dict, reason: str | None) -> Opinion:
+def deliver(work: UnitOfWork, identity: Identity, referral_id: int, data: dict, reason: str | None) -> Opinion:
     """The referral's specialist delivers the written opinion; the referral is then completed."""
     session = work.session
     referral, _ = permissions.authorize_referral(session, identity, referral_id, "opinion.deliver", reason)
     if referral.status not in DELIVERABLE:
-        raise CaseError(409, f"An opinion is delivered on an accepted or scheduled referral; this one is "
+        raise Conflict(f"An opinion is delivered on an accepted or scheduled referral; this one is "
                              f"{referral.status.value}.")
     questions = len(referral.case.questions)
     if any(answer["question_index"] >= questions for answer in data["answers"]):
-        raise CaseError(422, f"The case has {questions} questions (numbered from 0).", "answers")
+        raise Invalid(f"The case has {questions} questions (numbered from 0).", field="answers")
     opinion = Opinion(referral_id=referral.id, case_id=referral.case_id, specialist_id=referral.specialist_id,
                       author_user_id=identity.user_id,
                       diagnosis_codes=[{"system": s, "code": c} for s, c in data["diagnosis_codes"]],
@@ -50,7 +51,7 @@ def deliver(work: CaseWork, identity: Identity, referral_id: int, data: dict, re
     return opinion
 
 
-def list_opinions(work: CaseWork, identity: Identity, case_id: int, reason: str | None) -> list[Opinion]:
+def list_opinions(work: UnitOfWork, identity: Identity, case_id: int, reason: str | None) -> list[Opinion]:
     """The case's opinions (a specialist sees only their own: opinions stay independent)."""
     session = work.session
     case, party = permissions.authorize(session, identity, case_id, "opinion.read", reason)
@@ -81,7 +82,7 @@ class Comparison:
     tie_breaker: tuple[MatchCase, MatchResult] | None = None
 
 
-def compare(work: CaseWork, identity: Identity, case_id: int, limit: int, reason: str | None) -> Comparison:
+def compare(work: UnitOfWork, identity: Identity, case_id: int, limit: int, reason: str | None) -> Comparison:
     """Compare the case's opinions; propose a tie-breaker from elsewhere when they conflict."""
     session = work.session
     case, _ = permissions.authorize(session, identity, case_id, "opinion.compare", reason)

@@ -15,15 +15,8 @@ from sqlalchemy.orm import Session
 
 from api.auth.services import Identity
 from api.db import utcnow
+from api.errors import Forbidden, NotFound
 from api.models import Case, CaseCopy, RecordsAuthorization, Referral, ReferralStatus, Role
-
-
-class CaseError(Exception):
-    """A case request that cannot be done; `status` is the HTTP status that says why."""
-
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.field = status, message, field
 
 
 class Party(str, enum.Enum):
@@ -89,15 +82,15 @@ def party_of(session: Session, identity: Identity, case: Case) -> Party | None:
 
 def authorize(session: Session, identity: Identity, case_id: int, verb: str,
               reason: str | None) -> tuple[Case, Party]:
-    """The case and the caller's party, or CaseError 404 (not a party) / 403 (party, not allowed)."""
+    """The case and the caller's party, or NotFound (not a party) / Forbidden (party, not allowed)."""
     case = session.get(Case, case_id)
     party = party_of(session, identity, case) if case is not None else None
     if party is None:
-        raise CaseError(404, f"No case {case_id} that you can see.")
+        raise NotFound(f"No case {case_id} that you can see.")
     if party is Party.ADMIN and not reason:
-        raise CaseError(403, "Support access to a case needs a reason: send it in the X-Access-Reason header.")
+        raise Forbidden("Support access to a case needs a reason: send it in the X-Access-Reason header.")
     if party not in VERBS[verb]:
-        raise CaseError(403, "Your role may not do this on a case.")
+        raise Forbidden("Your role may not do this on a case.")
     return case, party
 
 
@@ -105,7 +98,7 @@ def authorize_referral(session: Session, identity: Identity, referral_id: int, v
                        reason: str | None) -> tuple[Referral, Party]:
     """A referral and the caller's party; a specialist reaches only their own, sent referrals."""
     referral = session.get(Referral, referral_id)
-    missing = CaseError(404, f"No referral {referral_id} that you can see.")
+    missing = NotFound(f"No referral {referral_id} that you can see.")
     if referral is None:
         raise missing
     if identity.role is Role.SPECIALIST:
@@ -114,12 +107,12 @@ def authorize_referral(session: Session, identity: Identity, referral_id: int, v
                 or referral.status is ReferralStatus.DRAFT):
             raise missing
         if Party.SPECIALIST not in VERBS[verb]:
-            raise CaseError(403, "Your role may not do this on a referral.")
+            raise Forbidden("Your role may not do this on a referral.")
         return referral, Party.SPECIALIST
     try:
         _, party = authorize(session, identity, referral.case_id, verb, reason)
-    except CaseError as err:
-        raise missing if err.status == 404 else err
+    except NotFound:
+        raise missing
     return referral, party
 
 
@@ -163,5 +156,5 @@ def require_records_access(session: Session, case: Case, party: Party, identity:
                            kind: str | None = None) -> None:
     """403 unless the caller may read the case's records (specialists: under a live authorization)."""
     if party is Party.SPECIALIST and live_authorization(session, case.id, identity.specialist_id, kind) is None:
-        raise CaseError(403, "Reading this case's records needs the patient's live release-of-information "
+        raise Forbidden("Reading this case's records needs the patient's live release-of-information "
                              "authorization for you.")

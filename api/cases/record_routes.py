@@ -21,7 +21,8 @@ from api.cases.permissions import roles_for
 from api.cases.record_schemas import (
     AuthorizationCreateSchema, AuthorizationSchema, RecordDocumentSchema, RecordsPacketSchema, RecordUploadSchema,
 )
-from api.cases.web import REASON_PARAMETER, access_reason, case_work, records_storage
+from api.cases.web import REASON_PARAMETER, access_reason, records_storage
+from api.unit_of_work import unit_of_work
 
 ID = "int(max=2147483647)"
 MULTIPART_ENVELOPE = 64 * 1024
@@ -68,7 +69,7 @@ class CaseRecords(MethodView):
     @blp.alt_response(404, description="No such case among yours")
     def get(self, case_id, identity):
         """The records checklist for this case and the documents you may read"""
-        with case_work() as work:
+        with unit_of_work() as work:
             checklist, documents = records.list_records(work, identity, case_id, access_reason())
         return {"checklist": checklist, "documents": documents}
 
@@ -81,7 +82,7 @@ class CaseRecords(MethodView):
     def post(self, form, case_id, identity):
         """Upload a document (multipart: `file` and its checklist `kind`); its SHA-256 is recorded"""
         upload = form["file"]
-        with case_work() as work:
+        with unit_of_work() as work:
             document = records.upload_record(work, identity, case_id, form["kind"], upload.stream, upload.filename,
                                              records_storage(), current_app.config["RECORDS_MAX_BYTES"],
                                              access_reason())
@@ -98,7 +99,7 @@ class CaseRecordById(MethodView):
     @blp.alt_response(404, description="No such case or document among yours")
     def get(self, case_id, document_id, identity):
         """Download a document (specialists: under the patient's live authorization only)"""
-        with case_work() as work:
+        with unit_of_work() as work:
             document = records.download_record(work, identity, case_id, document_id, access_reason())
         response = send_file(records_storage().open(document.storage_key), mimetype=document.media_type,
                              as_attachment=True, download_name=document.filename, max_age=0)
@@ -118,7 +119,7 @@ class CaseAuthorizations(MethodView):
     @blp.alt_response(404, description="No such case among yours")
     def get(self, case_id, identity):
         """List the case's authorizations and whether each is live"""
-        with case_work() as work:
+        with unit_of_work() as work:
             found = authorizations.list_authorizations(work, identity, case_id, access_reason())
         return found
 
@@ -129,7 +130,7 @@ class CaseAuthorizations(MethodView):
     @blp.alt_response(422, description="The recipient is not referred the case, or the expiry is past")
     def post(self, data, case_id, identity):
         """Authorize a referred specialist to read records (scope, expiry); the patient only"""
-        with case_work() as work:
+        with unit_of_work() as work:
             grant = authorizations.grant(work, identity, case_id, data, access_reason())
         return grant
 
@@ -144,6 +145,6 @@ class AuthorizationRevocation(MethodView):
     @blp.alt_response(409, description="Already revoked")
     def post(self, case_id, authorization_id, identity):
         """Revoke an authorization; it takes effect at once"""
-        with case_work() as work:
+        with unit_of_work() as work:
             revoked = authorizations.revoke(work, identity, case_id, authorization_id, access_reason())
         return revoked

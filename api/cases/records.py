@@ -10,10 +10,11 @@ from werkzeug.utils import secure_filename
 from api.audit.services import record as audit
 from api.auth.services import Identity
 from api.cases import permissions
-from api.cases.permissions import CaseError, Party
+from api.cases.permissions import Party
 from api.cases.storage import RecordStorage
-from api.cases.work import CaseWork
+from api.errors import NotFound
 from api.models import Case, RecordDocument, RecordKind
+from api.unit_of_work import UnitOfWork
 from reference import conditions as catalogue
 from reference import nucc
 
@@ -61,7 +62,7 @@ def checklist(case: Case, documents: list[RecordDocument] = ()) -> list[Checklis
     return [ChecklistItem(kind, LABELS[kind], why[kind], counts[kind]) for kind in RecordKind if kind in why]
 
 
-def upload_record(work: CaseWork, identity: Identity, case_id: int, kind: str, stream: BinaryIO, filename: str | None,
+def upload_record(work: UnitOfWork, identity: Identity, case_id: int, kind: str, stream: BinaryIO, filename: str | None,
                   storage: RecordStorage, max_bytes: int, reason: str | None) -> RecordDocument:
     """Store a document of the packet; a rejected upload (413/415) stores nothing."""
     case, _ = permissions.authorize(work.session, identity, case_id, "record.upload", reason)
@@ -77,7 +78,7 @@ def upload_record(work: CaseWork, identity: Identity, case_id: int, kind: str, s
     return document
 
 
-def list_records(work: CaseWork, identity: Identity, case_id: int,
+def list_records(work: UnitOfWork, identity: Identity, case_id: int,
                  reason: str | None) -> tuple[list[ChecklistItem], list[RecordDocument]]:
     """The checklist and the documents the caller may see (a specialist: those their authorization covers)."""
     session = work.session
@@ -92,14 +93,14 @@ def list_records(work: CaseWork, identity: Identity, case_id: int,
     return checklist(case, documents), documents
 
 
-def download_record(work: CaseWork, identity: Identity, case_id: int, document_id: int,
+def download_record(work: UnitOfWork, identity: Identity, case_id: int, document_id: int,
                     reason: str | None) -> RecordDocument:
     """A document the caller may read now; a specialist needs a live authorization covering its kind."""
     session = work.session
     case, party = permissions.authorize(session, identity, case_id, "record.download", reason)
     document = session.get(RecordDocument, document_id)
     if document is None or document.case_id != case.id:
-        raise CaseError(404, f"No document {document_id} in this case.")
+        raise NotFound(f"No document {document_id} in this case.")
     permissions.require_records_access(session, case, party, identity, document.kind.value)
     audit(session, identity, "record.download", case_id=case.id, entity_type="record", entity_id=document.id,
           reason=reason)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api.errors import Conflict
 from api.models import ReferralStatus as S
 
 SENDER, RECIPIENT = "sender", "recipient"
@@ -55,8 +56,8 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
 CLIENT_ACTIONS = tuple(action for action in TRANSITIONS if action != "complete")
 
 
-class InvalidTransition(Exception):
-    """The action does not apply to the referral's current status (HTTP 409)."""
+class InvalidTransition(Conflict):
+    """The action does not apply to the referral's current status (409)."""
 
     def __init__(self, transition: Transition, current: S, business_status: str | None) -> None:
         sources = ", ".join(sorted(s.value for s in transition.sources))

@@ -8,11 +8,12 @@ from api.audit.services import record as audit
 from api.auth.services import Identity
 from api.cases import permissions, referral_states
 from api.cases.matching import first_physician_exclusions
-from api.cases.notifications import REFERRAL_STATUS_CHANGED
-from api.cases.permissions import CaseError, Party
-from api.cases.work import CaseWork
+from api.cases.notifications import REFERRAL_STATUS_CHANGED, notify
+from api.cases.permissions import Party
 from api.db import utcnow
+from api.errors import Conflict, Forbidden, Invalid
 from api.models import Case, Plan, PlanBenefit, PlanType, Referral, ReferralEvent, ReferralStatus, Specialist
+from api.unit_of_work import UnitOfWork
 
 # Without a plan benefit on file, these plan types need a physician's referral (as the coverage rules say).
 REFERRAL_REQUIRED_TYPES = frozenset({PlanType.HMO, PlanType.POS, PlanType.MEDICARE_ADVANTAGE, PlanType.MEDICAID})
@@ -28,12 +29,12 @@ def self_referral_allowed(session: Session, case: Case) -> bool:
     return session.get(Plan, case.plan_id).plan_type not in REFERRAL_REQUIRED_TYPES
 
 
-def send_referrals(work: CaseWork, identity: Identity, case_id: int, data: dict, reason: str | None) -> list[Referral]:
+def send_referrals(work: UnitOfWork, identity: Identity, case_id: int, data: dict, reason: str | None) -> list[Referral]:
     """Refer the case to each named specialist (as drafts, or sent at once)."""
     session = work.session
     case, party = permissions.authorize(session, identity, case_id, "referral.send", reason)
     if party is Party.PATIENT and not self_referral_allowed(session, case):
-        raise CaseError(403, "Your plan needs a referral: ask your referring physician to send this case.")
+        raise Forbidden("Your plan needs a referral: ask your referring physician to send this case.")
     referrals = []
     for specialist_id in _referable(session, case, data["specialist_ids"]):
         referral = Referral(case_id=case.id, specialist_id=specialist_id, sent_by_user_id=identity.user_id,
@@ -57,16 +58,16 @@ def _referable(session: Session, case: Case, specialist_ids: list[int]) -> list[
         Referral.case_id == case.id, Referral.status.not_in(referral_states.TERMINAL))))
     for specialist_id in ids:
         if specialist_id not in found or not found[specialist_id].accepts_second_opinions:
-            raise CaseError(422, f"Specialist {specialist_id} is not in the directory or takes no second opinions.",
-                            "specialist_ids")
+            raise Invalid(f"Specialist {specialist_id} is not in the directory or takes no second opinions.",
+                          field="specialist_ids")
         if specialist_id in first:
-            raise CaseError(422, "A second opinion cannot come from the first physician.", "specialist_ids")
+            raise Invalid("A second opinion cannot come from the first physician.", field="specialist_ids")
         if specialist_id in open_:
-            raise CaseError(409, f"The case is already referred to specialist {specialist_id}.")
+            raise Conflict(f"The case is already referred to specialist {specialist_id}.")
     return ids
 
 
-def transition(work: CaseWork, identity: Identity, referral_id: int, data: dict, reason: str | None) -> Referral:
+def transition(work: UnitOfWork, identity: Identity, referral_id: int, data: dict, reason: str | None) -> Referral:
     """Do one action of the state table on a referral, as its sender side or its specialist."""
     referral, party = permissions.authorize_referral(work.session, identity, referral_id, "referral.transition",
                                                      reason)
@@ -74,25 +75,25 @@ def transition(work: CaseWork, identity: Identity, referral_id: int, data: dict,
     wanted = Party.SPECIALIST if step.side == referral_states.RECIPIENT else None
     if (wanted is Party.SPECIALIST) != (party is Party.SPECIALIST):
         who = "the receiving specialist" if wanted else "the patient or the referring physicians"
-        raise CaseError(403, f"Only {who} may {step.action.replace('_', ' ')} this referral.")
+        raise Forbidden(f"Only {who} may {step.action.replace('_', ' ')} this referral.")
     if step.action == "send" and party is Party.PATIENT and not self_referral_allowed(work.session, referral.case):
-        raise CaseError(403, "Your plan needs a referral: ask your referring physician to send this case.")
+        raise Forbidden("Your plan needs a referral: ask your referring physician to send this case.")
     step = referral_states.check(step.action, referral.status, referral.business_status)
     if step.needs_reason and not data.get("reason"):
-        raise CaseError(422, f"Say why you {step.action} the referral.", "reason")
+        raise Invalid(f"Say why you {step.action} the referral.", field="reason")
     if step.action == "request_info" and not data.get("needed"):
-        raise CaseError(422, "Name the records you need.", "needed")
+        raise Invalid("Name the records you need.", field="needed")
     _apply(work, identity, referral, step, data, reason)
     return referral
 
 
-def complete(work: CaseWork, identity: Identity, referral: Referral, reason: str | None) -> None:
+def complete(work: UnitOfWork, identity: Identity, referral: Referral, reason: str | None) -> None:
     """Mark a referral completed (its opinion has just been delivered)."""
     _apply(work, identity, referral, referral_states.check("complete", referral.status, referral.business_status),
            {}, reason)
 
 
-def _apply(work: CaseWork, identity: Identity, referral: Referral, step: referral_states.Transition,
+def _apply(work: UnitOfWork, identity: Identity, referral: Referral, step: referral_states.Transition,
            data: dict, access_reason: str | None) -> None:
     previous = referral.status
     referral.status, referral.business_status = step.target, step.business_status
@@ -107,16 +108,16 @@ def _apply(work: CaseWork, identity: Identity, referral: Referral, step: referra
           entity_id=referral.id, reason=access_reason)
 
 
-def _record(work: CaseWork, identity: Identity, referral: Referral, action: str,
+def _record(work: UnitOfWork, identity: Identity, referral: Referral, action: str,
             previous: ReferralStatus | None, why: str | None = None) -> None:
     # Every status change: an event with its actor and time, and a notification in the same transaction.
     referral.events.append(ReferralEvent(actor_user_id=identity.user_id, action=action, from_status=previous,
                                          to_status=referral.status, business_status=referral.business_status,
                                          reason=why, at=utcnow()))
-    work.notify(REFERRAL_STATUS_CHANGED, referral.id, referral.status.value, referral.business_status)
+    notify(work, REFERRAL_STATUS_CHANGED, referral.id, referral.status.value, referral.business_status)
 
 
-def read_referral(work: CaseWork, identity: Identity, referral_id: int, reason: str | None) -> Referral:
+def read_referral(work: UnitOfWork, identity: Identity, referral_id: int, reason: str | None) -> Referral:
     """A referral with its history; the specialist's first read marks it received."""
     referral, party = permissions.authorize_referral(work.session, identity, referral_id, "referral.read", reason)
     audit(work.session, identity, "referral.read", case_id=referral.case_id, entity_type="referral",
@@ -126,7 +127,7 @@ def read_referral(work: CaseWork, identity: Identity, referral_id: int, reason: 
     return referral
 
 
-def list_referrals(work: CaseWork, identity: Identity, case_id: int, reason: str | None) -> list[Referral]:
+def list_referrals(work: UnitOfWork, identity: Identity, case_id: int, reason: str | None) -> list[Referral]:
     """The case's referrals (a specialist sees only their own)."""
     case, party = permissions.authorize(work.session, identity, case_id, "referral.read", reason)
     audit(work.session, identity, "referral.list", case_id=case.id, entity_type="case", entity_id=case.id,

@@ -17,7 +17,7 @@ from api.cases.schemas import (
     CaseCreateSchema, CaseMatchQuerySchema, CasePageSchema, CaseQuerySchema, CaseSchema, ReferralCreateSchema,
     ReferralSchema, TransitionSchema,
 )
-from api.cases.web import REASON_PARAMETER, access_reason, case_work
+from api.cases.web import REASON_PARAMETER, access_reason
 from api.matching.present import match_response
 from api.matching.schemas import MATCH_RESPONSE_SCHEMA
 
@@ -37,7 +37,7 @@ class Cases(MethodView):
     @blp.response(200, CasePageSchema)
     def get(self, args, identity):
         """List the cases you are a party to, newest first"""
-        with case_work() as work:
+        with unit_of_work() as work:
             page = services.list_cases(work, identity, args["page"], args["page_size"], access_reason())
             items = [case_view(case) for case in page.cases]
         return {"items": items, "total": page.total, "page": args["page"], "page_size": args["page_size"]}
@@ -48,7 +48,7 @@ class Cases(MethodView):
     @blp.alt_response(422, description="Invalid fields, unknown patient account, plan or copied physician")
     def post(self, data, identity):
         """Open a case: the patient, conditions, first opinion, reasons, insurance, questions, preferences"""
-        with case_work() as work:
+        with unit_of_work() as work:
             case = services.create_case(work, identity, data, access_reason())
             view = case_view(case)
         return view
@@ -63,7 +63,7 @@ class CaseById(MethodView):
     @blp.alt_response(404, description="No such case among yours")
     def get(self, case_id, identity):
         """Read a case"""
-        with case_work() as work:
+        with unit_of_work() as work:
             view = case_view(services.read_case(work, identity, case_id, access_reason()))
         return view
 
@@ -78,7 +78,7 @@ class CaseMatches(MethodView):
     @blp.alt_response(404, description="No such case among yours")
     def post(self, args, case_id, identity):
         """Match the case to specialists, never its first physician or their institution"""
-        with case_work() as work:
+        with unit_of_work() as work:
             match_case, result = services.match_case(work, identity, case_id, args["limit"], access_reason())
         return match_response(match_case, result)
 
@@ -92,7 +92,7 @@ class CaseReferrals(MethodView):
     @blp.alt_response(404, description="No such case among yours")
     def get(self, case_id, identity):
         """List the case's referrals and their status (a specialist sees their own)"""
-        with case_work() as work:
+        with unit_of_work() as work:
             found = referrals.list_referrals(work, identity, case_id, access_reason())
         return found
 
@@ -104,7 +104,7 @@ class CaseReferrals(MethodView):
     @blp.alt_response(422, description="Unknown specialist, or the first physician")
     def post(self, data, case_id, identity):
         """Refer the case to one or more specialists (patients: only where their plan allows self-referral)"""
-        with case_work() as work:
+        with unit_of_work() as work:
             sent = referrals.send_referrals(work, identity, case_id, data, access_reason())
         return sent
 
@@ -118,7 +118,7 @@ class ReferralById(MethodView):
     @referrals_blp.alt_response(404, description="No such referral among yours")
     def get(self, referral_id, identity):
         """Read a referral's status and history (the specialist's first read marks it received)"""
-        with case_work() as work:
+        with unit_of_work() as work:
             referral = referrals.read_referral(work, identity, referral_id, access_reason())
         return referral
 
@@ -135,11 +135,12 @@ class ReferralTransitions(MethodView):
     @referrals_blp.alt_response(422, description="A reason (reject) or the records needed (request_info) is missing")
     def post(self, data, referral_id, identity):
         """Send, receive, accept, reject, request or provide information, schedule or cancel a referral"""
-        with case_work() as work:
+        with unit_of_work() as work:
             referral = referrals.transition(work, identity, referral_id, data, access_reason())
         return referral
 
 
 from api.cases import opinion_routes, record_routes  # noqa: E402  (they share this package's helpers)
+from api.unit_of_work import unit_of_work
 
 BLUEPRINTS = (blp, referrals_blp, record_routes.blp, opinion_routes.blp)

@@ -14,14 +14,14 @@ from api.audit.services import record as audit
 from api.auth.services import Identity
 from api.cases import permissions
 from api.cases.matching import match_for_case
-from api.cases.permissions import CaseError
-from api.cases.work import CaseWork
+from api.errors import Forbidden, Invalid
 from api.models import Case, CaseCopy, Plan, Role, Urgency, User
+from api.unit_of_work import UnitOfWork
 from search.backends.base import MatchResult
 from search.case import MatchCase
 
 
-def create_case(work: CaseWork, identity: Identity, data: dict, reason: str | None) -> Case:
+def create_case(work: UnitOfWork, identity: Identity, data: dict, reason: str | None) -> Case:
     """Take in a case from its patient or from a referring physician (who names the patient's account)."""
     session = work.session
     patient_data = data["patient"]
@@ -52,7 +52,7 @@ def _patient_account(session: Session, identity: Identity, patient: dict) -> int
     if identity.role is Role.PATIENT:
         if patient.get("user_id") not in (None, identity.user_id) or (
                 patient.get("email") and patient["email"].lower() != session.get(User, identity.user_id).email):
-            raise CaseError(422, "A patient opens cases for themself only.", "patient")
+            raise Invalid("A patient opens cases for themself only.", field="patient")
         return identity.user_id
     if patient.get("user_id") is not None:
         user = session.get(User, patient["user_id"])
@@ -61,7 +61,7 @@ def _patient_account(session: Session, identity: Identity, patient: dict) -> int
     else:
         user = None
     if user is None or user.role is not Role.PATIENT or not user.is_active:
-        raise CaseError(422, "Name an existing patient account by user_id or email.", "patient")
+        raise Invalid("Name an existing patient account by user_id or email.", field="patient")
     return user.id
 
 
@@ -69,7 +69,7 @@ def _apply_insurance(session: Session, case: Case, insurance: dict) -> None:
     case.self_pay = insurance["self_pay"]
     if not case.self_pay:
         if session.get(Plan, insurance["plan_id"]) is None:
-            raise CaseError(422, f"No plan {insurance['plan_id']}.", "insurance")
+            raise Invalid(f"No plan {insurance['plan_id']}.", field="insurance")
         case.plan_id, case.member_id = insurance["plan_id"], insurance["member_id"]
 
 
@@ -79,11 +79,11 @@ def _copied_physicians(session: Session, identity: Identity, data: dict) -> list
         return []
     found = session.scalars(select(User.id).where(User.id.in_(ids), User.role == Role.REFERRING_PHYSICIAN)).all()
     if len(found) != len(ids):
-        raise CaseError(422, "Every copied user must be a referring physician's account.", "copied_physician_ids")
+        raise Invalid("Every copied user must be a referring physician's account.", field="copied_physician_ids")
     return ids
 
 
-def read_case(work: CaseWork, identity: Identity, case_id: int, reason: str | None) -> Case:
+def read_case(work: UnitOfWork, identity: Identity, case_id: int, reason: str | None) -> Case:
     """A case the caller is a party to."""
     case, _ = permissions.authorize(work.session, identity, case_id, "case.read", reason)
     audit(work.session, identity, "case.read", case_id=case.id, entity_type="case", entity_id=case.id, reason=reason)
@@ -98,10 +98,10 @@ class CasePage:
     total: int
 
 
-def list_cases(work: CaseWork, identity: Identity, page: int, page_size: int, reason: str | None) -> CasePage:
+def list_cases(work: UnitOfWork, identity: Identity, page: int, page_size: int, reason: str | None) -> CasePage:
     """The cases the caller may see; each one listed is an audited read."""
     if identity.role is Role.ADMIN and not reason:
-        raise CaseError(403, "Support access to cases needs a reason: send it in the X-Access-Reason header.")
+        raise Forbidden("Support access to cases needs a reason: send it in the X-Access-Reason header.")
     session = work.session
     where = permissions.visible_cases_clause(identity)
     total = session.scalar(select(func.count(Case.id)).where(where)) or 0
@@ -112,7 +112,7 @@ def list_cases(work: CaseWork, identity: Identity, page: int, page_size: int, re
     return CasePage(cases=list(cases), total=total)
 
 
-def match_case(work: CaseWork, identity: Identity, case_id: int, limit: int,
+def match_case(work: UnitOfWork, identity: Identity, case_id: int, limit: int,
                reason: str | None) -> tuple[MatchCase, MatchResult]:
     """Specialists for the case, never its first physician or their institution."""
     case, _ = permissions.authorize(work.session, identity, case_id, "case.match", reason)

@@ -14,16 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from api.errors import DomainError
+
 CHUNK = 64 * 1024
 DICOM_PREAMBLE = 128
 
 
-class UploadRejected(Exception):
+class UploadRejected(DomainError):
     """An upload that is too large (413) or not an allowed type (415)."""
 
     def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
+        super().__init__(message, status=status)
 
 
 @dataclass(frozen=True)

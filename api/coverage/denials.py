@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases.permissions import CaseError, Party, authorize
-from api.coverage.services import CoverageError
+from api.cases.permissions import Party, authorize
+from api.errors import Forbidden, Invalid, NotFound
 from api.models import Case, DenialReason, InsuranceDenial, Plan, Specialist
 from reference import conditions as catalogue
 
@@ -53,12 +53,9 @@ class AppealLetter:
 
 
 def _party(session: Session, identity: Identity, case_id: int, reason: str | None, *, write: bool) -> Case:
-    try:
-        case, party = authorize(session, identity, case_id, "case.read", reason)
-    except CaseError as err:
-        raise CoverageError(err.status, err.message)
+    case, party = authorize(session, identity, case_id, "case.read", reason)
     if write and party not in (Party.PATIENT, Party.REFERRER):
-        raise CoverageError(403, "Only the patient or their referring physician records a denial.")
+        raise Forbidden("Only the patient or their referring physician records a denial.")
     return case
 
 
@@ -67,7 +64,7 @@ def record_denial(session: Session, identity: Identity, case_id: int, data: dict
     """Record the insurer's refusal; the case moves to the self-pay path (an appeal may still follow)."""
     case = _party(session, identity, case_id, reason, write=True)
     if data["denied_on"] > date.today():
-        raise CoverageError(422, "A denial cannot be dated in the future.", "denied_on")
+        raise Invalid("A denial cannot be dated in the future.", field="denied_on")
     denial = InsuranceDenial(case_id=case.id, plan_id=case.plan_id, reason=data["reason"],
                              reason_detail=data.get("reason_detail"), denied_on=data["denied_on"],
                              reference=data["reference"], recorded_by_user_id=identity.user_id)
@@ -92,7 +89,7 @@ def appeal_letter(session: Session, identity: Identity, case_id: int, denial_id:
     case = _party(session, identity, case_id, reason, write=False)
     denial = session.get(InsuranceDenial, denial_id)
     if denial is None or denial.case_id != case.id:
-        raise CoverageError(404, f"No denial {denial_id} on case {case_id}.")
+        raise NotFound(f"No denial {denial_id} on case {case_id}.")
     audit(session, identity, "denial.appeal_letter", case_id=case.id, entity_type="denial", entity_id=denial.id,
           reason=reason)
     plan = session.get(Plan, denial.plan_id) if denial.plan_id else None

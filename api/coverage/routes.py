@@ -1,10 +1,8 @@
 """Coverage endpoints: check a visit, read a plan's rules, record your plan year."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from api.auth.identity import secured
@@ -17,22 +15,11 @@ from api.coverage.schemas import (
 from api.db import db, utcnow
 from api.models import MemberCoverage, Role
 from api.scheduling.idempotency import idempotent
+from api.unit_of_work import unit_of_work
 
 blp = Blueprint("coverage", __name__, url_prefix="/v1/coverage",
                 description="Will insurance pay for this second opinion, and what will it cost the patient?")
 ANYONE = (Role.PATIENT, Role.REFERRING_PHYSICIAN, Role.SPECIALIST, Role.ADMIN)
-
-
-@contextmanager
-def coverage_request():
-    """A CoverageError becomes its problem response; a success commits."""
-    try:
-        yield
-        db.session.commit()
-    except services.CoverageError as err:
-        db.session.rollback()
-        errors = {"json": {err.field: [err.message]}} if err.field and err.status == 422 else None
-        abort(err.status, message=err.message, errors=errors)
 
 
 @blp.route("/check")
@@ -46,8 +33,8 @@ class CoverageCheck(MethodView):
     @blp.alt_response(409, description="The plan has no coverage rules on file")
     def post(self, data, identity):
         """Check coverage: covered, needs a referral or prior authorization, out of network, or not covered"""
-        with coverage_request():
-            return check_view(services.check_coverage(db.session, identity, data, utcnow().date()))
+        with unit_of_work() as uow:
+            return check_view(services.check_coverage(uow.session, identity, data, utcnow().date()))
 
 
 @blp.route("/plans/<int(max=2147483647):plan_id>")
@@ -59,9 +46,8 @@ class PlanRules(MethodView):
     @blp.alt_response(409, description="The plan has no coverage rules on file")
     def get(self, plan_id):
         """Read a plan's rules: networks, referral, prior authorization, cost sharing"""
-        with coverage_request():
-            plan, rules = services.rules_for(db.session, plan_id)
-            return rules_view(plan, rules)
+        plan, rules = services.rules_for(db.session, plan_id)
+        return rules_view(plan, rules)
 
 
 MEMBER_COVERAGES_MAX = 100  # plan years: a cap so no list answer is unbounded
@@ -86,8 +72,8 @@ class MemberCoverages(MethodView):
     @blp.alt_response(404, description="No such plan")
     def post(self, data, identity):
         """Record my plan for a year and what I have paid towards its deductible and out-of-pocket maximum"""
-        with coverage_request():
-            return services.enrol(db.session, identity, **data)
+        with unit_of_work() as uow:
+            return services.enrol(uow.session, identity, **data)
 
 
 denials_blp = Blueprint("denials", __name__, url_prefix="/v1/cases",
@@ -115,8 +101,8 @@ class CaseDenials(MethodView):
     @denials_blp.alt_response(404, description="No such case that you can see")
     def get(self, case_id, identity):
         """List the denials recorded on a case"""
-        with coverage_request():
-            return [_denial_view(d) for d in denials.list_denials(db.session, identity, case_id, access_reason())]
+        with unit_of_work() as uow:
+            return [_denial_view(d) for d in denials.list_denials(uow.session, identity, case_id, access_reason())]
 
     @secured(denials_blp, Role.PATIENT, Role.REFERRING_PHYSICIAN)
     @idempotent(denials_blp)
@@ -125,8 +111,8 @@ class CaseDenials(MethodView):
     @denials_blp.alt_response(404, description="No such case that you can see")
     def post(self, data, case_id, identity):
         """Record the insurer's denial; the case moves to the self-pay path"""
-        with coverage_request():
-            return _denial_view(denials.record_denial(db.session, identity, case_id, data, access_reason()))
+        with unit_of_work() as uow:
+            return _denial_view(denials.record_denial(uow.session, identity, case_id, data, access_reason()))
 
 
 @denials_blp.route(f"{_CASE}/<int(max=2147483647):denial_id>/appeal-letter", parameters=[REASON_PARAMETER])
@@ -138,8 +124,8 @@ class AppealLetter(MethodView):
     @denials_blp.alt_response(404, description="No such case or denial that you can see")
     def get(self, case_id, denial_id, identity):
         """Draft the appeal letter of a denial from the case"""
-        with coverage_request():
-            letter = denials.appeal_letter(db.session, identity, case_id, denial_id, access_reason(), utcnow().date())
+        with unit_of_work() as uow:
+            letter = denials.appeal_letter(uow.session, identity, case_id, denial_id, access_reason(), utcnow().date())
             return {"subject": letter.subject, "body": letter.body}
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from api.auth.services import Identity
 from api.coverage import catalogue
 from api.coverage.verdict import CoverageRules, CoverageVerdict, MemberState, Visit, decide
+from api.errors import Conflict, DomainError, NotFound
 from api.models import (
     MemberCoverage, NetworkParticipation, Plan, PlanBenefit, PlanNetwork, PracticeLocation,
     ReferralStatus, Role, Specialist, SpecialistSpecialty,
@@ -20,14 +21,6 @@ from api.models import (
 # A SecondLook referral counts as the plan's referral once it has been sent and not withdrawn.
 _LIVE_REFERRAL = frozenset(set(ReferralStatus) - {ReferralStatus.DRAFT, ReferralStatus.REJECTED,
                                                   ReferralStatus.CANCELLED})
-
-
-class CoverageError(Exception):
-    """A coverage request that cannot be answered; `status` is the HTTP status that says why."""
-
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.field = status, message, field
 
 
 @dataclass(frozen=True)
@@ -46,10 +39,10 @@ def rules_for(session: Session, plan_id: int) -> tuple[Plan, CoverageRules]:
     """A plan and its coverage rules as plain data; 404 for an unknown plan, 409 for one without rules."""
     plan = session.get(Plan, plan_id)
     if plan is None:
-        raise CoverageError(404, f"No plan {plan_id}.", "plan_id")
+        raise NotFound(f"No plan {plan_id}.", field="plan_id")
     benefit = session.get(PlanBenefit, plan_id)
     if benefit is None:
-        raise CoverageError(409, f"Plan {plan.code} has no coverage rules on file; ask the insurer.")
+        raise Conflict(f"Plan {plan.code} has no coverage rules on file; ask the insurer.")
     networks = frozenset(session.scalars(select(PlanNetwork.network_id).where(PlanNetwork.plan_id == plan_id)))
     return plan, CoverageRules(
         network_ids=networks, second_opinion_covered=benefit.second_opinion_covered,
@@ -64,18 +57,18 @@ def member_coverage(session: Session, identity: Identity, member_coverage_id: in
     """A member coverage record of the caller (admins: anyone's), else 404."""
     member = session.get(MemberCoverage, member_coverage_id)
     if member is None or (member.user_id != identity.user_id and identity.role is not Role.ADMIN):
-        raise CoverageError(404, f"No member coverage {member_coverage_id} of yours.", "member_coverage_id")
+        raise NotFound(f"No member coverage {member_coverage_id} of yours.", field="member_coverage_id")
     return member
 
 
 def has_live_referral(session: Session, identity: Identity, referral_id: int, specialist_id: int) -> bool:
     """Whether a SecondLook referral the caller is party to sends the case to this specialist."""
-    from api.cases.permissions import authorize_referral, CaseError
+    from api.cases.permissions import authorize_referral
 
     try:
         referral, _ = authorize_referral(session, identity, referral_id, "referral.read", reason="coverage check")
-    except CaseError:
-        raise CoverageError(404, f"No referral {referral_id} that you can see.", "referral_id")
+    except DomainError:
+        raise NotFound(f"No referral {referral_id} that you can see.", field="referral_id")
     return referral.specialist_id == specialist_id and referral.status in _LIVE_REFERRAL
 
 
@@ -100,13 +93,13 @@ def check_coverage(session: Session, identity: Identity, data: dict, today: date
     plan, rules = rules_for(session, member.plan_id if member else data["plan_id"])
     specialist_id, service = data["specialist_id"], catalogue.get(data["service"])
     if session.get(Specialist, specialist_id) is None:
-        raise CoverageError(404, f"No specialist {specialist_id}.", "specialist_id")
+        raise NotFound(f"No specialist {specialist_id}.", field="specialist_id")
     pl_id = data.get("practice_location_id") or session.scalar(select(PracticeLocation.id).where(
         PracticeLocation.specialist_id == specialist_id).order_by(PracticeLocation.id))
     visits = _visits(session, [(specialist_id, pl_id)], service)
     if (specialist_id, pl_id) not in visits:
-        raise CoverageError(404, f"Specialist {specialist_id} does not practise at location {pl_id}.",
-                            "practice_location_id")
+        raise NotFound(f"Specialist {specialist_id} does not practise at location {pl_id}.",
+                       field="practice_location_id")
     referral = (has_live_referral(session, identity, data["referral_id"], specialist_id)
                 if data.get("referral_id") else bool(data.get("referral_number")))
     visit = visits[(specialist_id, pl_id)]

@@ -1,10 +1,8 @@
 """Directory endpoints: public reads, admin-only writes."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from api.auth.identity import secured
 from api.db import db
@@ -16,32 +14,14 @@ from api.directory.schemas import (
 )
 from api.models import Role
 from api.reference.services import resolve_point, parse_condition_ref
-from api.unit_of_work import UnitOfWork
-import search
+from api.unit_of_work import unit_of_work
 
 blp = Blueprint("directory", __name__, url_prefix="/v1/specialists",
                 description="The specialist directory (reads are public; writes need the admin role)")
 
 
-@contextmanager
-def directory_write():
-    """A unit of work whose DirectoryError becomes the matching problem response."""
-    uow = UnitOfWork(db.session)
-    uow.after_commit(search.on_directory_commit)
-    try:
-        yield uow
-        uow.commit()
-    except services.DirectoryError as err:
-        db.session.rollback()
-        errors = {"json": {err.field: [err.message]}} if err.field and err.status == 422 else None
-        abort(err.status, message=err.message, errors=errors)
-
-
 def _load(specialist_id: int):
-    try:
-        return services.load_specialist(db.session, specialist_id)
-    except services.DirectoryError as err:
-        abort(err.status, message=err.message)
+    return services.load_specialist(db.session, specialist_id)
 
 
 @blp.route("")
@@ -66,7 +46,7 @@ class Specialists(MethodView):
     @blp.alt_response(409, description="NPI already in the directory")
     def post(self, data, identity):
         """Add a specialist to the directory"""
-        with directory_write() as uow:
+        with unit_of_work() as uow:
             specialist = services.create_specialist(uow, data)
         return specialist_view(_load(specialist.id))
 
@@ -88,7 +68,7 @@ class SpecialistById(MethodView):
     @blp.alt_response(409, description="NPI already in the directory")
     def patch(self, data, specialist_id, identity):
         """Change a specialist; lists given replace the old ones"""
-        with directory_write() as uow:
+        with unit_of_work() as uow:
             services.update_specialist(uow, specialist_id, data)
         return specialist_view(_load(specialist_id))
 
@@ -97,7 +77,7 @@ class SpecialistById(MethodView):
     @blp.alt_response(404, description="No such specialist")
     def delete(self, specialist_id, identity):
         """Remove a specialist from the directory"""
-        with directory_write() as uow:
+        with unit_of_work() as uow:
             services.delete_specialist(uow, specialist_id)
 
 
@@ -117,7 +97,7 @@ class PracticeLocations(MethodView):
     @blp.alt_response(404, description="No such specialist")
     def post(self, data, specialist_id, identity):
         """Add a practice location (coordinates from the ZIP when omitted)"""
-        with directory_write() as uow:
+        with unit_of_work() as uow:
             practice = services.add_practice_location(uow, specialist_id, data)
         return practice_view(practice)
 
@@ -132,7 +112,7 @@ class PracticeLocationById(MethodView):
     @blp.alt_response(404, description="No such practice location")
     def patch(self, data, specialist_id, practice_id, identity):
         """Change whether the specialist accepts new patients here"""
-        with directory_write() as uow:
+        with unit_of_work() as uow:
             practice = services.update_practice_location(uow, specialist_id, practice_id, data)
         return practice_view(practice)
 
@@ -141,7 +121,7 @@ class PracticeLocationById(MethodView):
     @blp.alt_response(404, description="No such practice location")
     def delete(self, specialist_id, practice_id, identity):
         """Take the specialist off this location"""
-        with directory_write() as uow:
+        with unit_of_work() as uow:
             services.remove_practice_location(uow, specialist_id, practice_id)
 
 
@@ -156,7 +136,7 @@ class Participations(MethodView):
     @blp.alt_response(409, description="Already in that network here")
     def post(self, data, specialist_id, practice_id, identity):
         """Put the specialist in a network at this location"""
-        with directory_write() as uow:
+        with unit_of_work() as uow:
             practice = services.join_network(uow, specialist_id, practice_id, data["network_id"])
         return practice_view(practice)
 
@@ -170,5 +150,5 @@ class ParticipationById(MethodView):
     @blp.alt_response(404, description="Not in that network here")
     def delete(self, specialist_id, practice_id, network_id, identity):
         """Take the specialist out of a network at this location"""
-        with directory_write() as uow:
+        with unit_of_work() as uow:
             services.leave_network(uow, specialist_id, practice_id, network_id)

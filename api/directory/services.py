@@ -5,21 +5,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from api.errors import Conflict, Invalid, NotFound
 from api.models import (
     ConditionExpertise, Institution, Location, Network, NetworkParticipation, PracticeLocation,
     Specialist, SpecialistLanguage, SpecialistSpecialty,
 )
 from api.unit_of_work import UnitOfWork
+import search
 from reference import conditions as condition_catalogue
 from reference import zip_centroids
-
-
-class DirectoryError(Exception):
-    """A directory write that cannot be done; `status` is the HTTP status that says why."""
-
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.field = status, message, field
 
 
 _DIRECTORY_LOADS = (
@@ -36,7 +30,7 @@ def load_specialist(session: Session, specialist_id: int) -> Specialist:
         select(Specialist).where(Specialist.id == specialist_id).options(*_DIRECTORY_LOADS)
     )
     if specialist is None:
-        raise DirectoryError(404, f"No specialist {specialist_id}.")
+        raise NotFound(f"No specialist {specialist_id}.")
     return specialist
 
 
@@ -44,12 +38,12 @@ def create_specialist(uow: UnitOfWork, data: dict) -> Specialist:
     """Add a specialist from validated data."""
     session = uow.session
     if session.scalar(select(Specialist.id).where(Specialist.npi == data["npi"])) is not None:
-        raise DirectoryError(409, f"A specialist with NPI {data['npi']} exists already.", "npi")
+        raise Conflict(f"A specialist with NPI {data['npi']} exists already.", field="npi")
     specialist = Specialist()
     _apply(session, specialist, data)
     session.add(specialist)
     _flush(session)
-    uow.index_specialist(specialist.id)
+    _reindex(uow, specialist.id)
     return specialist
 
 
@@ -58,10 +52,10 @@ def update_specialist(uow: UnitOfWork, specialist_id: int, data: dict) -> Specia
     specialist = load_specialist(uow.session, specialist_id)
     if "npi" in data and data["npi"] != specialist.npi and uow.session.scalar(
             select(Specialist.id).where(Specialist.npi == data["npi"])) is not None:
-        raise DirectoryError(409, f"A specialist with NPI {data['npi']} exists already.", "npi")
+        raise Conflict(f"A specialist with NPI {data['npi']} exists already.", field="npi")
     _apply(uow.session, specialist, data)
     _flush(uow.session)
-    uow.index_specialist(specialist.id)
+    _reindex(uow, specialist.id)
     return specialist
 
 
@@ -69,7 +63,7 @@ def delete_specialist(uow: UnitOfWork, specialist_id: int) -> None:
     """Remove a specialist and everything that hangs on them."""
     specialist = load_specialist(uow.session, specialist_id)
     uow.session.delete(specialist)
-    uow.index_specialist(specialist_id)
+    _reindex(uow, specialist_id)
 
 
 def add_practice_location(uow: UnitOfWork, specialist_id: int, data: dict) -> PracticeLocation:
@@ -79,13 +73,13 @@ def add_practice_location(uow: UnitOfWork, specialist_id: int, data: dict) -> Pr
     if "lat" not in loc or "lon" not in loc:
         centroid = zip_centroids.get(loc["zip"][:5])
         if centroid is None:
-            raise DirectoryError(422, "Unknown ZIP; give lat and lon.", "location.zip")
+            raise Invalid("Unknown ZIP; give lat and lon.", field="location.zip")
         loc["lat"], loc["lon"] = centroid[0], centroid[1]
     location = Location(**loc, institution_id=specialist.institution_id)
     practice = PracticeLocation(location=location, accepting_new_patients=data["accepting_new_patients"])
     specialist.practice_locations.append(practice)
     _flush(uow.session)
-    uow.index_specialist(specialist.id)
+    _reindex(uow, specialist.id)
     return practice
 
 
@@ -93,14 +87,14 @@ def update_practice_location(uow: UnitOfWork, specialist_id: int, practice_id: i
     """Change whether the specialist takes new patients at this location."""
     practice = _practice(uow.session, specialist_id, practice_id)
     practice.accepting_new_patients = data["accepting_new_patients"]
-    uow.index_specialist(specialist_id)
+    _reindex(uow, specialist_id)
     return practice
 
 
 def remove_practice_location(uow: UnitOfWork, specialist_id: int, practice_id: int) -> None:
     """Take a specialist off a location (the location itself stays for others)."""
     uow.session.delete(_practice(uow.session, specialist_id, practice_id))
-    uow.index_specialist(specialist_id)
+    _reindex(uow, specialist_id)
 
 
 def join_network(uow: UnitOfWork, specialist_id: int, practice_id: int, network_id: int) -> PracticeLocation:
@@ -108,12 +102,12 @@ def join_network(uow: UnitOfWork, specialist_id: int, practice_id: int, network_
     practice = _practice(uow.session, specialist_id, practice_id)
     network = uow.session.get(Network, network_id)
     if network is None:
-        raise DirectoryError(422, f"No network {network_id}.", "network_id")
+        raise Invalid(f"No network {network_id}.", field="network_id")
     if any(p.network_id == network_id for p in practice.participations):
-        raise DirectoryError(409, "Already in that network at this location.", "network_id")
+        raise Conflict("Already in that network at this location.", field="network_id")
     practice.participations.append(NetworkParticipation(network=network))
     _flush(uow.session)
-    uow.index_specialist(specialist_id)
+    _reindex(uow, specialist_id)
     return practice
 
 
@@ -122,22 +116,28 @@ def leave_network(uow: UnitOfWork, specialist_id: int, practice_id: int, network
     practice = _practice(uow.session, specialist_id, practice_id)
     row = next((p for p in practice.participations if p.network_id == network_id), None)
     if row is None:
-        raise DirectoryError(404, "Not in that network at this location.")
+        raise NotFound("Not in that network at this location.")
     practice.participations.remove(row)
+    _reindex(uow, specialist_id)
+
+
+def _reindex(uow: UnitOfWork, specialist_id: int) -> None:
+    """Queue the specialist's index rebuild in this transaction; the in-process index applies it after commit."""
     uow.index_specialist(specialist_id)
+    uow.after_commit(search.on_directory_commit)
 
 
 def _practice(session: Session, specialist_id: int, practice_id: int) -> PracticeLocation:
     practice = session.get(PracticeLocation, practice_id)
     if practice is None or practice.specialist_id != specialist_id:
-        raise DirectoryError(404, f"Specialist {specialist_id} has no location {practice_id}.")
+        raise NotFound(f"Specialist {specialist_id} has no location {practice_id}.")
     return practice
 
 
 def _apply(session: Session, specialist: Specialist, data: dict) -> None:
     scalars = {k: v for k, v in data.items() if k not in ("specialties", "languages", "conditions")}
     if scalars.get("institution_id") is not None and session.get(Institution, scalars["institution_id"]) is None:
-        raise DirectoryError(422, f"No institution {scalars['institution_id']}.", "institution_id")
+        raise Invalid(f"No institution {scalars['institution_id']}.", field="institution_id")
     for key, value in scalars.items():
         setattr(specialist, key, value)
     if "specialties" in data:
@@ -154,7 +154,7 @@ def _unique_conditions(items: list[dict]) -> list[dict]:
     for item in items:
         found = condition_catalogue.lookup(item["system"], item["code"])
         if found is None:
-            raise DirectoryError(422, f"Unknown {item['system']} code {item['code']}.", "conditions")
+            raise Invalid(f"Unknown {item['system']} code {item['code']}.", field="conditions")
         seen[(found.system, found.code)] = {**item, "code": found.code}
     return list(seen.values())
 
@@ -169,7 +169,7 @@ def _flush(session: Session) -> None:
         session.flush()
     except IntegrityError as exc:  # a concurrent writer got there first
         session.rollback()
-        raise DirectoryError(409, "That conflicts with data stored meanwhile.") from exc
+        raise Conflict("That conflicts with data stored meanwhile.") from exc
 
 
 def load_specialists(session: Session, ids: list[int]) -> list[Specialist]:

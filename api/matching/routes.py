@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from api.db import db
 from api.matching import services
@@ -23,9 +23,5 @@ class Matches(MethodView):
     @blp.alt_response(503, description="The online geocoder or the search backend is unreachable")
     def post(self, body):
         """Rank specialists for a case: expertise, coverage, distance, availability, quality, independence"""
-        try:
-            case, result = services.find_matches(db.session, body)
-        except services.MatchError as err:
-            errors = {"json": {err.field: [err.message]}} if err.field else None
-            abort(err.status, message=err.message, errors=errors)
+        case, result = services.find_matches(db.session, body)
         return match_response(case, result)

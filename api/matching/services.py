@@ -5,19 +5,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import search
+from api.errors import Invalid, Unavailable
 from api.observability.metrics import MATCH_LATENCY
 from api.models import Institution, Plan, PlanNetwork
 from search.backends.base import MatchResult
 from search.case import MatchCase
 from reference import zip_centroids
-
-
-class MatchError(Exception):
-    """A request that names something unknown; `field` is the body field to blame."""
-
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.field = status, message, field
 
 
 def find_matches(session: Session, data: dict) -> tuple[MatchCase, MatchResult]:
@@ -59,7 +52,7 @@ def _plan(session: Session, plan_id: int | None) -> Plan | None:
         return None
     plan = session.get(Plan, plan_id)
     if plan is None:
-        raise MatchError(422, f"No plan {plan_id}; see GET /v1/plans.", "plan_id")
+        raise Invalid(f"No plan {plan_id}; see GET /v1/plans.", field="plan_id")
     return plan
 
 
@@ -69,7 +62,7 @@ def _point(data: dict) -> tuple[float, float]:
     if "zip" in data:
         centroid = zip_centroids.get(data["zip"][:5])
         if centroid is None:
-            raise MatchError(422, "Unknown ZIP code.", "zip")
+            raise Invalid("Unknown ZIP code.", field="zip")
         return centroid[0], centroid[1]
     from geopy.exc import GeopyError
 
@@ -78,7 +71,7 @@ def _point(data: dict) -> tuple[float, float]:
     try:
         place = geocoder().geocode(data["address"])
     except GeopyError as exc:
-        raise MatchError(503, "The geocoding service is unavailable; give a ZIP code instead.") from exc
+        raise Unavailable("The geocoding service is unavailable; give a ZIP code instead.") from exc
     if place is None:
-        raise MatchError(422, "Could not find that address; give a ZIP code or lat and lon.", "address")
+        raise Invalid("Could not find that address; give a ZIP code or lat and lon.", field="address")
     return place.latitude, place.longitude

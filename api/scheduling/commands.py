@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 import billing
 from api.db import db, utcnow
+from api.unit_of_work import unit_of_work
 
 
 @click.command("generate-slots")
@@ -18,9 +19,8 @@ def generate_slots(days: int) -> None:
     """Give every accepting practice location its clinic slots for the next N days (idempotent)."""
     from api.scheduling.availability import generate_slots as generate
 
-    with db.new_session() as session:
+    with db.new_session() as session, unit_of_work(session):
         added = generate(session, first_day=(utcnow() + timedelta(days=1)).date(), days=days)
-        session.commit()
     click.echo(f"{added} slots added for the next {days} days", err=True)
 
 
@@ -28,14 +28,10 @@ def generate_slots(days: int) -> None:
 @with_appcontext
 def expire_holds() -> None:
     """Expire lapsed holds, release their card authorisations, pay pending refunds, forget old keys."""
-    from api.scheduling.holds import expire_holds as expire
-    from api.scheduling.idempotency import forget_old
-    from api.scheduling.settlement import run_pending
+    from api.scheduling.flows import expire_holds as sweep
 
     with db.new_session() as session:
-        expired = expire(session, utcnow())
-        done = run_pending(session, billing.gateway())
-        forget_old(session, utcnow())
+        expired, done = sweep(session, billing.gateway(), utcnow())
     click.echo(f"{expired} holds expired; {done} releases or refunds done at Stripe", err=True)
 
 
@@ -64,9 +60,8 @@ def coverage_rules() -> None:
     """Give every plan without coverage rules its seeded rules (deterministic from the plan type)."""
     from seed_data.coverage_rules import ensure_coverage_rules
 
-    with db.new_session() as session:
+    with db.new_session() as session, unit_of_work(session):
         count = ensure_coverage_rules(session)
-        session.commit()
     click.echo(f"coverage rules added for {count} plans", err=True)
 
 

@@ -1,8 +1,8 @@
 """Holding a slot while the patient pays, and letting holds run out.
 
 The database alone decides who gets a slot: a partial unique index allows one held-or-confirmed
-booking per slot, so of any number of concurrent holds exactly one insert succeeds. Each write
-transaction starts with a write (SQLite WAL cannot upgrade a read snapshot that went stale).
+booking per slot, so of any number of concurrent holds exactly one insert succeeds. These are
+steps of the caller's unit of work; none commits.
 """
 from __future__ import annotations
 
@@ -13,87 +13,60 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.auth.services import Identity
+from api.errors import Conflict, Invalid, NotFound
 from api.models import Booking, BookingStatus, Payment, PaymentStatus, Slot, Specialist
 from api.scheduling.availability import announce, as_utc
-from api.scheduling.policy import BookingPolicy, SchedulingError
-from api.scheduling.settlement import latest_payment, run_pending
-from api.transactions import begin_write
-from billing import payments
-from billing.stripe_client import PaymentDeclined, PaymentRejected, PaymentServiceUnavailable
+from api.scheduling.policy import BookingPolicy
+from api.scheduling.settlement import latest_payment
+from billing.stripe_client import PaymentError
 
 
-def hold_slot(session: Session, gateway, identity: Identity, slot_id: int, *, policy: BookingPolicy,
-              now: datetime, self_pay: bool = True, payment_method: str | None = None,
-              hold_key: str | None = None) -> tuple[Booking, str | None]:
-    """Hold a slot for `policy.hold_minutes` and authorise the card; returns the booking and client secret.
+def hold(session: Session, identity: Identity, slot_id: int, *, policy: BookingPolicy, now: datetime,
+         self_pay: bool = True, hold_key: str | None = None) -> tuple[Booking, Payment | None, list[int]]:
+    """Hold a slot for `policy.hold_minutes`: the booking, its payment attempt, and the lapsed holds it expired.
 
     A retry with the same `hold_key` (the Idempotency-Key) resumes the booking its first attempt made.
+    The card is authorised afterwards, outside this transaction (`flows.hold_slot`).
     """
-    session.commit()
     booking = session.scalar(select(Booking).where(
         Booking.patient_id == identity.user_id, Booking.hold_key == hold_key)) if hold_key else None
+    lapsed: list[int] = []
     if booking is not None:
         _check_resumable(booking, slot_id, now)
     else:
         price = _bookable_price(session, slot_id, now, self_pay)
-        session.commit()
         booking, lapsed = _claim(session, slot_id, identity.user_id, price, self_pay, hold_key,
                                  policy.hold_expiry(now), now)
-        run_pending(session, gateway, booking_ids=lapsed)
-    payment = latest_payment(session, booking.id)
-    if booking.status is not BookingStatus.HELD or payment is None or payment.status is not PaymentStatus.PENDING:
-        return booking, None
-    return booking, authorise_hold(session, gateway, booking, payment, payment_method)
+    return booking, latest_payment(session, booking.id), lapsed
 
 
-def authorise_hold(session: Session, gateway, booking: Booking, payment: Payment,
-                   payment_method: str | None) -> str | None:
-    """Create (or find) the PaymentIntent and record what Stripe says; returns its client secret."""
-    session.commit()  # no transaction (on SQLite: no write lock) is held while Stripe answers
-    try:
-        intent = payments.authorise(gateway, payment, payment_method)
-    except PaymentServiceUnavailable:
-        begin_write(session)
+def record_refusal(payment: Payment, error: PaymentError) -> None:
+    """Note on the payment why Stripe did not authorise it: a declined or refused card fails the attempt."""
+    if error.retryable:
         payment.last_error = "The payment service was unreachable."
-        session.commit()
-        raise SchedulingError(503, "The payment service is unreachable right now; your slot stays held until "
-                              f"{as_utc(booking.expires_at).isoformat()}. Retry with the same Idempotency-Key; "
-                              "you will not be charged twice.")
-    except PaymentDeclined as declined:
-        begin_write(session)
-        payment.status, payment.last_error = PaymentStatus.FAILED, declined.message
-        session.commit()
-        return None
-    except PaymentRejected as rejected:
-        begin_write(session)
-        payment.status, payment.last_error = PaymentStatus.FAILED, rejected.message
-        session.commit()
-        return None
-    begin_write(session)
-    payments.sync(session, payment, intent)
-    session.commit()
-    return intent.client_secret
+    else:
+        payment.status, payment.last_error = PaymentStatus.FAILED, error.message
 
 
 def _check_resumable(booking: Booking, slot_id: int, now: datetime) -> None:
     """A retried hold may resume its booking only for the same slot and while the hold lasts."""
     if booking.slot_id != slot_id:
-        raise SchedulingError(422, "This Idempotency-Key was used to hold another slot; use a new key.")
+        raise Invalid("This Idempotency-Key was used to hold another slot; use a new key.")
     lapsed = booking.status is BookingStatus.HELD and as_utc(booking.expires_at) <= now
     if lapsed or booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
-        raise SchedulingError(409, "That hold has ended; hold the slot again with a new Idempotency-Key.")
+        raise Conflict("That hold has ended; hold the slot again with a new Idempotency-Key.")
 
 
 def _bookable_price(session: Session, slot_id: int, now: datetime, self_pay: bool) -> int:
     row = session.execute(select(Slot.starts_at, Specialist.self_pay_price_cents)
                           .join(Specialist, Slot.specialist_id == Specialist.id).where(Slot.id == slot_id)).first()
     if row is None:
-        raise SchedulingError(404, f"No slot {slot_id}.")
+        raise NotFound(f"No slot {slot_id}.")
     starts_at, price = row
     if as_utc(starts_at) <= now:
-        raise SchedulingError(409, "That slot is in the past.")
+        raise Conflict("That slot is in the past.")
     if self_pay and not price:
-        raise SchedulingError(409, "This specialist lists no self-pay price; book through your insurance.")
+        raise Conflict("This specialist lists no self-pay price; book through your insurance.")
     return price if self_pay else 0
 
 
@@ -109,13 +82,12 @@ def _claim(session: Session, slot_id: int, patient_id: int, price: int, self_pay
     session.add(booking)
     try:
         session.flush()
-        if self_pay:
-            session.add(Payment(booking_id=booking.id, attempt=1, amount_cents=price))
-        announce(session, [slot_id])
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise SchedulingError(409, "That slot has just been taken; choose another.")
+    except IntegrityError:  # the partial unique index: another hold won; the unit of work rolls back
+        raise Conflict("That slot has just been taken; choose another.")
+    if self_pay:
+        session.add(Payment(booking_id=booking.id, attempt=1, amount_cents=price))
+    announce(session, [slot_id])
+    session.flush()
     return booking, expired
 
 
@@ -134,8 +106,5 @@ def expire_lapsed(session: Session, now: datetime, *where) -> list[int]:
 
 
 def expire_holds(session: Session, now: datetime) -> int:
-    """Expire every lapsed hold; their authorisations are released by `bookings.run_pending`."""
-    session.commit()
-    ids = expire_lapsed(session, now)
-    session.commit()
-    return len(ids)
+    """Expire every lapsed hold; their authorisations are released by `flows.run_pending`."""
+    return len(expire_lapsed(session, now))

@@ -13,15 +13,14 @@ import hashlib
 from datetime import timedelta
 
 from flask import Response, json, request
-from flask_smorest import abort
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from api.db import db, utcnow
-from api.errors import PROBLEM_MIMETYPE, http_exception_to_problem
+from api.errors import PROBLEM_MIMETYPE, BadRequest, Conflict, DomainError, Invalid, problem_of
 from api.models import IdempotencyRecord
-from api.transactions import begin_write
+from api.unit_of_work import unit_of_work
 
 HEADER = "Idempotency-Key"
 LEASE = timedelta(minutes=2)
@@ -40,7 +39,7 @@ def idempotent(blp):
             if not key:
                 return view(*args, **kwargs)
             if len(key) > 255:
-                abort(400, message=f"{HEADER} is at most 255 characters.")
+                raise BadRequest(f"{HEADER} is at most 255 characters.")
             identity = kwargs.get("identity")
             scope = f"user:{identity.user_id}" if identity else "anonymous"
             replay = _begin(scope, key)
@@ -57,11 +56,8 @@ def idempotent(blp):
 
 
 def forget_old(session, now) -> int:
-    """Delete the records past their retention (the expire-holds sweep calls this)."""
-    begin_write(session)
-    gone = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - RETENTION)).rowcount
-    session.commit()
-    return gone
+    """Delete the records past their retention (a step of the expire-holds sweep's unit of work)."""
+    return session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - RETENTION)).rowcount
 
 
 def _fingerprint() -> str:
@@ -70,42 +66,43 @@ def _fingerprint() -> str:
 
 
 def _begin(scope: str, key: str) -> Response | None:
-    """Claim the key, or answer for it: a stored replay, 422 for another body, 409 while it runs."""
-    session, now, fingerprint = db.session, utcnow(), _fingerprint()
-    session.commit()  # end the read transaction (SQLite WAL: a write must start its own)
-    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key,
-                                                    IdempotencyRecord.created_at < now - RETENTION))
-    session.add(IdempotencyRecord(scope=scope, key=key, method_path=f"{request.method} {request.path}",
-                                  request_sha256=fingerprint, locked_until=now + LEASE))
+    """Claim the key, or answer for it: a stored replay, 422 for another body, 409 while it runs.
+
+    The claim is a unit of work of its own, committed before the view runs its own.
+    """
+    now, fingerprint = utcnow(), _fingerprint()
     try:
-        session.commit()
+        with unit_of_work() as uow:
+            uow.session.execute(delete(IdempotencyRecord).where(
+                IdempotencyRecord.scope == scope, IdempotencyRecord.key == key,
+                IdempotencyRecord.created_at < now - RETENTION))
+            uow.session.add(IdempotencyRecord(scope=scope, key=key, method_path=f"{request.method} {request.path}",
+                                              request_sha256=fingerprint, locked_until=now + LEASE))
         return None
     except IntegrityError:
-        session.rollback()
-    begin_write(session)  # the read below and the claim after it are one write transaction
-    record = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.scope == scope,
-                                                            IdempotencyRecord.key == key))
-    if record is None or record.request_sha256 != fingerprint or record.response_status is not None:
-        stored = record and (record.request_sha256, record.response_status, record.response_body)
-        session.rollback()
-        return _answer_for(stored, fingerprint)
-    claimed = session.execute(update(IdempotencyRecord).where(
-        IdempotencyRecord.id == record.id, IdempotencyRecord.response_status.is_(None),
-        or_(IdempotencyRecord.locked_until.is_(None), IdempotencyRecord.locked_until < now))
-        .values(locked_until=now + LEASE).execution_options(synchronize_session=False)).rowcount
-    session.commit()
+        pass  # the key is known: replay its answer, or take it over if its lease ran out
+    with unit_of_work() as uow:  # the read below and the claim after it are one write transaction
+        record = uow.session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.scope == scope,
+                                                                    IdempotencyRecord.key == key))
+        if record is None or record.request_sha256 != fingerprint or record.response_status is not None:
+            return _answer_for(record and (record.request_sha256, record.response_status, record.response_body),
+                               fingerprint)
+        claimed = uow.session.execute(update(IdempotencyRecord).where(
+            IdempotencyRecord.id == record.id, IdempotencyRecord.response_status.is_(None),
+            or_(IdempotencyRecord.locked_until.is_(None), IdempotencyRecord.locked_until < now))
+            .values(locked_until=now + LEASE).execution_options(synchronize_session=False)).rowcount
     if not claimed:
-        abort(409, message=f"A request with this {HEADER} is still being processed; retry shortly.")
+        raise Conflict(f"A request with this {HEADER} is still being processed; retry shortly.")
     return None
 
 
 def _answer_for(stored: tuple | None, fingerprint: str) -> Response:
     """The replay of a stored answer; 422 when the key came with another request, 409 if it just vanished."""
     if stored is None:
-        abort(409, message=f"A request with this {HEADER} is being processed; retry shortly.")
+        raise Conflict(f"A request with this {HEADER} is being processed; retry shortly.")
     request_sha256, status, body = stored
     if request_sha256 != fingerprint:
-        abort(422, message=f"This {HEADER} was used with a different request; use a new key.")
+        raise Invalid(f"This {HEADER} was used with a different request; use a new key.")
     response = Response(json.dumps(body), status=status,
                         mimetype=PROBLEM_MIMETYPE if status >= 400 else "application/json")
     response.headers["Idempotent-Replayed"] = "true"
@@ -115,8 +112,8 @@ def _answer_for(stored: tuple | None, fingerprint: str) -> Response:
 def _run_and_store(scope: str, key: str, view, args, kwargs) -> Response:
     try:
         response = view(*args, **kwargs)
-    except HTTPException as error:
-        response = http_exception_to_problem(error)
+    except (HTTPException, DomainError) as error:
+        response = problem_of(error)
     except Exception:
         _finish(scope, key, None)
         raise
@@ -126,12 +123,12 @@ def _run_and_store(scope: str, key: str, view, args, kwargs) -> Response:
 
 def _finish(scope: str, key: str, response: Response | None) -> None:
     """Store a final answer (2xx-4xx) or let go of the key so that a retry runs again (5xx)."""
-    session = db.session
-    session.rollback()  # whatever the view left uncommitted is not part of its answer
+    db.session.rollback()  # whatever the view left uncommitted is not part of its answer
     keep = response is not None and response.status_code < 500
     values = {"locked_until": None}
     if keep:
         values.update(response_status=response.status_code, response_body=response.get_json(silent=True))
-    session.execute(update(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
-                    .values(**values).execution_options(synchronize_session=False))
-    session.commit()
+    with unit_of_work() as uow:
+        uow.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.scope == scope,
+                                                            IdempotencyRecord.key == key)
+                            .values(**values).execution_options(synchronize_session=False))

@@ -7,14 +7,6 @@ from datetime import datetime, timedelta
 from api.coverage.verdict import share
 
 
-class SchedulingError(Exception):
-    """A scheduling request that cannot be done; `status` is the HTTP status that says why."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
 @dataclass(frozen=True)
 class BookingPolicy:
     """How long a hold lasts and what a cancellation gives back.

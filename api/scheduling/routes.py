@@ -1,21 +1,20 @@
 """Scheduling endpoints: list slots, hold one while paying, then confirm, cancel or reschedule."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from sqlalchemy import select
 
 import billing
 from api.auth.identity import secured
 from api.db import db, utcnow
 from api.models import Booking, Role
-from api.scheduling import availability, bookings, holds
+from api.scheduling import availability, bookings, flows
 from api.scheduling.idempotency import HEADER, idempotent
-from api.scheduling.policy import BookingPolicy, SchedulingError
+from api.scheduling.policy import BookingPolicy
 from api.scheduling.present import booking_view, slot_view
 from api.scheduling.schemas import BookingSchema, HoldSchema, PaySchema, RescheduleSchema, SlotQuerySchema, SlotSchema
 
@@ -27,19 +26,8 @@ def policy() -> BookingPolicy:
     return BookingPolicy.from_config(current_app.config)
 
 
-@contextmanager
-def scheduling():
-    """A SchedulingError becomes its problem response; whatever is uncommitted is rolled back."""
-    try:
-        yield
-    except SchedulingError as err:
-        db.session.rollback()
-        abort(err.status, message=err.message, headers={"Retry-After": "5"} if err.status == 503 else None)
-
-
 def _mine(booking_id: int, identity) -> Booking:
-    with scheduling():
-        return bookings.load_booking(db.session, booking_id, identity)
+    return bookings.load_booking(db.session, booking_id, identity)
 
 
 @blp.route("/v1/slots")
@@ -72,12 +60,11 @@ class SlotHold(MethodView):
     @blp.alt_response(503, description="Stripe unreachable: the slot stays held; retry with the same key")
     def post(self, data, slot_id, identity):
         """Hold a slot for 15 minutes and authorise the card (self-pay); send an Idempotency-Key"""
-        with scheduling():
-            booking, secret = holds.hold_slot(
-                db.session, billing.gateway(), identity, slot_id, policy=policy(), now=utcnow(),
-                self_pay=data["self_pay"], payment_method=data.get("payment_method"),
-                hold_key=request.headers.get(HEADER, "").strip() or None)
-            return booking_view(db.session, booking, policy(), secret)
+        booking, secret = flows.hold_slot(
+            db.session, billing.gateway(), identity, slot_id, policy=policy(), now=utcnow(),
+            self_pay=data["self_pay"], payment_method=data.get("payment_method"),
+            hold_key=request.headers.get(HEADER, "").strip() or None)
+        return booking_view(db.session, booking, policy(), secret)
 
 
 @blp.route("/v1/bookings")
@@ -126,8 +113,7 @@ class BookingConfirm(MethodView):
     def post(self, booking_id, identity):
         """Confirm a held booking whose card is authorised; the payment is captured"""
         booking = _mine(booking_id, identity)
-        with scheduling():
-            return _answer(bookings.confirm_booking(db.session, billing.gateway(), booking, utcnow()))
+        return _answer(flows.confirm_booking(db.session, billing.gateway(), booking, utcnow()))
 
 
 @blp.route(f"{_BOOKING}/cancel")
@@ -142,8 +128,7 @@ class BookingCancel(MethodView):
     def post(self, booking_id, identity):
         """Cancel: a hold is released; a confirmed booking is refunded by the cancellation policy"""
         booking = _mine(booking_id, identity)
-        with scheduling():
-            return _answer(bookings.cancel_booking(db.session, billing.gateway(), booking, policy(), utcnow()))
+        return _answer(flows.cancel_booking(db.session, billing.gateway(), booking, policy(), utcnow()))
 
 
 @blp.route(f"{_BOOKING}/reschedule")
@@ -159,9 +144,7 @@ class BookingReschedule(MethodView):
     def post(self, data, booking_id, identity):
         """Move a booking to another slot of the same specialist; answers the new booking"""
         booking = _mine(booking_id, identity)
-        with scheduling():
-            return _answer(bookings.reschedule_booking(db.session, billing.gateway(), booking, data["slot_id"],
-                                                       utcnow()))
+        return _answer(flows.reschedule_booking(db.session, billing.gateway(), booking, data["slot_id"], utcnow()))
 
 
 @blp.route(f"{_BOOKING}/pay")
@@ -178,6 +161,4 @@ class BookingPay(MethodView):
     def post(self, data, booking_id, identity):
         """Pay again (another card) for a held booking whose payment failed or was cancelled"""
         booking = _mine(booking_id, identity)
-        with scheduling():
-            return _answer(bookings.pay_again(db.session, billing.gateway(), booking, data.get("payment_method"),
-                                              utcnow()))
+        return _answer(flows.pay_again(db.session, billing.gateway(), booking, data.get("payment_method"), utcnow()))

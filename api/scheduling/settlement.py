@@ -1,23 +1,36 @@
 """Money owed back to patients: releasing authorisations and paying refunds, retried until Stripe does it.
 
-A cancellation or an expiry first records the promise on the Payment (`pending_action`) in the
-same transaction as the booking change; the Stripe call comes after the commit. If Stripe is
-unreachable the promise stays, and the next call (a retry, the `expire-holds` sweep) keeps it.
+A cancellation or an expiry first records the promise on the Payment (`pending_action`, the outbox
+row) in the same transaction as the booking change; the Stripe call comes after the commit
+(`flows.carry_out`). If Stripe is unreachable the promise stays, and the next call (a retry, the
+`expire-holds` sweep) keeps it. Nothing here commits: `ask_stripe` runs outside any transaction and
+`record_outcome` inside the caller's unit of work.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.models import Payment
-from api.transactions import begin_write
 from billing import payments
-from billing.stripe_client import PaymentError, PaymentServiceUnavailable
+from billing.payment_gateway import PaymentGateway
+from billing.stripe_client import IntentState, PaymentError, RefundState
 
 log = logging.getLogger(__name__)
+UNREACHABLE = "The payment service was unreachable; the release or refund will be retried."
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What Stripe did with a pending release or refund (or why it refused for good)."""
+
+    intent: IntentState | None = None
+    refunds: list[RefundState] | None = None
+    refused: str | None = None
 
 
 def latest_payment(session: Session, booking_id: int) -> Payment | None:
@@ -26,21 +39,24 @@ def latest_payment(session: Session, booking_id: int) -> Payment | None:
                           .order_by(Payment.attempt.desc()).limit(1))
 
 
-def run_pending(session: Session, gateway, *, booking_ids: Iterable[int] | None = None) -> int:
-    """Carry out pending releases and refunds (of these bookings, or all); returns how many were done."""
+def pending(session: Session, booking_ids: Iterable[int] | None = None) -> list[Payment]:
+    """Payments with a release or refund still to do (of these bookings, or all)."""
     query = select(Payment).where(Payment.pending_action.is_not(None)).order_by(Payment.id)
     if booking_ids is not None:
         booking_ids = list(booking_ids)
         if not booking_ids:
-            return 0
+            return []
         query = query.where(Payment.booking_id.in_(booking_ids))
-    return sum(carry_out(session, gateway, payment) for payment in session.scalars(query).all())
+    return list(session.scalars(query))
 
 
-def carry_out(session: Session, gateway, payment: Payment) -> bool:
-    """Do one payment's pending release or refund at Stripe and record it; False while Stripe is away."""
-    refunds, intent = None, None
-    session.commit()  # no transaction is held while Stripe answers
+def ask_stripe(gateway: PaymentGateway, payment: Payment) -> Outcome:
+    """Do one payment's pending release or refund at Stripe (no transaction is open).
+
+    Raises PaymentServiceUnavailable while Stripe is away; a refusal that retrying would not
+    change (e.g. nothing left to release) is the Outcome's `refused`.
+    """
+    intent, refunds = None, None
     try:
         if payment.pending_action == "cancel":
             intent = payments.cancel(gateway, payment)
@@ -49,20 +65,23 @@ def carry_out(session: Session, gateway, payment: Payment) -> bool:
         elif payment.stripe_payment_intent_id:
             refunds = payments.refund(gateway, payment, payment.refund_due_cents) if payment.refund_due_cents else None
             intent = gateway.retrieve_intent(payment.stripe_payment_intent_id)
-    except PaymentServiceUnavailable:
-        begin_write(session)
-        payment.last_error = "The payment service was unreachable; the release or refund will be retried."
-        session.commit()
-        return False
     except PaymentError as error:
-        # Stripe refuses (e.g. nothing left to release): retrying would not change that.
+        if error.retryable:
+            raise
         log.warning("payment %s: pending %s refused by Stripe", payment.id, payment.pending_action)
-        begin_write(session)
-        payment.last_error = error.message[:500]
-    else:
-        begin_write(session)
-    if intent is not None:
-        payments.sync(session, payment, intent, refunds)
+        return Outcome(intent, refunds, refused=error.message[:500])
+    return Outcome(intent, refunds)
+
+
+def postpone(payment: Payment) -> None:
+    """Stripe could not be reached: the promise stays pending, with the reason."""
+    payment.last_error = UNREACHABLE
+
+
+def record_outcome(session: Session, payment: Payment, outcome: Outcome) -> None:
+    """Write what Stripe did into the payment and the ledger; the promise is kept."""
+    if outcome.refused:
+        payment.last_error = outcome.refused
+    if outcome.intent is not None:
+        payments.sync(session, payment, outcome.intent, outcome.refunds)
     payment.pending_action = None
-    session.commit()
-    return True

@@ -6,6 +6,7 @@ from typing import Callable, Protocol
 
 from sqlalchemy.orm import Session
 
+from api.errors import Unavailable
 from search.case import MatchCase
 from search.ranking import RankedCandidate
 
@@ -75,5 +76,12 @@ class SearchBackend(Protocol):
         ...
 
 
-class SearchUnavailable(Exception):
-    """The search backend cannot answer now (cluster down, index missing); the API answers 503."""
+class SearchUnavailable(Unavailable):
+    """The search backend cannot answer now (cluster down, index missing); the API answers 503.
+
+    `reason` (the client error's type) is for the log; the client is told only to retry.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("Search is unavailable right now; try again shortly.")
+        self.reason = reason

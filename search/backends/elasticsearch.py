@@ -63,6 +63,7 @@ class ElasticsearchBackend:
         try:
             response = self.client.search(index=self.alias, **candidate_search(case, self.candidate_cap))
         except (TransportError, ApiError) as exc:  # down, timed out, or no index behind the alias yet
+            log.warning("search backend unavailable: %s", type(exc).__name__)
             raise SearchUnavailable(type(exc).__name__) from exc
         hits = response["hits"]
         docs = [doc for doc in (hit["_source"] for hit in hits["hits"]) if qualifies(case, doc)]

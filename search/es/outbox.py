@@ -14,6 +14,7 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from sqlalchemy import update
 
 from api.models import OutboxEvent
+from api.unit_of_work import unit_of_work
 from search.backends.base import SessionFactory, SyncReport
 from search.documents import build_documents
 from search.es.indexer import delete_actions, ensure_alias, index_actions, write
@@ -35,11 +36,10 @@ def apply_outbox(client: Elasticsearch, alias: str, session_factory: SessionFact
             return report
         failed = _deliver(client, alias, session_factory, sorted({entity for _, entity in rows}))
         done = [i for i, entity in rows if entity not in failed]
-        with session_factory() as session:
+        with session_factory() as session, unit_of_work(session):
             mark_processed(session, done)
             for entity, error in failed.items():
                 mark_failed(session, [i for i, e in rows if e == entity], error)
-            session.commit()
         report.applied += len(done)
         report.failed += len(rows) - len(done)
         report.specialists += len({entity for _, entity in rows} - failed.keys())
@@ -95,11 +95,10 @@ def indexed_documents_search(ids: list[int]) -> dict:
 
 def redeliver_since(session_factory: SessionFactory, started: datetime) -> int:
     """Mark pending again the rows delivered since `started` (they went to an index just retired)."""
-    with session_factory() as session:
+    with session_factory() as session, unit_of_work(session):
         result = session.execute(update(OutboxEvent).where(OutboxEvent.processed_at >= started - CLOCK_SKEW)
                                  .values(processed_at=None))
-        session.commit()
-        return result.rowcount
+    return result.rowcount
 
 
 def now() -> datetime:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 import billing
 from api.db import utcnow
 from api.models import Booking, BookingStatus, Case, Payment, PaymentStatus
-from api.scheduling.settlement import run_pending
+from api.scheduling.flows import run_pending
 from billing.reconcile import reconcile
 from billing.stripe_client import StripeGateway
 from tests.payments_support import free_port, make_bookable, make_person, reading

@@ -6,8 +6,7 @@ from sqlalchemy import func, select
 import billing
 from api.db import db, utcnow
 from api.models import Booking, BookingStatus, Slot
-from api.scheduling import holds
-from api.scheduling.settlement import run_pending
+from api.scheduling import flows
 from billing.reconcile import entries_of
 from tests.payments_support import make_bookable, make_person, reading
 
@@ -38,8 +37,7 @@ def test_a_hold_lasts_fifteen_minutes_then_is_released(app, client, session, fak
     assert client.post(f"/v1/slots/{slot.id}/hold", headers=bob, json={}).status_code == 409
 
     with app.app_context():
-        assert holds.expire_holds(db.session, utcnow() + timedelta(minutes=16)) == 1
-        assert run_pending(db.session, billing.gateway()) == 1
+        assert flows.expire_holds(db.session, billing.gateway(), utcnow() + timedelta(minutes=16)) == (1, 1)
     booking = client.get(f"/v1/bookings/{held['id']}", headers=alice).get_json()
     assert booking["status"] == "expired" and booking["payment"]["status"] == "cancelled"
     with reading(session) as s:
