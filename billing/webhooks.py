@@ -103,7 +103,9 @@ def receive(session: Session, gateway: PaymentGateway, payload: bytes, signature
     text = payload.decode("utf-8")
     event, odd = read_event(text)
     if event is None:
-        return _unprocessable(session, _odd_id(payload), None, text, odd, now)
+        with unit_of_work(session) as uow:
+            first = record(uow.session, _odd_id(payload), "unreadable", text, now)
+        return _unprocessable(session, _odd_id(payload), odd, now) if first else Receipt("duplicate")
     with unit_of_work(session) as uow:
         record(uow.session, event["id"], event["type"], text, now)
         claimed = claim(uow.session, event["id"], now)
@@ -115,7 +117,7 @@ def receive(session: Session, gateway: PaymentGateway, payload: bytes, signature
         if error.retryable:
             _give_back(session, event["id"], error)
             raise
-        return _unprocessable(session, event["id"], event["type"], text, error.message, now)
+        return _unprocessable(session, event["id"], error.message, now)
     except Exception as error:
         _give_back(session, event["id"], error)
         raise
@@ -145,13 +147,10 @@ def _odd_id(payload: bytes) -> str:
     return "odd_" + hashlib.sha256(payload).hexdigest()[:40]
 
 
-def _unprocessable(session: Session, event_id: str, kind: str | None, text: str, reason: str,
-                   now: datetime) -> Receipt:
-    """Record a signed event that can never be processed, with its reason; it is acknowledged."""
+def _unprocessable(session: Session, event_id: str, reason: str, now: datetime) -> Receipt:
+    """Close a recorded event that can never be processed, keeping the reason; it is acknowledged."""
     WEBHOOK_FAILURES.labels("unprocessable").inc()
     log.warning("stripe event %s cannot be processed: %s", event_id, reason)
-    with unit_of_work(session) as uow:
-        record(uow.session, event_id, (kind or "unreadable")[:100], text, now)
     _finish(session, event_id, now, reason)
     return Receipt("unprocessable", reason)
 

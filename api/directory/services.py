@@ -25,7 +25,7 @@ _DIRECTORY_LOADS = (
 
 
 def load_specialist(session: Session, specialist_id: int) -> Specialist:
-    """A specialist with everything the directory shows, or DirectoryError 404."""
+    """A specialist with everything the directory shows, or NotFound."""
     specialist = session.scalar(
         select(Specialist).where(Specialist.id == specialist_id).options(*_DIRECTORY_LOADS)
     )
