@@ -158,7 +158,6 @@ def _unprocessable(session: Session, event_id: str, reason: str, now: datetime) 
 def _give_back(session: Session, event_id: str, error: Exception) -> None:
     """Let go of the claim and keep the error, so that Stripe's redelivery processes the event."""
     WEBHOOK_FAILURES.labels("processing").inc()
-    session.rollback()
     with unit_of_work(session) as uow:
         uow.session.execute(update(StripeEvent).where(StripeEvent.id == event_id).values(
             claimed_until=None, last_error=f"{type(error).__name__}: {error}"[:500])

@@ -167,8 +167,7 @@ def _expertise(item: dict) -> ConditionExpertise:
 def _flush(session: Session) -> None:
     try:
         session.flush()
-    except IntegrityError as exc:  # a concurrent writer got there first
-        session.rollback()
+    except IntegrityError as exc:  # a concurrent writer got there first; the unit of work rolls back
         raise Conflict("That conflicts with data stored meanwhile.") from exc
 
 
