@@ -1,4 +1,4 @@
-"""An in-memory twin of StripeGateway for tests (a `PaymentGateway`): same methods, same states, honours idempotency keys."""
+"""An in-memory twin of StripeGateway (a `PaymentGateway`) for tests: same states, honours idempotency keys."""
 from __future__ import annotations
 
 import dataclasses

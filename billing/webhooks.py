@@ -72,24 +72,24 @@ def verify(payload: bytes, signature: str | None, secret: str) -> None:
         raise WebhookRejected("The payload is not a JSON event.")
 
 
-def read_event(text: str) -> tuple[dict | None, str | None]:
-    """The event of a verified payload, or None and the reason it is no Stripe event we can process."""
+def read_event(text: str) -> dict | str:
+    """The event of a verified payload, or the reason it is no Stripe event we could ever process."""
     try:
         event = json.loads(text)
     except ValueError:
-        return None, "The payload is not JSON."
+        return "The payload is not JSON."
     if not isinstance(event, dict):
-        return None, "The payload is not a JSON object."
+        return "The payload is not a JSON object."
     if not isinstance(event.get("id"), str) or not _EVENT_ID.fullmatch(event["id"]):
-        return None, "The event id is not a Stripe event id."
+        return "The event id is not a Stripe event id."
     if not isinstance(event.get("type"), str) or not _EVENT_TYPE.fullmatch(event["type"]):
-        return None, "The event type is not a Stripe event type."
+        return "The event type is not a Stripe event type."
     if event["type"] in HANDLED:
         data = event.get("data")
         obj = data.get("object") if isinstance(data, dict) else None
         if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or not _EVENT_ID.fullmatch(obj["id"]):
-            return None, "data.object is not a Stripe object with an id."
-    return event, None
+            return "data.object is not a Stripe object with an id."
+    return event
 
 
 def receive(session: Session, gateway: PaymentGateway, payload: bytes, signature: str | None, secret: str,
@@ -101,11 +101,11 @@ def receive(session: Session, gateway: PaymentGateway, payload: bytes, signature
         WEBHOOK_FAILURES.labels("rejected").inc()
         raise
     text = payload.decode("utf-8")
-    event, odd = read_event(text)
-    if event is None:
+    event = read_event(text)
+    if isinstance(event, str):  # signed, yet no event: kept under an id of its payload
         with unit_of_work(session) as uow:
             first = record(uow.session, _odd_id(payload), "unreadable", text, now)
-        return _unprocessable(session, _odd_id(payload), odd, now) if first else Receipt("duplicate")
+        return _unprocessable(session, _odd_id(payload), event, now) if first else Receipt("duplicate")
     with unit_of_work(session) as uow:
         record(uow.session, event["id"], event["type"], text, now)
         claimed = claim(uow.session, event["id"], now)

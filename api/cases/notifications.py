@@ -102,7 +102,7 @@ def payload_of(row: NotificationOutbox) -> dict:
 
 
 def deliver_pending(session: Session, target: Sink, limit: int = BATCH, ids: list[int] | None = None) -> int:
-    """Send undelivered notifications (all, or those `ids`) in order; returns how many went (the caller's unit of work commits).
+    """Send undelivered notifications (all, or those `ids`) in order; returns how many went (the caller commits).
 
     Delivery is at least once: a consumer dedupes on `event_id`.
     """

@@ -29,7 +29,8 @@ def self_referral_allowed(session: Session, case: Case) -> bool:
     return session.get(Plan, case.plan_id).plan_type not in REFERRAL_REQUIRED_TYPES
 
 
-def send_referrals(work: UnitOfWork, identity: Identity, case_id: int, data: dict, reason: str | None) -> list[Referral]:
+def send_referrals(work: UnitOfWork, identity: Identity, case_id: int, data: dict,
+                   reason: str | None) -> list[Referral]:
     """Refer the case to each named specialist (as drafts, or sent at once)."""
     session = work.session
     case, party = permissions.authorize(session, identity, case_id, "referral.send", reason)
