@@ -32,7 +32,8 @@ def record(session: Session, payment_id: int, kind: LedgerKind, amount_cents: in
     statement = dialect.insert(LedgerEntry).values(
         payment_id=payment_id, kind=kind, debit=debit, credit=credit, amount_cents=amount_cents,
         stripe_ref=stripe_ref).on_conflict_do_nothing(index_elements=["kind", "stripe_ref"])
-    return session.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT through SQLAlchemy.
+    return session.scalar(statement.returning(LedgerEntry.id)) is not None
 
 
 def has(session: Session, kind: LedgerKind, stripe_ref: str) -> bool:

@@ -128,9 +128,9 @@ def receive(session: Session, gateway: PaymentGateway, payload: bytes, signature
 def record(session: Session, event_id: str, kind: str, text: str, now: datetime) -> bool:
     """Store the raw event once (insert-or-ignore on the event id); True when this call stored it."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return session.execute(dialect.insert(StripeEvent).values(
+    return session.scalar(dialect.insert(StripeEvent).values(
         id=event_id, type=kind, payload=text.replace("\x00", "\\u0000"), received_at=now, attempts=0,
-    ).on_conflict_do_nothing(index_elements=["id"])).rowcount == 1
+    ).on_conflict_do_nothing(index_elements=["id"]).returning(StripeEvent.id)) is not None
 
 
 def claim(session: Session, event_id: str, now: datetime) -> bool:
