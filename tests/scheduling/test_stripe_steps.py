@@ -12,7 +12,7 @@ from api.scheduling import flows
 from billing import payments
 from billing.fake import FakeStripeGateway
 from billing.payment_gateway import PaymentGateway
-from billing.stripe_client import StripeGateway
+from billing.stripe_client import PaymentRejected, PaymentServiceUnavailable, StripeGateway
 from tests.payments_support import deliver, event, make_bookable, make_person, reading
 
 
@@ -82,3 +82,26 @@ def test_both_gateways_keep_the_payment_gateway_contract():
     assert len(contract) == 8
     for twin in (StripeGateway, FakeStripeGateway):
         assert {name: str(inspect.signature(getattr(twin, name))) for name in contract} == contract, twin
+
+
+@pytest.mark.parametrize("failure, status", [(PaymentServiceUnavailable("The payment service is unreachable."), 503),
+                                             (PaymentRejected("This PaymentIntent could not be captured."), 409)])
+def test_a_capture_stripe_refuses_after_the_confirmation_committed_puts_the_hold_back(
+        client, session, fake_stripe, monkeypatch, failure, status):
+    _, (slot,) = make_bookable(session)
+    _, headers = make_person(session)
+    session.commit()
+    booking = client.post(f"/v1/slots/{slot.id}/hold", headers=headers, json={"payment_method": "pm_card_visa"})
+    booking_id = booking.get_json()["id"]
+
+    def refuse(*_args, **_kwargs):
+        raise failure
+
+    monkeypatch.setattr(fake_stripe, "capture", refuse)
+    refused = client.post(f"/v1/bookings/{booking_id}/confirm", headers=headers)
+    assert refused.status_code == status and refused.mimetype == "application/problem+json"
+    shown = client.get(f"/v1/bookings/{booking_id}", headers=headers).get_json()
+    assert shown["status"] == "held" and shown["confirmed_at"] is None and shown["payment"]["status"] == "authorised"
+
+    monkeypatch.undo()
+    assert client.post(f"/v1/bookings/{booking_id}/confirm", headers=headers).get_json()["status"] == "confirmed"
