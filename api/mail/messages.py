@@ -90,10 +90,11 @@ CASE_STEPS: dict[str, str] = {
     "conference.requested": "A tie-breaker opinion has been requested; sign in to view it.",
     "path.chosen": "A patient has chosen how to continue their care with you; sign in to view it.",
     "case.closed": "A case you follow has been closed; sign in to view it.",
+    "case.updated": "There is news on a case you follow; sign in to view it.",
 }
 
 
 def case_step(step: str, link: str) -> Message:
     """A case-step notification: what happened, in general words, and where to sign in."""
-    text = CASE_STEPS.get(step, "There is news on a case you follow; sign in to view it.")
+    text = CASE_STEPS.get(step, CASE_STEPS["case.updated"])
     return _message("SecondLook: " + text.split(";")[0], text, link)

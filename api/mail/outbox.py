@@ -47,13 +47,13 @@ def transport() -> Transport:
     return current_app.extensions["mail_transport"]
 
 
-def as_email(row: MailOutbox, sender: str) -> EmailMessage:
-    """The outbox row as an RFC 5322 message."""
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = sender, row.to_address, row.subject
-    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
-    message.set_content(row.body)
-    return message
+def compose(to_address: str, message: Message, sender: str) -> EmailMessage:
+    """A message as RFC 5322 plain text."""
+    email = EmailMessage()
+    email["From"], email["To"], email["Subject"] = sender, to_address, message.subject
+    email["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
+    email.set_content(message.body)
+    return email
 
 
 def deliver_pending(session: Session, target: Transport, sender: str, *, ids: list[int] | None = None,
@@ -67,7 +67,7 @@ def deliver_pending(session: Session, target: Transport, sender: str, *, ids: li
     for row in rows:
         row.attempts += 1
         try:
-            target.send(as_email(row, sender))
+            target.send(compose(row.to_address, Message(row.subject, row.body), sender))
         except Exception as error:  # kept for `deliver-mail`; the type only, the text may name the server
             row.last_error = type(error).__name__
             log.warning("mail %s not sent (%s)", row.id, row.last_error)
