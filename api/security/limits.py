@@ -27,6 +27,9 @@ LIMITED = {
     ("/v1/matches", "POST"): "RATE_LIMIT_SEARCH",
     ("/v1/reference/conditions", "GET"): "RATE_LIMIT_SEARCH",
     ("/v1/geocode", "GET"): "RATE_LIMIT_SEARCH",
+    ("/v1/payers", "GET"): "RATE_LIMIT_SEARCH",
+    ("/v1/plans", "GET"): "RATE_LIMIT_SEARCH",
+    ("/v1/networks", "GET"): "RATE_LIMIT_SEARCH",
 }
 
 
