@@ -52,5 +52,6 @@ def list_networks(session: Session, filters: dict) -> Page:
     if "payer_id" in filters:
         query = query.where(Network.payer_id == filters["payer_id"])
     if "plan_id" in filters:
-        query = query.where(Network.id.in_(select(PlanNetwork.network_id).where(PlanNetwork.plan_id == filters["plan_id"])))
+        used = select(PlanNetwork.network_id).where(PlanNetwork.plan_id == filters["plan_id"])
+        query = query.where(Network.id.in_(used))
     return paginate(session, query, filters["page"], filters["page_size"])

@@ -40,7 +40,8 @@ def server(app, database_url, mail, tmp_path):
     log = open(tmp_path / "gunicorn.log", "w")
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "-c", str(config), "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--no-control-socket", "--access-logfile", "-", "--access-logformat", "worker=%(p)s %(r)s %(s)s", "api:create_app()"],
+         "--no-control-socket", "--access-logfile", "-", "--access-logformat", "worker=%(p)s %(r)s %(s)s",
+         "api:create_app()"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
