@@ -3,7 +3,7 @@ from api.db import Base
 from api.models.accounts import AccessToken, Role, User
 from api.models.audit import AuditEvent
 from api.models.cases import (
-    Case, CaseConference, CaseCopy, NotificationOutbox, Opinion, RecordDocument, RecordKind, RecordsAuthorization,
+    Case, CaseConference, CaseCopy, CaseDecision, CaseInvitation, CaseStatus, ChosenPath, NotificationOutbox, Opinion, RecordDocument, RecordKind, RecordsAuthorization,
     Referral, ReferralEvent, ReferralStatus, Urgency,
 )
 from api.models.directory import (
@@ -23,7 +23,7 @@ from api.models.billing import LedgerAccount, LedgerEntry, LedgerKind, Payment, 
 from api.models.denials import DenialReason, InsuranceDenial
 
 __all__ = [
-    "AuditEvent", "Case", "CaseConference", "CaseCopy", "NotificationOutbox", "Opinion", "RecordDocument",
+    "AuditEvent", "Case", "CaseConference", "CaseCopy", "CaseDecision", "CaseInvitation", "CaseStatus", "ChosenPath", "NotificationOutbox", "Opinion", "RecordDocument",
     "RecordKind", "RecordsAuthorization", "Referral", "ReferralEvent", "ReferralStatus", "Urgency",
     "AccessToken", "Base", "ConditionExpertise", "Institution", "Location", "Network",
     "NetworkParticipation", "OutboxEvent", "Payer", "Plan", "PlanNetwork", "PlanType",

@@ -15,6 +15,25 @@ class RecordingSink:
         self.sent.append(payload)
 
 
+class RecordingMailer:
+    """A mailer that remembers every message (to, subject, body)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        """Remember the message."""
+        self.sent.append((to, subject, body))
+
+
+@pytest.fixture(autouse=True)
+def mailbox(app) -> RecordingMailer:
+    """The e-mails this test's requests sent."""
+    recording = RecordingMailer()
+    app.extensions["case_mailer"] = recording
+    return recording
+
+
 @pytest.fixture(autouse=True)
 def records_dir(app, tmp_path):
     """The app's records storage: a folder of this test's own."""
