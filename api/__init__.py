@@ -23,6 +23,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_error_handlers(app)
     search.init_app(app)
 
+    from api.accounts.routes import admin_blp, blp as accounts_blp
     from api.audit.routes import blp as audit_blp
     from api.auth.routes import blp as auth_blp
     from api.cases.routes import BLUEPRINTS as case_blueprints
@@ -31,7 +32,8 @@ def create_app(config: Config | None = None) -> Flask:
     from api.matching.routes import blp as matching_blp
     from api.reference.routes import blp as reference_blp
 
-    for blueprint in (health_blp, auth_blp, reference_blp, directory_blp, matching_blp, *case_blueprints, audit_blp):
+    for blueprint in (health_blp, auth_blp, accounts_blp, admin_blp, reference_blp, directory_blp, matching_blp,
+                      *case_blueprints, audit_blp):
         api.register_blueprint(blueprint)
 
     from api.billing.routes import blp as stripe_blp

@@ -107,10 +107,11 @@ def prune_outbox(older_than_hours: int) -> None:
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     from api.cases.commands import deliver_notifications
+    from api.mail.commands import deliver_mail
     from api.scheduling.commands import COMMANDS as scheduling_commands
 
     for command in (db_upgrade, seed, demo_accounts, import_nppes, reindex, prune_outbox,
-                    deliver_notifications, *scheduling_commands):
+                    deliver_notifications, deliver_mail, *scheduling_commands):
         app.cli.add_command(command)
 
 

@@ -36,8 +36,29 @@ class Config:
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATE_LIMIT_LOGIN: str = "10/minute"
     RATE_LIMIT_SEARCH: str = "120/minute"
-    LOGIN_MAX_FAILURES: int = 5  # consecutive wrong passwords before the account is locked
-    LOGIN_LOCKOUT_S: int = 15 * 60
+    # Wrong passwords (api/auth/throttle.py): counted in the database per e-mail and per address; past
+    # the free ones each failure blocks for LOGIN_BACKOFF_BASE_S doubling, up to LOGIN_LOCKOUT_S.
+    LOGIN_MAX_FAILURES: int = 5  # per e-mail (whether or not it has an account)
+    LOGIN_ADDRESS_MAX_FAILURES: int = 20  # per client address, over every e-mail
+    LOGIN_BACKOFF_BASE_S: int = 2
+    LOGIN_LOCKOUT_S: int = 15 * 60  # the longest a block lasts; a password reset always clears it
+    # Registration, reset, login: answered no sooner than this, so an answer's time tells nothing.
+    ACCOUNT_ANSWER_FLOOR_MS: int = 250
+    PUBLIC_BASE_URL: str = "http://127.0.0.1:8000"  # the links in e-mails start with it
+    VERIFY_TOKEN_TTL_S: int = 48 * 3600
+    RESET_TOKEN_TTL_S: int = 3600
+    INVITATION_TTL_S: int = 14 * 24 * 3600
+    # E-mail (api/mail): "log" writes to the log and MAIL_MBOX; "smtp" sends through SMTP_HOST.
+    MAILER: str = "log"
+    MAIL_FROM: str = "SecondLook <no-reply@secondlook.test>"
+    MAIL_MBOX: str = str(VAR_DIR / "mail.mbox")
+    MAIL_BACKGROUND: bool = True  # send on a background thread after the commit (false: before answering)
+    SMTP_HOST: str = "127.0.0.1"
+    SMTP_PORT: int = 25
+    SMTP_USER: str = ""
+    SMTP_PASSWORD: str = ""
+    SMTP_STARTTLS: bool = False
+    SMTP_TIMEOUT_S: float = 10.0
     CORS_ORIGINS: str = ""  # comma-separated origins allowed to call the API from a browser; empty: none
     HSTS_ENABLED: bool = False  # send Strict-Transport-Security on every response (behind TLS termination)
     HSTS_MAX_AGE_S: int = 365 * 24 * 3600
@@ -56,7 +77,9 @@ class Config:
     RECORDS_MAX_BYTES: int = 25 * 1024 * 1024
     S3_ENDPOINT_URL: str = ""
     S3_BUCKET: str = ""
-    NOTIFIER: str = "log"  # "log" (ids and statuses only) | "webhook" (POST to NOTIFIER_WEBHOOK_URL)
+    # Comma-separated: "log" (ids and statuses only), "email" (to the people concerned, through MAILER),
+    # "webhook" (POST to NOTIFIER_WEBHOOK_URL).
+    NOTIFIER: str = "log,email"
     NOTIFIER_WEBHOOK_URL: str = ""
     NOTIFIER_TIMEOUT_S: float = 2.0  # a webhook is called right after a user request commits
     TESTING: bool = False
@@ -98,6 +121,11 @@ class TestConfig(Config):
     # Limits stay on in tests, high enough that no other test trips them.
     RATE_LIMIT_LOGIN: str = "10000/minute"
     RATE_LIMIT_SEARCH: str = "10000/minute"
+    LOGIN_ADDRESS_MAX_FAILURES: int = 10000  # every test client is 127.0.0.1
+    ACCOUNT_ANSWER_FLOOR_MS: int = 0
+    MAIL_MBOX: str = ""
+    MAIL_BACKGROUND: bool = False  # a test reads the mail as soon as the request has answered
+    NOTIFIER: str = "log"
     DATABASE_URL: str = os.environ.get(
         "SECONDLOOK_TEST_DATABASE_URL", "sqlite:///" + str(VAR_DIR / "test.db")
     )

@@ -30,6 +30,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """`moment` as aware UTC: SQLite hands back naive datetimes for timezone-aware columns (stored as UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`, with SQLite tuned for a concurrent web process.
 

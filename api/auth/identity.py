@@ -8,6 +8,7 @@ from flask import g, request
 from flask_smorest import Blueprint, abort
 
 from api.auth.services import Identity, resolve_token
+from api.auth.standing import require_standing
 from api.db import db
 from api.models import Role
 
@@ -29,8 +30,9 @@ def current_identity() -> Identity | None:
     return g.identity
 
 
-def require_role(*roles: Role) -> Callable:
-    """Decorate a view: 401 without a live token, 403 when the role is not among `roles`."""
+def require_role(*roles: Role, pending_ok: bool = False) -> Callable:
+    """Decorate a view: 401 without a live token, 403 when the role is not among `roles`, or when
+    the account is not in good standing yet (api/auth/standing.py) unless `pending_ok`."""
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -41,17 +43,19 @@ def require_role(*roles: Role) -> Callable:
                       headers={"WWW-Authenticate": 'Bearer realm="secondlook"'})
             if roles and not identity.has_role(*roles):
                 abort(403, message="Your role may not do this.")
+            if not pending_ok:
+                require_standing(identity)
             return view(*args, identity=identity, **kwargs)
         return wrapper
 
     return decorator
 
 
-def secured(blp: Blueprint, *roles: Role) -> Callable:
-    """Guard a view by role and document its bearer security and 401/403 answers."""
+def secured(blp: Blueprint, *roles: Role, pending_ok: bool = False) -> Callable:
+    """Guard a view by role (and standing, unless `pending_ok`); document its bearer security and 401/403."""
 
     def decorator(view: Callable) -> Callable:
-        view = require_role(*roles)(view)
+        view = require_role(*roles, pending_ok=pending_ok)(view)
         view = blp.alt_response(401, description="No live bearer token")(view)
         view = blp.alt_response(403, description="The caller's role may not do this")(view)
         return blp.doc(security=BEARER_SECURITY)(view)

@@ -1,14 +1,16 @@
 """Login, logout and who-am-I."""
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from api.auth import services
 from api.auth.identity import bearer_token, secured
 from api.auth.schemas import LoginSchema, MeSchema, TokenSchema
+from api.auth.throttle import Throttle, ThrottlePolicy
+from api.auth.timing import uniform_timing
 from api.db import db
-from api.errors import problem
 from api.models import User
+from api.unit_of_work import unit_of_work
 
 blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Sign in and out with bearer tokens")
 
@@ -21,26 +23,19 @@ class TokenResource(MethodView):
     @blp.response(201, TokenSchema)
     @blp.alt_response(401, description="E-mail or password is wrong")
     @blp.alt_response(429, description="Too many attempts from this address, or too many wrong passwords "
-                                       "for this e-mail (locked for a while); see Retry-After")
+                                       "for this e-mail (blocked for a while, longer each time); see Retry-After")
+    @uniform_timing
     def post(self, credentials):
         """Log in: exchange e-mail and password for a bearer token"""
-        policy, strangers = _lockout()
-        try:
-            issued = services.login(db.session, credentials["email"], credentials["password"],
-                                    current_app.config["TOKEN_TTL_S"], policy=policy, strangers=strangers)
-        except services.InvalidCredentials:
-            db.session.commit()  # keeps the count of wrong passwords
-            abort(401, message="E-mail or password is wrong.")
-        except services.LoginLocked as locked:
-            db.session.rollback()
-            # The same answer whether or not the e-mail has an account.
-            return problem(429, "Too many wrong passwords for this e-mail; try again later.",
-                           headers={"Retry-After": str(locked.retry_after_s)})
-        db.session.commit()
+        throttle = Throttle(db.new_session, ThrottlePolicy.from_config(current_app.config),
+                            credentials["email"], request.remote_addr)
+        with unit_of_work() as uow:
+            issued = services.login(uow, credentials["email"], credentials["password"],
+                                    current_app.config["TOKEN_TTL_S"], throttle)
         return {"access_token": issued.token, "token_type": "Bearer",
                 "expires_in": issued.expires_in, "role": issued.user.role.value}
 
-    @secured(blp)
+    @secured(blp, pending_ok=True)
     @blp.response(204)
     def delete(self, identity):
         """Log out: revoke the bearer token of this request at once"""
@@ -48,19 +43,11 @@ class TokenResource(MethodView):
         db.session.commit()
 
 
-def _lockout() -> tuple[services.LockoutPolicy, services.UnknownEmailLocks]:
-    """The lockout policy from the configuration, and the app's store for e-mails without an account."""
-    cfg = current_app.config
-    policy = services.LockoutPolicy(cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_LOCKOUT_S"])
-    # The rate limits' counter storage (memory or Redis) keeps the locks of e-mails without an account.
-    return policy, services.UnknownEmailLocks(current_app.extensions["counter_storage"], policy)
-
-
 @blp.route("/me")
 class MeResource(MethodView):
     """The signed-in account."""
 
-    @secured(blp)
+    @secured(blp, pending_ok=True)
     @blp.response(200, MeSchema)
     def get(self, identity):
         """Who am I: the account behind the bearer token"""

@@ -1,6 +1,8 @@
 """Request and response bodies of the auth endpoints."""
 import marshmallow as ma
 
+from api.fields import UtcDateTime
+
 
 class LoginSchema(ma.Schema):
     """E-mail and password."""
@@ -27,3 +29,8 @@ class MeSchema(ma.Schema):
     display_name = ma.fields.String(metadata={"example": "Demo Admin"})
     role = ma.fields.Function(lambda u: u.role.value)
     specialist_id = ma.fields.Integer(allow_none=True)
+    npi = ma.fields.String(allow_none=True, metadata={"description": "A referring physician's NPI"})
+    email_verified_at = UtcDateTime(allow_none=True, metadata={
+        "description": "When the owner confirmed the e-mail; until then the account cannot act on cases"})
+    physician_verified_at = UtcDateTime(allow_none=True, metadata={
+        "description": "When an administrator verified a referring physician's NPI; until then no cases or referrals"})

@@ -4,24 +4,35 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import null, select, update
 from sqlalchemy.orm import Session
 
 from api.auth.passwords import hash_password, verify_password
-from api.db import utcnow
+from api.auth.throttle import Throttle
+from api.db import as_utc, utcnow
+from api.errors import TooManyRequests, Unauthenticated
 from api.models import AccessToken, Role, User
+from api.unit_of_work import UnitOfWork
+
+WRONG_CREDENTIALS = "E-mail or password is wrong."
+SLOW_DOWN = "Too many wrong passwords for this e-mail or from this address; try again later, or reset the password."
 
 
 @dataclass(frozen=True)
 class Identity:
-    """Who is calling: passed explicitly to services, never read from the request there."""
+    """Who is calling: passed explicitly to services, never read from the request there.
+
+    `email_verified` and `physician_verified` are the account's standing (api/auth/standing.py).
+    """
 
     user_id: int
     role: Role
     specialist_id: int | None = None
     npi: str | None = None
+    email_verified: bool = True
+    physician_verified: bool = True
 
     def has_role(self, *roles: Role) -> bool:
         """True when the caller holds one of `roles`."""
@@ -37,137 +48,85 @@ class IssuedToken:
     user: User
 
 
-class InvalidCredentials(Exception):
-    """E-mail and password do not match an active account."""
-
-
-class LoginLocked(Exception):
-    """Too many wrong passwords for this e-mail: no attempt is checked until `retry_after_s` has passed."""
-
-    def __init__(self, retry_after_s: int) -> None:
-        super().__init__(retry_after_s)
-        self.retry_after_s = retry_after_s
-
-
-@dataclass(frozen=True)
-class LockoutPolicy:
-    """After `max_failures` wrong passwords in a row, an e-mail is locked for `lock_s` seconds."""
-
-    max_failures: int = 5
-    lock_s: int = 15 * 60
-
-
-class UnknownEmailLocks:
-    """The same lockout for e-mails with no account, so a lock never reveals that an account exists.
-
-    Kept in the rate limiter's storage (`limits` storage: memory or Redis) under a digest of the
-    e-mail: there is no row to keep it in, and storing the e-mails people mistype would be a leak.
-    """
-
-    def __init__(self, storage, policy: LockoutPolicy) -> None:
-        self.storage, self.policy = storage, policy
-
-    def _keys(self, email: str) -> tuple[str, str]:
-        digest = hashlib.sha256(email.lower().encode()).hexdigest()
-        return f"login-fail/{digest}", f"login-lock/{digest}"
-
-    def retry_after(self, email: str) -> int:
-        """Seconds left of this e-mail's lock; 0 when it is not locked."""
-        lock = self._keys(email)[1]
-        return max(1, int(self.storage.get_expiry(lock) - _now_s())) if self.storage.get(lock) else 0
-
-    def failed(self, email: str) -> None:
-        """Count a failure; the `max_failures`-th locks the e-mail."""
-        fail, lock = self._keys(email)
-        if self.storage.incr(fail, self.policy.lock_s) >= self.policy.max_failures:
-            self.storage.clear(fail)
-            self.storage.incr(lock, self.policy.lock_s)
-
-
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
+    """The SHA-256 under which a token (bearer or one-time link) is stored."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(session: Session, *, email: str, password: str, role: Role, display_name: str,
-                specialist_id: int | None = None, npi: str | None = None) -> User:
-    """Add an account with a hashed password (the caller commits)."""
-    user = User(email=email.lower(), password_hash=hash_password(password), role=role,
-                display_name=display_name, specialist_id=specialist_id, npi=npi)
+def create_user(session: Session, *, email: str, password: str | None = None, role: Role, display_name: str,
+                specialist_id: int | None = None, npi: str | None = None, verified: bool = True,
+                password_hash: str | None = None) -> User:
+    """Add an account with a hashed password, or the hash already made of it (the caller commits).
+
+    `verified` marks the e-mail (and a referring physician's NPI) as verified: seeded and
+    admin-made accounts are; self-registered ones are not until their owner and an admin say so.
+    """
+    # null(), not None: the ORM would take None for "not given" and apply the column's default.
+    now = utcnow() if verified else null()
+    user = User(email=email.strip().lower(), password_hash=password_hash or hash_password(password), role=role,
+                display_name=display_name, specialist_id=specialist_id, npi=npi, email_verified_at=now,
+                physician_verified_at=now if role is Role.REFERRING_PHYSICIAN else null())
     session.add(user)
     return user
 
 
-def login(session: Session, email: str, password: str, ttl_s: int, *, policy: LockoutPolicy | None = None,
-          strangers: UnknownEmailLocks | None = None) -> IssuedToken:
+def find_user(session: Session, email: str) -> User | None:
+    """The account with this e-mail (case-insensitive), if any."""
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def can_sign_in(user: User | None) -> bool:
+    """An account exists, is active and is not locked by an administrator."""
+    return user is not None and user.is_active and user.locked_at is None
+
+
+def login(uow: UnitOfWork, email: str, password: str, ttl_s: int, throttle: Throttle) -> IssuedToken:
     """Check credentials and issue a bearer token valid for `ttl_s` seconds.
 
-    With a `policy`, wrong passwords are counted (the caller commits after InvalidCredentials too)
-    and a locked e-mail raises LoginLocked, whether or not it has an account.
+    Unknown e-mails cost the same password hash and count on the same throttle as real ones, so
+    status, body and time are the same for both. The throttle writes in a transaction of its own,
+    once this one has ended (SQLite has one writer): a failure is counted after the rollback.
     """
-    user = session.scalar(select(User).where(User.email == email.lower()))
-    if policy is not None:
-        _refuse_if_locked(user, email, strangers)
-    if not verify_password(user.password_hash if user else None, password) or not user.is_active:
-        if policy is not None:
-            _count_failure(session, user, email, policy, strangers)
-        raise InvalidCredentials()
-    if user.failed_logins or user.locked_until:
-        user.failed_logins, user.locked_until = 0, None
+    wait = throttle.retry_after()
+    if wait:
+        raise TooManyRequests(SLOW_DOWN, headers={"Retry-After": str(wait)})
+    user = find_user(uow.session, email)
+    right = verify_password(user.password_hash if user else None, password)
+    if not (right and can_sign_in(user)):
+        uow.on_rollback(throttle.failed)
+        raise Unauthenticated(WRONG_CREDENTIALS)
+    uow.after_commit(throttle.succeeded)
     token = secrets.token_urlsafe(32)
-    session.add(AccessToken(user_id=user.id, token_sha256=_digest(token),
-                            expires_at=utcnow() + timedelta(seconds=ttl_s)))
+    uow.session.add(AccessToken(user_id=user.id, token_sha256=digest(token),
+                                expires_at=utcnow() + timedelta(seconds=ttl_s)))
     return IssuedToken(token=token, expires_in=ttl_s, user=user)
 
 
-def _refuse_if_locked(user: User | None, email: str, strangers: UnknownEmailLocks | None) -> None:
-    if user is None:
-        wait = strangers.retry_after(email) if strangers else 0
-    else:
-        wait = int((_aware(user.locked_until) - utcnow()).total_seconds()) if user.locked_until else 0
-    if wait > 0:
-        raise LoginLocked(wait)
-
-
-def _count_failure(session: Session, user: User | None, email: str, policy: LockoutPolicy,
-                   strangers: UnknownEmailLocks | None) -> None:
-    if user is None:
-        if strangers is not None:
-            strangers.failed(email)
-        return
-    # In SQL, so two wrong passwords arriving together both count.
-    session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-                    .execution_options(synchronize_session=False))
-    session.refresh(user, ["failed_logins"])
-    if user.failed_logins >= policy.max_failures:
-        user.failed_logins, user.locked_until = 0, utcnow() + timedelta(seconds=policy.lock_s)
+def identity_of(user: User) -> Identity:
+    """The identity an account acts with."""
+    return Identity(user_id=user.id, role=user.role, specialist_id=user.specialist_id, npi=user.npi,
+                    email_verified=user.email_verified_at is not None,
+                    physician_verified=user.physician_verified_at is not None)
 
 
 def resolve_token(session: Session, token: str) -> Identity | None:
-    """The identity behind a live token, or None when unknown, expired or revoked."""
-    row = session.scalar(select(AccessToken).where(AccessToken.token_sha256 == _digest(token)))
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= utcnow():
+    """The identity behind a live token, or None when unknown, expired, revoked or the account is shut."""
+    row = session.scalar(select(AccessToken).where(AccessToken.token_sha256 == digest(token)))
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():
         return None
-    user = row.user
-    if not user.is_active:
-        return None
-    return Identity(user_id=user.id, role=user.role, specialist_id=user.specialist_id, npi=user.npi)
+    return identity_of(row.user) if can_sign_in(row.user) else None
 
 
 def revoke_token(session: Session, token: str) -> bool:
     """Revoke a token at once; True when there was a live one."""
-    row = session.scalar(select(AccessToken).where(AccessToken.token_sha256 == _digest(token)))
+    row = session.scalar(select(AccessToken).where(AccessToken.token_sha256 == digest(token)))
     if row is None or row.revoked_at is not None:
         return False
     row.revoked_at = utcnow()
     return True
 
 
-def _now_s() -> float:
-    return utcnow().timestamp()
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
-    from datetime import timezone
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+def revoke_all_tokens(session: Session, user_id: int) -> None:
+    """Revoke every live token of an account (password reset, lock, deactivation)."""
+    session.execute(update(AccessToken).where(AccessToken.user_id == user_id, AccessToken.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()).execution_options(synchronize_session=False))

@@ -2,7 +2,8 @@
 
 A notification carries ids and statuses only, never health data: whoever receives it reads the
 rest through the API, under the API's authorization. The sink is the log by default and an HTTP
-webhook by configuration (NOTIFIER=webhook, NOTIFIER_WEBHOOK_URL).
+webhook by configuration (NOTIFIER=webhook, NOTIFIER_WEBHOOK_URL), and e-mail to everyone concerned
+(NOTIFIER=email, api/mail/notices.py); several at once as a comma-separated list ("log,email").
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.db import db, utcnow
+from api.mail.notices import EmailSink
 from api.models import NotificationOutbox
 
 log = logging.getLogger(__name__)
@@ -59,13 +61,32 @@ class WebhookSink:
                 raise urllib.error.HTTPError(self.url, response.status, "not 2xx", response.headers, None)
 
 
+class FanOut:
+    """Several sinks: each gets every notification; a failure of any leaves it to retry."""
+
+    def __init__(self, sinks: list[Sink]) -> None:
+        self.sinks = sinks
+
+    def send(self, payload: dict) -> None:
+        """Send to every sink."""
+        for each in self.sinks:
+            each.send(payload)
+
+
 def make_sink(config) -> Sink:
-    """The sink the configuration names."""
-    if config["NOTIFIER"] == "log":
+    """The sink(s) the configuration names: NOTIFIER is a comma-separated list of log, email, webhook."""
+    sinks = [_named_sink(name.strip(), config) for name in config["NOTIFIER"].split(",") if name.strip()]
+    return sinks[0] if len(sinks) == 1 else FanOut(sinks)
+
+
+def _named_sink(name: str, config) -> Sink:
+    if name == "log":
         return LogSink()
-    if config["NOTIFIER"] == "webhook" and config["NOTIFIER_WEBHOOK_URL"]:
+    if name == "email":  # everyone concerned, through the mailer (api/mail)
+        return EmailSink(config["PUBLIC_BASE_URL"], config["MAIL_FROM"])
+    if name == "webhook" and config["NOTIFIER_WEBHOOK_URL"]:
         return WebhookSink(config["NOTIFIER_WEBHOOK_URL"], config["NOTIFIER_TIMEOUT_S"])
-    raise ValueError("NOTIFIER must be 'log', or 'webhook' with NOTIFIER_WEBHOOK_URL set")
+    raise ValueError("NOTIFIER must list 'log', 'email', or 'webhook' (with NOTIFIER_WEBHOOK_URL set)")
 
 
 def sink() -> Sink:

@@ -1,6 +1,7 @@
 """SQLAlchemy 2.0 typed models; importing this package registers every table."""
 from api.db import Base
-from api.models.accounts import AccessToken, Role, User
+from api.models.accounts import AccessToken, AccountToken, LoginThrottle, Role, TokenPurpose, User
+from api.models.mail import MailOutbox
 from api.models.audit import AuditEvent
 from api.models.cases import (
     Case, CaseConference, CaseCopy, CaseDecision, CaseInvitation, CaseStatus, ChosenPath, NotificationOutbox, Opinion, RecordDocument, RecordKind, RecordsAuthorization,
@@ -30,5 +31,5 @@ __all__ = [
     "PracticeLocation", "Role", "Specialist", "SpecialistLanguage", "SpecialistSpecialty", "User",
     "MemberCoverage", "PlanBenefit", "PriorAuthRule", "Booking", "BookingStatus", "IdempotencyRecord", "Slot",
     "VisitMode", "LedgerAccount", "LedgerEntry", "LedgerKind", "Payment", "PaymentStatus", "StripeEvent",
-    "DenialReason", "InsuranceDenial",
+    "DenialReason", "InsuranceDenial", "AccountToken", "LoginThrottle", "TokenPurpose", "MailOutbox",
 ]

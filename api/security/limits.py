@@ -20,6 +20,9 @@ from api.errors import problem
 # (rule, method) -> the config field holding its limit.
 LIMITED = {
     ("/v1/auth/token", "POST"): "RATE_LIMIT_LOGIN",
+    ("/v1/accounts/patients", "POST"): "RATE_LIMIT_LOGIN",
+    ("/v1/accounts/physicians", "POST"): "RATE_LIMIT_LOGIN",
+    ("/v1/accounts/password-reset", "POST"): "RATE_LIMIT_LOGIN",
     ("/v1/specialists", "GET"): "RATE_LIMIT_SEARCH",
     ("/v1/matches", "POST"): "RATE_LIMIT_SEARCH",
     ("/v1/reference/conditions", "GET"): "RATE_LIMIT_SEARCH",

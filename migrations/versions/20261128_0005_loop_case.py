@@ -1,7 +1,7 @@
 """loop-case: consent before a case is shared, bookings tied to their referral, the patient's decision
 
 Revision ID: 0005_loop_case
-Revises: 0004
+Revises: 0005_loop_accounts
 Create Date: 2026-11-28 08:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0005_loop_case'
-down_revision = '0004'
+down_revision = '0005_loop_accounts'
 branch_labels = None
 depends_on = None
 

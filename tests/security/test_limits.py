@@ -11,6 +11,9 @@ CALLS = {
     ("/v1/matches", "POST"): lambda c: c.post("/v1/matches", json={}),
     ("/v1/reference/conditions", "GET"): lambda c: c.get("/v1/reference/conditions?limit=0"),
     ("/v1/geocode", "GET"): lambda c: c.get("/v1/geocode"),
+    ("/v1/accounts/patients", "POST"): lambda c: c.post("/v1/accounts/patients", json={}),
+    ("/v1/accounts/physicians", "POST"): lambda c: c.post("/v1/accounts/physicians", json={}),
+    ("/v1/accounts/password-reset", "POST"): lambda c: c.post("/v1/accounts/password-reset", json={}),
 }
 
 

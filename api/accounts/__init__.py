@@ -1,0 +1,1 @@
+"""Accounts for every party: registration, e-mail verification, invitations, resets, administration."""

@@ -1,0 +1,66 @@
+"""One-time links: issued with a random token (only its digest is kept), used once, within a time."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth.services import digest
+from api.db import as_utc, utcnow
+from api.errors import Invalid
+from api.models import AccountToken, TokenPurpose
+
+# Where each link points (GET shows what to do; the page's POST does it).
+PATHS = {
+    TokenPurpose.VERIFY_EMAIL: "/v1/accounts/email-verification",
+    TokenPurpose.CHANGE_EMAIL: "/v1/accounts/email-verification",
+    TokenPurpose.RESET_PASSWORD: "/v1/accounts/password-reset/complete",
+    TokenPurpose.CLAIM_SPECIALIST: "/v1/accounts/specialist-claims",
+}
+DEAD_LINK = "This link is unknown, already used or expired; ask for a new one."
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """The public address links start with, and how long each kind lives."""
+
+    base_url: str
+    ttl_s: dict[TokenPurpose, int]
+
+    @classmethod
+    def from_config(cls, config) -> "LinkSettings":
+        """Settings from the app configuration."""
+        verify, reset = config["VERIFY_TOKEN_TTL_S"], config["RESET_TOKEN_TTL_S"]
+        return cls(config["PUBLIC_BASE_URL"].rstrip("/"), {
+            TokenPurpose.VERIFY_EMAIL: verify, TokenPurpose.CHANGE_EMAIL: verify,
+            TokenPurpose.RESET_PASSWORD: reset, TokenPurpose.CLAIM_SPECIALIST: config["INVITATION_TTL_S"]})
+
+    def url(self, path: str) -> str:
+        """An absolute URL of the API."""
+        return self.base_url + path
+
+
+def issue(session: Session, links: LinkSettings, purpose: TokenPurpose, *, user_id: int | None = None,
+          specialist_id: int | None = None, email: str | None = None,
+          created_by_user_id: int | None = None) -> str:
+    """Add a one-time token and return the link that carries it."""
+    token = secrets.token_urlsafe(32)
+    session.add(AccountToken(purpose=purpose, token_sha256=digest(token), user_id=user_id,
+                             specialist_id=specialist_id, email=email, created_by_user_id=created_by_user_id,
+                             expires_at=utcnow() + timedelta(seconds=links.ttl_s[purpose])))
+    return links.url(PATHS[purpose]) + "?" + urlencode({"token": token})
+
+
+def redeem(session: Session, token: str, *purposes: TokenPurpose) -> AccountToken:
+    """Use a live token of one of `purposes` (marked used in this transaction), or raise 422."""
+    row = session.scalar(select(AccountToken).where(AccountToken.token_sha256 == digest(token))
+                         .with_for_update())
+    if (row is None or row.purpose not in purposes or row.used_at is not None
+            or as_utc(row.expires_at) <= utcnow()):
+        raise Invalid(DEAD_LINK, field="token")
+    row.used_at = utcnow()
+    return row
