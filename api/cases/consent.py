@@ -8,15 +8,14 @@ with the invited address.
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from api.audit.services import record as audit
-from api.auth.services import Identity
-from api.cases.mailing import mail_after_commit, public_link
+from api.auth.services import Identity, digest
+from api.cases.mailing import mail_case_invitation, public_link
 from api.cases.permissions import as_utc
 from api.db import utcnow
 from api.errors import NotFound
@@ -24,36 +23,27 @@ from api.models import Case, CaseInvitation, CaseStatus, User
 from api.unit_of_work import UnitOfWork
 
 INVITATION_DAYS = 14
-SUBJECT = "You are invited to a second-opinion case on SecondLook"
-BODY = ("A physician has started a second-opinion case for you on SecondLook. Nothing is shared until "
-        "you accept.\n\nSign in (or register with this e-mail address), then accept the case here:\n{link}\n\n"
-        "The link works for {days} days. If you did not expect this, ignore this message.\n")
-
-
-def token_digest(token: str) -> str:
-    """The SHA-256 kept in place of an invitation token."""
-    return hashlib.sha256(token.encode()).hexdigest()
+ACCEPT_PATH = "/v1/case-invitations/accept"  # POST {"token": ...} while signed in with the invited address
 
 
 def invite(uow: UnitOfWork, identity: Identity, case: Case, email: str) -> CaseInvitation:
     """Put the case in `invited` and mail the patient a link to accept it (after the commit)."""
     token = secrets.token_urlsafe(32)
     case.status = CaseStatus.INVITED
-    invitation = CaseInvitation(case_id=case.id, email=email.strip().lower(), token_sha256=token_digest(token),
+    invitation = CaseInvitation(case_id=case.id, email=email.strip().lower(), token_sha256=digest(token),
                                 invited_by_user_id=identity.user_id,
                                 expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
     case.invitation = invitation
     uow.session.flush()
     audit(uow.session, identity, "case.invite", case_id=case.id, entity_type="invitation", entity_id=invitation.id)
-    link = public_link(f"/case-invitations/accept?token={token}")
-    mail_after_commit(uow, invitation.email, SUBJECT, BODY.format(link=link, days=INVITATION_DAYS))
+    mail_case_invitation(uow, invitation.email, public_link(f"{ACCEPT_PATH}?token={token}"))
     return invitation
 
 
 def accept(uow: UnitOfWork, identity: Identity, token: str) -> Case:
     """The invited patient accepts: the case is linked to their account and opens (idempotent for them)."""
     session = uow.session
-    invitation = session.scalar(select(CaseInvitation).where(CaseInvitation.token_sha256 == token_digest(token)))
+    invitation = session.scalar(select(CaseInvitation).where(CaseInvitation.token_sha256 == digest(token)))
     email = session.get(User, identity.user_id).email.lower()
     # One answer for a wrong token, an expired one and another address: a token proves nothing else.
     if invitation is None or invitation.email != email or as_utc(invitation.expires_at) <= utcnow():

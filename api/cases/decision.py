@@ -13,16 +13,12 @@ from api.audit.services import record as audit
 from api.auth.services import Identity
 from api.cases import permissions
 from api.cases.conferences import ENGAGED
-from api.cases.mailing import mail_after_commit, public_link
+from api.cases.mailing import tell_chosen_physician
 from api.cases.timeline import tie_breaker_referral_ids
 from api.db import utcnow
 from api.errors import Conflict, Invalid
 from api.models import Case, CaseDecision, CaseStatus, ChosenPath, Opinion, Referral, Role, User
 from api.unit_of_work import UnitOfWork
-
-SUBJECT = "A patient will continue their care with you"
-BODY = ("A patient has recorded their decision on a second-opinion case and chose to continue their care "
-        "with you.\n\nSign in to SecondLook to see the case:\n{link}\n")
 
 
 def decide(uow: UnitOfWork, identity: Identity, case_id: int, data: dict, reason: str | None) -> CaseDecision:
@@ -42,7 +38,7 @@ def decide(uow: UnitOfWork, identity: Identity, case_id: int, data: dict, reason
     session.flush()
     audit(session, identity, "case.decide", case_id=case.id, entity_type="decision", entity_id=decision.id,
           reason=reason)
-    mail_after_commit(uow, physician.email, SUBJECT, BODY.format(link=public_link(f"/cases/{case.id}")))
+    tell_chosen_physician(uow, physician.id, case.id)
     return decision
 
 

@@ -1,49 +1,29 @@
-"""The case features' outgoing e-mail: one small seam over the app's mailer.
+"""The case features' e-mail, through the mailer (api/mail): an outbox row in the caller's transaction.
 
-Every message here says only that something happened and where to sign in: never a name of a
-condition, a diagnosis or a note (they stay behind the API's authorization). A message is sent
-after the transaction that caused it has committed, so a refused request mails nobody.
+Every message says only that something happened and where to sign in (the texts are
+`api.mail.messages.CASE_STEPS`): never a condition, a diagnosis or a note. A refused request rolls
+its row back and mails nobody.
 """
 from __future__ import annotations
 
-import logging
-from typing import Protocol
-
 from flask import current_app
 
+from api.mail import messages
+from api.mail.notices import notify_user
+from api.mail.outbox import send
 from api.unit_of_work import UnitOfWork
-
-log = logging.getLogger(__name__)
-
-
-class Mailer(Protocol):
-    """Whatever sends an e-mail: the SMTP mailer in production, a recorder in tests."""
-
-    def send(self, to: str, subject: str, body: str) -> None:
-        """Send one plain-text message or raise."""
-        ...
-
-
-class LogMailer:
-    """Writes the subject and the recipient's domain to the log (links stay out of logs)."""
-
-    def send(self, to: str, subject: str, body: str) -> None:
-        """Log that a message would be sent."""
-        log.info("mail %r to a recipient at %s", subject, to.rpartition("@")[2])
-
-
-def mailer() -> Mailer:
-    """The app's mailer (tests and the accounts feature may put their own in app.extensions)."""
-    found = current_app.extensions.get("case_mailer")
-    return found if found is not None else LogMailer()
 
 
 def public_link(path: str) -> str:
-    """An absolute link into the web app, for a message."""
-    return current_app.config.get("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/") + path
+    """An absolute link into the API, for a message."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
-def mail_after_commit(uow: UnitOfWork, to: str, subject: str, body: str) -> None:
-    """Send a message once `uow` has committed (never if it rolls back)."""
-    target = mailer()
-    uow.after_commit(lambda: target.send(to, subject, body))
+def mail_case_invitation(uow: UnitOfWork, email: str, link: str) -> None:
+    """Invite an address (with or without an account) to accept a case, by the link that carries the token."""
+    send(uow, email, messages.case_step("case.invitation", link))
+
+
+def tell_chosen_physician(uow: UnitOfWork, user_id: int, case_id: int) -> bool:
+    """Tell the physician a patient continues with that the path is chosen; False when they cannot be reached."""
+    return notify_user(uow, current_app.config["PUBLIC_BASE_URL"], user_id, "path.chosen", case_id)

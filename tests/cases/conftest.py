@@ -15,22 +15,22 @@ class RecordingSink:
         self.sent.append(payload)
 
 
-class RecordingMailer:
-    """A mailer that remembers every message (to, subject, body)."""
+class RecordingTransport:
+    """A mail transport that remembers every message as (to, subject, body)."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, str]] = []
 
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send(self, message) -> None:
         """Remember the message."""
-        self.sent.append((to, subject, body))
+        self.sent.append((message["To"], message["Subject"], message.get_content()))
 
 
 @pytest.fixture(autouse=True)
-def mailbox(app) -> RecordingMailer:
-    """The e-mails this test's requests sent."""
-    recording = RecordingMailer()
-    app.extensions["case_mailer"] = recording
+def mailbox(app) -> RecordingTransport:
+    """The e-mails this test's requests sent (tests send mail before answering: MAIL_BACKGROUND is off)."""
+    recording = RecordingTransport()
+    app.extensions["mail_transport"] = recording
     return recording
 
 

@@ -79,6 +79,6 @@ def test_a_token_works_only_for_the_invited_address(client, people, mailbox):
 def test_the_invitation_mail_carries_no_health_data(client, people, mailbox):
     _invite(client, people, people["patient"].email)
     (_, subject, body), = mailbox.sent
-    assert "/case-invitations/accept?token=" in body
+    assert "/v1/case-invitations/accept?token=" in body
     text = (subject + body.replace(_token(mailbox.sent[0]), "")).lower()  # a random token may spell anything
     assert not any(marker.lower() in text for marker in MARKERS + ("ORPHA", "520"))
