@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import asdict
 from typing import Iterator
 
 from flask.views import MethodView
@@ -62,8 +63,9 @@ class Inbox(MethodView):
         """List the referrals sent to you, emergent first, with the records your authorizations let you read"""
         with case_transaction() as uow:
             page = inbox.read_inbox(uow.session, identity, args)
-            items = [_inbox_view(item) for item in page.items]
-        return {"items": items, "total": page.total, "page": args["page"], "page_size": args["page_size"]}
+            view = {"items": [_inbox_view(item) for item in page.items], "total": page.total, "page": page.page,
+                    "page_size": page.page_size}
+        return view
 
 
 def _inbox_view(item: inbox.InboxItem) -> dict:
@@ -87,7 +89,7 @@ class CaseTimeline(MethodView):
         with case_transaction() as uow:
             case, entries = timeline.read_timeline(uow.session, identity, case_id, access_reason())
             view = {"case_id": case.id, "status": case.status.value, "warnings": case_warnings(case),
-                    "entries": [entry.__dict__ for entry in entries]}
+                    "entries": [asdict(entry) for entry in entries]}
         return view
 
 

@@ -6,9 +6,10 @@ from marshmallow import validate
 
 from api.cases.permissions import SPECIALIST_VISIBLE
 from api.cases.record_schemas import AuthorizationSchema, RecordDocumentSchema
-from api.cases.schemas import CaseConditionSchema, CasePageSchema, CaseQuerySchema
+from api.cases.schemas import CaseConditionSchema
 from api.fields import ID_RANGE, UtcDateTime
 from api.models import ChosenPath, ReferralStatus
+from api.pages import PageArgs, page_schema
 from search.case import URGENCIES
 
 STEP_NAMES = ("created", "patient_accepted", "matched", "referred", "referral_accepted", "records_released", "booked",
@@ -23,8 +24,8 @@ class InvitationAcceptSchema(ma.Schema):
                              metadata={"example": "l2Wm0C5p3bV0m2Xw9Kx7hQq4bJ1yN6eR8tU0iO3aS5d"})
 
 
-class InboxQuerySchema(CaseQuerySchema):
-    """Which referrals to list (pages as for cases)."""
+class InboxQuerySchema(PageArgs):
+    """Which referrals to list, a page at a time."""
 
     status = ma.fields.List(ma.fields.String(validate=validate.OneOf(INBOX_STATUSES)), load_default=list,
                             metadata={"description": "Only these statuses (repeat the parameter); default all"})
@@ -57,10 +58,8 @@ class InboxItemSchema(ma.Schema):
     warnings = ma.fields.List(ma.fields.String())
 
 
-class InboxPageSchema(CasePageSchema):
-    """One page of the inbox: emergent first, then soon, then routine; oldest first within each."""
-
-    items = ma.fields.List(ma.fields.Nested(InboxItemSchema))
+# One page of the inbox: emergent first, then soon, then routine; oldest first within each.
+InboxPageSchema = page_schema(InboxItemSchema, "InboxPage")
 
 
 class TimelineEntrySchema(ma.Schema):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.cases.factories import RecordingTransport
+
 
 class RecordingSink:
     """A notification sink that remembers what it was sent."""
@@ -13,17 +15,6 @@ class RecordingSink:
     def send(self, payload: dict) -> None:
         """Remember the notification."""
         self.sent.append(payload)
-
-
-class RecordingTransport:
-    """A mail transport that remembers every message as (to, subject, body)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, str]] = []
-
-    def send(self, message) -> None:
-        """Remember the message."""
-        self.sent.append((message["To"], message["Subject"], message.get_content()))
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,9 @@
 """Consent before a case is shared: a physician's case waits for the invited patient to accept it."""
+from datetime import timedelta
+
 import pytest
 
+from api.db import utcnow
 from api.models import Role
 from tests.cases.factories import bearer, case_body, make_account
 
@@ -26,10 +29,6 @@ def _invite(client, people, email):
     return made.get_json()
 
 
-def _token(mail) -> str:
-    return mail[2].split("token=")[1].split()[0]
-
-
 def test_known_and_unknown_addresses_get_the_same_answer_and_the_same_message(client, people, mailbox):
     known = _invite(client, people, people["patient"].email)
     unknown = _invite(client, people, "nobody-here@cases.test")
@@ -42,7 +41,7 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_the_same_message(cl
     assert [to for to, _, _ in mailbox.sent] == [people["patient"].email, "nobody-here@cases.test"]
     (_, subject_1, body_1), (_, subject_2, body_2) = mailbox.sent
     assert subject_1 == subject_2
-    assert body_1.replace(_token(mailbox.sent[0]), "T") == body_2.replace(_token(mailbox.sent[1]), "T")
+    assert body_1.replace(mailbox.token(0), "T") == body_2.replace(mailbox.token(1), "T")
 
 
 def test_the_case_is_shared_only_once_the_invited_patient_accepts(client, people, mailbox):
@@ -53,21 +52,21 @@ def test_the_case_is_shared_only_once_the_invited_patient_accepts(client, people
     refused = client.post(f"/v1/cases/{cid}/referrals", json={"specialist_ids": [1]}, headers=people["as_referrer"])
     assert refused.status_code == 409 and "accepted" in refused.get_json()["detail"]
 
-    accepted = client.post("/v1/case-invitations/accept", json={"token": _token(mailbox.sent[0])},
+    accepted = client.post("/v1/case-invitations/accept", json={"token": mailbox.token(0)},
                            headers=people["as_patient"])
     assert accepted.status_code == 200, accepted.get_json()
     assert accepted.get_json()["patient"]["user_id"] == people["patient"].id
     assert client.get(f"/v1/cases/{cid}", headers=people["as_patient"]).status_code == 200
     seen = client.get(f"/v1/cases/{cid}", headers=people["as_referrer"]).get_json()
     assert seen["status"] == "open" and seen["invitation"]["status"] == "accepted"
-    again = client.post("/v1/case-invitations/accept", json={"token": _token(mailbox.sent[0])},
+    again = client.post("/v1/case-invitations/accept", json={"token": mailbox.token(0)},
                         headers=people["as_patient"])
     assert again.status_code == 200 and again.get_json()["id"] == cid
 
 
 def test_a_token_works_only_for_the_invited_address(client, people, mailbox):
     _invite(client, people, people["patient"].email)
-    token = _token(mailbox.sent[0])
+    token = mailbox.token(0)
     other = client.post("/v1/case-invitations/accept", json={"token": token}, headers=people["as_other"])
     forged = client.post("/v1/case-invitations/accept", json={"token": "x" * 43}, headers=people["as_patient"])
     assert other.status_code == forged.status_code == 404
@@ -80,5 +79,14 @@ def test_the_invitation_mail_carries_no_health_data(client, people, mailbox):
     _invite(client, people, people["patient"].email)
     (_, subject, body), = mailbox.sent
     assert "/v1/case-invitations/accept?token=" in body
-    text = (subject + body.replace(_token(mailbox.sent[0]), "")).lower()  # a random token may spell anything
+    text = (subject + body.replace(mailbox.token(0), "")).lower()  # a random token may spell anything
     assert not any(marker.lower() in text for marker in MARKERS + ("ORPHA", "520"))
+
+
+def test_an_expired_invitation_answers_like_an_unknown_one(client, people, mailbox, monkeypatch):
+    _invite(client, people, people["patient"].email)
+    later = utcnow() + timedelta(days=15)
+    monkeypatch.setattr("api.cases.consent.utcnow", lambda: later)
+    expired = client.post("/v1/case-invitations/accept", json={"token": mailbox.token(0)},
+                          headers=people["as_patient"])
+    assert expired.status_code == 404 and "expired" in expired.get_json()["detail"]

@@ -58,7 +58,7 @@ def test_second_opinion_from_intake_to_tie_breaker(client, session, sink, mailbo
     case = _ok(client.post("/v1/cases", json=body, headers=w["as_referrer"]), 201)
     assert case["insurance"]["plan_type"] == "HMO" and case["invitation"]["status"] == "pending"
     cid = case["id"]
-    token = mailbox.sent[-1][2].split("token=")[1].split()[0]
+    token = mailbox.token()
     accepted = _ok(client.post("/v1/case-invitations/accept", json={"token": token}, headers=w["as_patient"]))
     assert accepted["patient"]["user_id"] == w["patient"].id and accepted["status"] == "open"
 
