@@ -29,11 +29,12 @@ def create_app(config: Config | None = None) -> Flask:
     from api.cases.routes import BLUEPRINTS as case_blueprints
     from api.directory.routes import blp as directory_blp
     from api.health.routes import blp as health_blp
+    from api.insurance.routes import blp as insurance_blp
     from api.matching.routes import blp as matching_blp
     from api.reference.routes import blp as reference_blp
 
-    for blueprint in (health_blp, auth_blp, accounts_blp, admin_blp, reference_blp, directory_blp, matching_blp,
-                      *case_blueprints, audit_blp):
+    for blueprint in (health_blp, auth_blp, accounts_blp, admin_blp, reference_blp, directory_blp, insurance_blp,
+                      matching_blp, *case_blueprints, audit_blp):
         api.register_blueprint(blueprint)
 
     from api.billing.routes import blp as stripe_blp

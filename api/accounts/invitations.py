@@ -79,11 +79,22 @@ def invite_specialists(uow: UnitOfWork, links_: LinkSettings, admin: Identity, s
             continue
         link = links.issue(session, links_, TokenPurpose.CLAIM_SPECIALIST, specialist_id=specialist.id,
                            email=email, created_by_user_id=admin.user_id)
-        send_mail(uow, email, messages.specialist_invitation(link, links_.url(links.PATHS[TokenPurpose.CLAIM_SPECIALIST])))
+        claim_url = links_.url(links.PATHS[TokenPurpose.CLAIM_SPECIALIST])
+        send_mail(uow, email, messages.specialist_invitation(link, claim_url))
         audit.record(session, admin, "specialist.invited", case_id=None, entity_type="specialist",
                      entity_id=specialist.id)
         report.invited.append({"npi": specialist.npi, "specialist_id": specialist.id, "email": email})
     return report
+
+
+def preview_invitation(session, token: str) -> dict:
+    """What an invitation offers, without using it: the directory entry and the address it binds."""
+    row = links.find_live(session, token, TokenPurpose.CLAIM_SPECIALIST, location="query")
+    specialist = session.get(Specialist, row.specialist_id) if row.specialist_id else None
+    if specialist is None:
+        raise Invalid(links.DEAD_LINK, field="token", location="query")
+    return {"specialist_id": specialist.id, "npi": specialist.npi, "email": row.email, "expires_at": row.expires_at,
+            "display_name": f"Dr. {specialist.first_name} {specialist.last_name}"}
 
 
 def claim_profile(uow: UnitOfWork, token: str, password: str, display_name: str | None) -> User:

@@ -14,7 +14,7 @@ from api.db import as_utc, utcnow
 from api.errors import Invalid
 from api.models import AccountToken, TokenPurpose
 
-# Where each link points (GET shows what to do; the page's POST does it).
+# Where each link points: the e-mail says what to POST there (confirmation also works by GET).
 PATHS = {
     TokenPurpose.VERIFY_EMAIL: "/v1/accounts/email-verification",
     TokenPurpose.CHANGE_EMAIL: "/v1/accounts/email-verification",
@@ -55,12 +55,19 @@ def issue(session: Session, links: LinkSettings, purpose: TokenPurpose, *, user_
     return links.url(PATHS[purpose]) + "?" + urlencode({"token": token})
 
 
-def redeem(session: Session, token: str, *purposes: TokenPurpose) -> AccountToken:
-    """Use a live token of one of `purposes` (marked used in this transaction), or raise 422."""
-    row = session.scalar(select(AccountToken).where(AccountToken.token_sha256 == digest(token))
-                         .with_for_update())
+def find_live(session: Session, token: str, *purposes: TokenPurpose, for_update: bool = False,
+              location: str = "json") -> AccountToken:
+    """The live (unused, unexpired) token of one of `purposes`, or 422 naming `token` at `location`."""
+    query = select(AccountToken).where(AccountToken.token_sha256 == digest(token))
+    row = session.scalar(query.with_for_update() if for_update else query)
     if (row is None or row.purpose not in purposes or row.used_at is not None
             or as_utc(row.expires_at) <= utcnow()):
-        raise Invalid(DEAD_LINK, field="token")
+        raise Invalid(DEAD_LINK, field="token", location=location)
+    return row
+
+
+def redeem(session: Session, token: str, *purposes: TokenPurpose) -> AccountToken:
+    """Use a live token of one of `purposes` (marked used in this transaction), or raise 422."""
+    row = find_live(session, token, *purposes, for_update=True)
     row.used_at = utcnow()
     return row

@@ -9,8 +9,9 @@ from api.accounts import admin, invitations, services
 from api.accounts.links import LinkSettings
 from api.accounts.schemas import (
     AcceptedSchema, AccountChangeSchema, AccountPageSchema, AccountQuerySchema, AccountSchema, ClaimSchema,
-    EmailChangeSchema, EmailSchema, InvitationReportSchema, InvitationRequestSchema, PasswordSchema,
-    PatientRegistrationSchema, PhysicianRegistrationSchema, ResetCompletionSchema, LinkTokenQuerySchema, LinkTokenSchema,
+    EmailChangeSchema, EmailSchema, InvitationPreviewSchema, InvitationReportSchema, InvitationRequestSchema,
+    LinkTokenQuerySchema, LinkTokenSchema, PasswordSchema, PatientRegistrationSchema, PhysicianRegistrationSchema,
+    ResetCompletionSchema,
 )
 from api.auth.identity import secured
 from api.auth.schemas import MeSchema
@@ -116,6 +117,13 @@ class PasswordResetCompletion(MethodView):
 @blp.route("/specialist-claims")
 class SpecialistClaims(MethodView):
     """Specialists claiming their directory profile."""
+
+    @blp.arguments(LinkTokenQuerySchema, location="query")
+    @blp.response(200, InvitationPreviewSchema)
+    @blp.alt_response(422, description="The invitation is unknown, used or expired")
+    def get(self, args):
+        """See which directory profile an invitation link offers (the link is not used up)"""
+        return invitations.preview_invitation(db.session, args["token"])
 
     @blp.arguments(ClaimSchema)
     @blp.response(201, MeSchema)

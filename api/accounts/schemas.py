@@ -92,6 +92,16 @@ class ClaimSchema(ma.Schema):
     display_name = ma.fields.String(validate=validate.Length(min=1, max=200))
 
 
+class InvitationPreviewSchema(ma.Schema):
+    """The directory entry an invitation binds the new account to, and the address it was sent to."""
+
+    specialist_id = ma.fields.Integer(metadata={"example": 42})
+    npi = ma.fields.String(metadata={"example": "1234567893"})
+    display_name = ma.fields.String(metadata={"example": "Dr. Grace Hopper"})
+    email = ma.fields.String(metadata={"example": "npi-1234567893@specialists.secondlook.test"})
+    expires_at = UtcDateTime()
+
+
 class ContactSchema(ma.Schema):
     """The e-mail address to invite a specialist at."""
 

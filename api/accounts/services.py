@@ -22,6 +22,7 @@ from api.db import utcnow
 from api.errors import Conflict, Forbidden, Invalid
 from api.mail import messages
 from api.mail.outbox import send as send_mail
+from api.mail.transport import mask
 from api.models import LoginThrottle, Role, Specialist, TokenPurpose, User
 from api.unit_of_work import UnitOfWork
 
@@ -146,14 +147,9 @@ def request_email_change(uow: UnitOfWork, links_: LinkSettings, user_id: int, ne
     else:
         link = links.issue(session, links_, TokenPurpose.CHANGE_EMAIL, user_id=user.id, email=new_email)
         send_mail(uow, new_email, messages.change_email(link))
-    send_mail(uow, user.email, messages.email_change_requested(_hint(new_email)))
+    send_mail(uow, user.email, messages.email_change_requested(mask(new_email)))
     audit.record(session, identity_of(user), "account.email_change_requested", case_id=None,
                  entity_type="user", entity_id=user.id)
-
-
-def _hint(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}"
 
 
 def deactivate(uow: UnitOfWork, user_id: int, password: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,15 +38,16 @@ def reachable(user: User | None) -> bool:
     return user is not None and user.is_active and user.locked_at is None and user.email_verified_at is not None
 
 
-def notify_user(uow: UnitOfWork, base_url: str, user_id: int, step: str, case_id: int | None = None) -> bool:
+def notify_user(uow: UnitOfWork, user_id: int, step: str, case_id: int | None = None) -> bool:
     """E-mail one user that a case step happened (sent after the commit); False when they cannot be reached.
 
-    `step` is a key of `messages.CASE_STEPS` ("referral.received", "opinion.delivered", ...).
+    `step` is a key of `messages.CASE_STEPS` ("referral.received", "path.chosen", ...); the link
+    points at the case. Call it inside the request's unit of work (it reads PUBLIC_BASE_URL).
     """
     user = uow.session.get(User, user_id)
     if not reachable(user):
         return False
-    send(uow, user.email, messages.case_step(step, case_link(base_url, case_id)))
+    send(uow, user.email, messages.case_step(step, case_link(current_app.config["PUBLIC_BASE_URL"], case_id)))
     return True
 
 

@@ -49,8 +49,8 @@ class LogTransport:
         self.mbox_path = mbox_path
 
     def send(self, message: EmailMessage) -> None:
-        """Log the message (it holds no health data) and append it to the mailbox."""
-        log.info("mail to=%s subject=%r\n%s", message["To"], message["Subject"], message.get_content())
+        """Log the message (it holds no health data; the address is masked) and append it to the mailbox."""
+        log.info("mail to=%s subject=%r\n%s", mask(message["To"]), message["Subject"], message.get_content())
         if self.mbox_path:
             Path(self.mbox_path).parent.mkdir(parents=True, exist_ok=True)
             box = mailbox.mbox(self.mbox_path)
@@ -61,6 +61,12 @@ class LogTransport:
             finally:
                 box.unlock()
                 box.close()
+
+
+def mask(address: str) -> str:
+    """An address with its local part hidden (p***@example.test): an e-mail address identifies a person."""
+    local, _, domain = str(address).partition("@")
+    return f"{local[:1]}***@{domain}"
 
 
 def make_transport(config: Mapping) -> Transport:

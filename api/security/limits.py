@@ -13,7 +13,6 @@ from flask import Flask, Response, current_app
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
-from limits.storage import storage_from_string
 
 from api.errors import problem
 
@@ -27,6 +26,9 @@ LIMITED = {
     ("/v1/matches", "POST"): "RATE_LIMIT_SEARCH",
     ("/v1/reference/conditions", "GET"): "RATE_LIMIT_SEARCH",
     ("/v1/geocode", "GET"): "RATE_LIMIT_SEARCH",
+    ("/v1/payers", "GET"): "RATE_LIMIT_SEARCH",
+    ("/v1/plans", "GET"): "RATE_LIMIT_SEARCH",
+    ("/v1/networks", "GET"): "RATE_LIMIT_SEARCH",
 }
 
 
@@ -47,8 +49,6 @@ def init_app(app: Flask) -> None:
     limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       on_breach=too_many, strategy="fixed-window")
     app.extensions["rate_limiter"] = limiter
-    # Login lockout of e-mails without an account counts here too, even with rate limits switched off.
-    app.extensions["counter_storage"] = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
     for rule in app.url_map.iter_rules():
         for (path, method), field in LIMITED.items():
             if rule.rule == path and method in rule.methods:

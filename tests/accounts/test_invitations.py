@@ -22,6 +22,9 @@ def test_an_invited_synthetic_specialist_claims_the_profile_from_the_mailed_link
     assert report.get_json() == {"invited": [{"npi": specialist.npi, "specialist_id": specialist.id,
                                               "email": address}], "skipped": []}
     token = mail.token_for(address)
+    preview = client.get(f"/v1/accounts/specialist-claims?token={token}").get_json()
+    assert (preview["specialist_id"], preview["display_name"], preview["email"]) == (
+        specialist.id, "Dr. Grace Hopper", address)
     claimed = client.post("/v1/accounts/specialist-claims", json={"token": token, "password": PASSWORD})
     assert claimed.status_code == 201
     assert claimed.get_json()["specialist_id"] == specialist.id and claimed.get_json()["role"] == "specialist"

@@ -74,3 +74,21 @@ def test_a_referral_step_is_mailed_to_everyone_concerned_without_health_data(app
         assert "You have a new referral; sign in to view it." in text
         assert f"http://127.0.0.1:8000/v1/cases/{case.id}" in text
         assert not [marker for marker in MARKERS if marker in text + message["Subject"]]
+
+
+def test_notify_user_mails_one_reachable_person_after_the_commit(app, session, mail):
+    from api.mail.notices import notify_user
+    from api.unit_of_work import unit_of_work
+
+    patient = make_account(session, Role.PATIENT, email="pat@example.test")
+    gone = make_account(session, Role.PATIENT, email="gone@example.test")
+    gone.is_active = False
+    session.commit()
+    with app.test_request_context():
+        with unit_of_work() as uow:
+            assert notify_user(uow, patient.id, "path.chosen", case_id=7) is True
+            assert notify_user(uow, gone.id, "path.chosen", case_id=7) is False
+            assert mail.received() == []  # nothing before the commit
+    [message] = mail.wait_for("pat@example.test")
+    assert "sign in to view it" in message.get_content() and "/v1/cases/7" in message.get_content()
+    assert mail.received("gone@example.test") == []

@@ -1,0 +1,1 @@
+"""Insurance people can find: payers, plans and networks, public and paginated."""

@@ -1,0 +1,132 @@
+"""Against a real gunicorn with two workers on loopback: unknown and real e-mails get the same status,
+body and (within a small tolerance) time from login, throttling, registration and reset; the
+throttle's counters are shared by both workers."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from api.auth.services import create_user
+from api.models import Role
+from tests.smtp_support import _free_port
+
+pytestmark = pytest.mark.slow
+FLOOR_MS = 1200  # above the slowest password hash on a busy test machine
+TOLERANCE_S = 0.15
+PASSWORD = "a long enough passphrase"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def server(app, database_url, mail, tmp_path):
+    """gunicorn, 2 sync workers, on a free loopback port, against this test's database and SMTP server."""
+    port = _free_port()
+    config = tmp_path / "gunicorn.conf.py"
+    config.write_text("")  # not the repository's: no warm-up needed here
+    env = {**os.environ, "DATABASE_URL": database_url, "MAILER": "smtp", "SMTP_HOST": "127.0.0.1",
+           "SMTP_PORT": str(mail.port), "LOG_FORMAT": "text", "RATE_LIMIT_LOGIN": "100000/minute",
+           "LOGIN_MAX_FAILURES": "3", "LOGIN_BACKOFF_BASE_S": "60", "LOGIN_ADDRESS_MAX_FAILURES": "100000",
+           "ACCOUNT_ANSWER_FLOOR_MS": str(FLOOR_MS), "MAIL_MBOX": "", "NOTIFIER": "log"}
+    log = open(tmp_path / "gunicorn.log", "w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", str(config), "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--no-control-socket", "--access-logfile", "-", "--access-logformat", "worker=%(p)s %(r)s %(s)s",
+         "api:create_app()"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base, process)
+        yield base, tmp_path / "gunicorn.log"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _wait_ready(base: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "gunicorn exited"
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=10):
+                return
+        except OSError:  # refused, or timed out while the workers start
+            time.sleep(0.2)
+    raise AssertionError("gunicorn did not answer")
+
+
+def _post(base: str, path: str, body: dict) -> tuple[int, dict, dict, float]:
+    """Status, JSON body, headers and seconds taken, on a connection of its own."""
+    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", "Connection": "close"})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, payload, headers = response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        status, payload, headers = error.code, error.read(), dict(error.headers)
+    return status, json.loads(payload), headers, time.perf_counter() - started
+
+
+def _accounts(app, *emails: str) -> None:
+    with app.app_context():
+        from api.db import db
+
+        with db.new_session() as session:
+            for email in emails:
+                create_user(session, email=email, password=PASSWORD, role=Role.PATIENT, display_name="Real")
+            session.commit()
+
+
+def _same_time(real: list[float], unknown: list[float]) -> None:
+    assert min(real + unknown) >= FLOOR_MS / 1000 * 0.95
+    assert abs(statistics.median(real) - statistics.median(unknown)) < TOLERANCE_S, (real, unknown)
+
+
+def test_login_and_throttle_answers_are_the_same_for_unknown_and_real_emails(app, server):
+    base, log = server
+    _accounts(app, "real@example.test")
+    real = [_post(base, "/v1/auth/token", {"email": "real@example.test", "password": "guess"}) for _ in range(6)]
+    ghost = [_post(base, "/v1/auth/token", {"email": "ghost@example.test", "password": "guess"}) for _ in range(6)]
+    assert [r[0] for r in real] == [g[0] for g in ghost] == [401, 401, 401, 429, 429, 429]
+    assert [r[1] for r in real] == [g[1] for g in ghost]
+    assert abs(int(real[3][2]["Retry-After"]) - int(ghost[3][2]["Retry-After"])) <= 1
+    # Both workers served (12 new connections), and the counts were shared: from the 4th attempt on,
+    # each is blocked whichever worker answers.
+    workers = set(re.findall(r"worker=<?(\d+)>? POST /v1/auth/token", log.read_text()))
+    assert len(workers) == 2, log.read_text()[-2000:]
+    _same_time([r[3] for r in real[:3]], [g[3] for g in ghost[:3]])
+
+
+def test_registration_and_reset_answer_the_same_whether_or_not_the_email_has_an_account(app, server, mail):
+    base, _ = server
+    taken = [f"taken{n}@example.test" for n in range(4)]
+    _accounts(app, *taken)
+    register = {"password": PASSWORD, "display_name": "Pat"}
+    real, fresh = [], []
+    for n in range(4):  # interleaved, so a slow moment of the machine falls on both
+        real.append(_post(base, "/v1/accounts/patients", {**register, "email": taken[n]}))
+        fresh.append(_post(base, "/v1/accounts/patients", {**register, "email": f"new{n}@example.test"}))
+    assert {(r[0], json.dumps(r[1])) for r in real + fresh} == {(202, json.dumps(real[0][1]))}
+    _same_time([r[3] for r in real], [f[3] for f in fresh])
+
+    real, ghost = [], []
+    for n in range(4):
+        real.append(_post(base, "/v1/accounts/password-reset", {"email": taken[n]}))
+        ghost.append(_post(base, "/v1/accounts/password-reset", {"email": f"ghost{n}@example.test"}))
+    assert {(r[0], json.dumps(r[1])) for r in real + ghost} == {(202, json.dumps(real[0][1]))}
+    _same_time([r[3] for r in real], [g[3] for g in ghost])
+    # The workers' couriers sent the mail after answering: to the owners only.
+    assert mail.wait_for(taken[0], count=2)[1]["Subject"] == "Reset your SecondLook password"
+    assert mail.received("ghost0@example.test") == []
+    assert mail.wait_for("new0@example.test")[0]["Subject"] == "Confirm your e-mail address"
