@@ -26,4 +26,4 @@ def mail_case_invitation(uow: UnitOfWork, email: str, link: str) -> None:
 
 def tell_chosen_physician(uow: UnitOfWork, user_id: int, case_id: int) -> bool:
     """Tell the physician a patient continues with that the path is chosen; False when they cannot be reached."""
-    return notify_user(uow, current_app.config["PUBLIC_BASE_URL"], user_id, "path.chosen", case_id)
+    return notify_user(uow, user_id, "path.chosen", case_id)
