@@ -1,40 +1,27 @@
 """Endpoints that carry a case through: the patient's acceptance, the specialist's inbox, the timeline, the decision."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import asdict
-from typing import Iterator
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth.identity import secured
 from api.cases import consent, decision, inbox, timeline
-from api.cases.permissions import CaseError, roles_for
+from api.cases.permissions import roles_for
 from api.cases.present import case_view, case_warnings
 from api.cases.journey_schemas import (
     DecisionCreateSchema, DecisionSchema, InboxPageSchema, InboxQuerySchema, InvitationAcceptSchema, TimelineSchema,
 )
 from api.cases.schemas import CaseSchema
 from api.cases.web import REASON_PARAMETER, access_reason
-from api.errors import DomainError
 from api.models import Role
-from api.unit_of_work import UnitOfWork, unit_of_work
+from api.unit_of_work import unit_of_work
 
 ID = "int(max=2147483647)"
 blp = Blueprint("journey", __name__, url_prefix="/v1",
                 description="A case carried through: the patient's consent, the specialist's inbox, the timeline "
                             "and the patient's decision")
-
-
-@contextmanager
-def case_transaction() -> Iterator[UnitOfWork]:
-    """The request's unit of work; the case permission table's refusals answer as the one error family."""
-    try:
-        with unit_of_work() as uow:
-            yield uow
-    except CaseError as err:
-        raise DomainError(err.message, status=err.status, field=err.field) from None
 
 
 @blp.route("/case-invitations/accept")
@@ -47,7 +34,7 @@ class InvitationAccept(MethodView):
     @blp.alt_response(404, description="No such invitation for your e-mail address, or it has expired")
     def post(self, data, identity):
         """Accept the case with the token from the invitation e-mail; it is then linked to your account"""
-        with case_transaction() as uow:
+        with unit_of_work() as uow:
             view = case_view(consent.accept(uow, identity, data["token"]))
         return view
 
@@ -61,7 +48,7 @@ class Inbox(MethodView):
     @blp.response(200, InboxPageSchema)
     def get(self, args, identity):
         """List the referrals sent to you, emergent first, with the records your authorizations let you read"""
-        with case_transaction() as uow:
+        with unit_of_work() as uow:
             page = inbox.read_inbox(uow.session, identity, args)
             view = {"items": [_inbox_view(item) for item in page.items], "total": page.total, "page": page.page,
                     "page_size": page.page_size}
@@ -86,7 +73,7 @@ class CaseTimeline(MethodView):
     @blp.alt_response(404, description="No such case among yours")
     def get(self, case_id, identity):
         """Read the case's timeline: every step from intake to the chosen path, with who and when"""
-        with case_transaction() as uow:
+        with unit_of_work() as uow:
             case, entries = timeline.read_timeline(uow.session, identity, case_id, access_reason())
             view = {"case_id": case.id, "status": case.status.value, "warnings": case_warnings(case),
                     "entries": [asdict(entry) for entry in entries]}
@@ -105,6 +92,6 @@ class CaseDecision(MethodView):
     @blp.alt_response(422, description="An opinion or physician that does not fit the path or the case")
     def post(self, data, case_id, identity):
         """Record the path you chose and the physician you continue with; that physician is told and the case closes"""
-        with case_transaction() as uow:
+        with unit_of_work() as uow:
             recorded = decision.decide(uow, identity, case_id, data, access_reason())
         return recorded

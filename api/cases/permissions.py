@@ -15,15 +15,15 @@ from sqlalchemy.orm import Session
 
 from api.auth.services import Identity
 from api.db import utcnow
+from api.errors import Conflict, DomainError
 from api.models import Case, CaseCopy, CaseStatus, RecordsAuthorization, Referral, ReferralStatus, Role
 
 
-class CaseError(Exception):
-    """A case request that cannot be done; `status` is the HTTP status that says why."""
+class CaseError(DomainError):
+    """A case request that cannot be done; `status` is the HTTP status that says why (one of the error family)."""
 
     def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.field = status, message, field
+        super().__init__(message, field=field, status=status)
 
 
 class Party(str, enum.Enum):
@@ -114,9 +114,9 @@ def authorize(session: Session, identity: Identity, case_id: int, verb: str,
 def require_state(case: Case, verb: str) -> None:
     """409 when the case's status does not allow the verb: closed (no changes) or awaiting consent (no sharing)."""
     if case.status is CaseStatus.CLOSED and verb in CHANGES:
-        raise CaseError(409, "This case is closed: the patient has recorded their decision.")
+        raise Conflict("This case is closed: the patient has recorded their decision.")
     if case.status is CaseStatus.INVITED and verb in SHARES:
-        raise CaseError(409, "The patient has not accepted this case yet; it is shared only once they do.")
+        raise Conflict("The patient has not accepted this case yet; it is shared only once they do.")
 
 
 def authorize_referral(session: Session, identity: Identity, referral_id: int, verb: str,

@@ -16,6 +16,7 @@ from api.cases import consent, permissions
 from api.cases.matching import match_for_case
 from api.cases.permissions import CaseError
 from api.cases.work import CaseWork
+from api.errors import Invalid
 from api.models import Case, CaseCopy, CaseStatus, Plan, Role, Urgency, User
 from search.backends.base import MatchResult
 from search.case import MatchCase
@@ -60,7 +61,7 @@ def _patient_account(session: Session, identity: Identity, patient: dict) -> int
         return identity.user_id
     # No lookup at all: the answer must not depend on whether the address has an account.
     if patient.get("user_id") is not None or not patient.get("email"):
-        raise CaseError(422, "Invite the patient by e-mail (patient.email); they accept the case themself.", "patient")
+        raise Invalid("Invite the patient by e-mail (patient.email); they accept the case themself.", field="patient")
     return None
 
 
