@@ -52,3 +52,11 @@ def test_an_admin_cannot_lock_or_demote_themselves_and_others_cannot_administer(
     assert client.patch(f"/v1/admin/users/{admin.id}", json={"role": "patient"}, headers=headers).status_code == 409
     assert client.get("/v1/admin/users/999999", headers=headers).status_code == 404
     assert client.get("/v1/admin/users", headers=login(client, target.email)).status_code == 403
+
+
+def test_account_events_are_in_the_audit_trail_administrators_read(client, session):
+    admin, target, headers = _setup(client, session)
+    client.patch(f"/v1/admin/users/{target.id}", json={"locked": True}, headers=headers)
+    trail = client.get("/v1/audit?action=account.locked", headers=headers).get_json()
+    assert [(e["actor_user_id"], e["entity_type"], e["entity_id"], e["case_id"]) for e in trail["items"]] == [
+        (admin.id, "user", target.id, None)]
