@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from api.auth.services import Identity
 from api.db import utcnow
-from api.errors import Forbidden, NotFound
-from api.models import Case, CaseCopy, RecordsAuthorization, Referral, ReferralStatus, Role
+from api.errors import Conflict, Forbidden, NotFound
+from api.models import Case, CaseCopy, CaseStatus, RecordsAuthorization, Referral, ReferralStatus, Role
 
 
 class Party(str, enum.Enum):
@@ -50,7 +50,16 @@ VERBS: dict[str, frozenset[Party]] = {
     "opinion.compare": frozenset({P, R, A}),
     "conference.request": frozenset({P, R}),
     "conference.read": frozenset({P, R, S, A}),
+    "timeline.read": frozenset({P, R, A}),
+    "case.decide": frozenset({P}),
 }
+
+# Verbs that change a case: refused (409) once the patient's decision closed it. Revoking a records
+# authorization stays possible (the patient may always withdraw a release).
+CHANGES = frozenset({"referral.send", "referral.transition", "record.upload", "opinion.deliver",
+                     "conference.request", "case.decide"})
+# Verbs that share the case with someone: refused (409) until the invited patient has accepted it.
+SHARES = frozenset({"referral.send", "record.upload", "conference.request"})
 
 # A specialist sees the case while their referral is live or done; not as a draft, nor once
 # it was cancelled or declined (minimum necessary).
@@ -91,7 +100,16 @@ def authorize(session: Session, identity: Identity, case_id: int, verb: str,
         raise Forbidden("Support access to a case needs a reason: send it in the X-Access-Reason header.")
     if party not in VERBS[verb]:
         raise Forbidden("Your role may not do this on a case.")
+    require_state(case, verb)
     return case, party
+
+
+def require_state(case: Case, verb: str) -> None:
+    """409 when the case's status does not allow the verb: closed (no changes) or awaiting consent (no sharing)."""
+    if case.status is CaseStatus.CLOSED and verb in CHANGES:
+        raise Conflict("This case is closed: the patient has recorded their decision.")
+    if case.status is CaseStatus.INVITED and verb in SHARES:
+        raise Conflict("The patient has not accepted this case yet; it is shared only once they do.")
 
 
 def authorize_referral(session: Session, identity: Identity, referral_id: int, verb: str,
@@ -108,6 +126,7 @@ def authorize_referral(session: Session, identity: Identity, referral_id: int, v
             raise missing
         if Party.SPECIALIST not in VERBS[verb]:
             raise Forbidden("Your role may not do this on a referral.")
+        require_state(referral.case, verb)
         return referral, Party.SPECIALIST
     try:
         _, party = authorize(session, identity, referral.case_id, verb, reason)

@@ -3,9 +3,16 @@ from __future__ import annotations
 
 import json
 
+from api.cases.consent import invitation_view
 from api.cases.opinions import Comparison, classify
 from api.matching.present import match_response
-from api.models import Case, Opinion, Specialist
+from api.models import Case, Opinion, Specialist, Urgency
+from search.ranking import EMERGENT_WARNING
+
+
+def case_warnings(case: Case) -> list[str]:
+    """What every answer about the case must say first: an emergent case must not wait for us."""
+    return [EMERGENT_WARNING] if case.urgency is Urgency.EMERGENT else []
 
 
 def case_view(case: Case) -> dict:
@@ -26,6 +33,7 @@ def case_view(case: Case) -> dict:
         "preferences": {"languages": case.languages, "telehealth": case.telehealth_ok, "zip": case.preferred_zip,
                         "max_distance_mi": case.max_distance_mi},
         "copied_physician_ids": sorted(copy.user_id for copy in case.copies),
+        "status": case.status.value, "invitation": invitation_view(case.invitation), "warnings": case_warnings(case),
     }
 
 

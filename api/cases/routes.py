@@ -140,7 +140,7 @@ class ReferralTransitions(MethodView):
         return referral
 
 
-from api.cases import opinion_routes, record_routes  # noqa: E402  (they share this package's helpers)
+from api.cases import journey_routes, opinion_routes, record_routes  # noqa: E402  (they share this package helpers)
 from api.unit_of_work import unit_of_work
 
-BLUEPRINTS = (blp, referrals_blp, record_routes.blp, opinion_routes.blp)
+BLUEPRINTS = (blp, referrals_blp, record_routes.blp, opinion_routes.blp, journey_routes.blp)

@@ -131,12 +131,25 @@ class CaseCreateSchema(ma.Schema):
                                           metadata={"description": "Referring physicians' accounts copied on the case"})
 
 
+class InvitationSchema(ma.Schema):
+    """The patient's invitation to a physician's case: pending until they accept it."""
+
+    status = ma.fields.String(metadata={"enum": ["pending", "accepted"], "example": "pending"})
+    email = ma.fields.String(metadata={"example": "pat@example.test"})
+    expires_at = UtcDateTime()
+    accepted_at = UtcDateTime(allow_none=True)
+
+
 class CaseSchema(CaseCreateSchema):
     """A case as its parties see it."""
 
     id = ma.fields.Integer(dump_only=True)
     created_by_user_id = ma.fields.Integer(dump_only=True)
     created_at = UtcDateTime(dump_only=True)
+    status = ma.fields.String(dump_only=True, metadata={"enum": ["invited", "open", "closed"], "example": "open"})
+    invitation = ma.fields.Nested(InvitationSchema, dump_only=True, allow_none=True)
+    warnings = ma.fields.List(ma.fields.String(), dump_only=True, metadata={
+        "description": "Shown first on every answer about an emergent case: do not wait for a second opinion"})
 
 
 class CaseQuerySchema(ma.Schema):

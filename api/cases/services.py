@@ -12,21 +12,22 @@ from sqlalchemy.orm import Session
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases import permissions
+from api.cases import consent, permissions
 from api.cases.matching import match_for_case
 from api.errors import Forbidden, Invalid
-from api.models import Case, CaseCopy, Plan, Role, Urgency, User
+from api.models import Case, CaseCopy, CaseStatus, Plan, Role, Urgency, User
 from api.unit_of_work import UnitOfWork
 from search.backends.base import MatchResult
 from search.case import MatchCase
 
 
 def create_case(work: UnitOfWork, identity: Identity, data: dict, reason: str | None) -> Case:
-    """Take in a case from its patient or from a referring physician (who names the patient's account)."""
+    """Take in a case from its patient, or from a referring physician who invites the patient by e-mail."""
     session = work.session
     patient_data = data["patient"]
     case = Case(
         created_by_user_id=identity.user_id, patient_user_id=_patient_account(session, identity, patient_data),
+        status=CaseStatus.OPEN,
         patient_name=patient_data["name"], patient_birth_date=patient_data["birth_date"],
         patient_sex=patient_data["sex"], patient_zip=patient_data["zip"],
         conditions=[{"system": s, "code": c} for s, c in data["conditions"]], specialty=data.get("specialty"),
@@ -45,24 +46,22 @@ def create_case(work: UnitOfWork, identity: Identity, data: dict, reason: str | 
     session.add(case)
     session.flush()
     audit(session, identity, "case.create", case_id=case.id, entity_type="case", entity_id=case.id, reason=reason)
+    if case.patient_user_id is None:
+        consent.invite(work, identity, case, patient_data["email"])
     return case
 
 
-def _patient_account(session: Session, identity: Identity, patient: dict) -> int:
+def _patient_account(session: Session, identity: Identity, patient: dict) -> int | None:
+    """The patient's own account, or None: a physician's case waits for the invited patient to accept it."""
     if identity.role is Role.PATIENT:
         if patient.get("user_id") not in (None, identity.user_id) or (
                 patient.get("email") and patient["email"].lower() != session.get(User, identity.user_id).email):
             raise Invalid("A patient opens cases for themself only.", field="patient")
         return identity.user_id
-    if patient.get("user_id") is not None:
-        user = session.get(User, patient["user_id"])
-    elif patient.get("email"):
-        user = session.scalar(select(User).where(User.email == patient["email"].lower()))
-    else:
-        user = None
-    if user is None or user.role is not Role.PATIENT or not user.is_active:
-        raise Invalid("Name an existing patient account by user_id or email.", field="patient")
-    return user.id
+    # No lookup at all: the answer must not depend on whether the address has an account.
+    if patient.get("user_id") is not None or not patient.get("email"):
+        raise Invalid("Invite the patient by e-mail (patient.email); they accept the case themself.", field="patient")
+    return None
 
 
 def _apply_insurance(session: Session, case: Case, insurance: dict) -> None:

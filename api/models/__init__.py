@@ -4,7 +4,7 @@ from api.models.accounts import AccessToken, AccountToken, LoginThrottle, Role, 
 from api.models.mail import MailOutbox
 from api.models.audit import AuditEvent
 from api.models.cases import (
-    Case, CaseConference, CaseCopy, NotificationOutbox, Opinion, RecordDocument, RecordKind, RecordsAuthorization,
+    Case, CaseConference, CaseCopy, CaseDecision, CaseInvitation, CaseStatus, ChosenPath, NotificationOutbox, Opinion, RecordDocument, RecordKind, RecordsAuthorization,
     Referral, ReferralEvent, ReferralStatus, Urgency,
 )
 from api.models.directory import (
@@ -24,7 +24,7 @@ from api.models.billing import LedgerAccount, LedgerEntry, LedgerKind, Payment, 
 from api.models.denials import DenialReason, InsuranceDenial
 
 __all__ = [
-    "AuditEvent", "Case", "CaseConference", "CaseCopy", "NotificationOutbox", "Opinion", "RecordDocument",
+    "AuditEvent", "Case", "CaseConference", "CaseCopy", "CaseDecision", "CaseInvitation", "CaseStatus", "ChosenPath", "NotificationOutbox", "Opinion", "RecordDocument",
     "RecordKind", "RecordsAuthorization", "Referral", "ReferralEvent", "ReferralStatus", "Urgency",
     "AccessToken", "Base", "ConditionExpertise", "Institution", "Location", "Network",
     "NetworkParticipation", "OutboxEvent", "Payer", "Plan", "PlanNetwork", "PlanType",

@@ -56,6 +56,22 @@ class RecordKind(str, enum.Enum):
     OTHER = "other"
 
 
+class CaseStatus(str, enum.Enum):
+    """Where a case stands: waiting for its patient's consent, open, or closed by the patient's decision."""
+
+    INVITED = "invited"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ChosenPath(str, enum.Enum):
+    """The treatment path the patient chose once the opinions were in."""
+
+    FIRST_PLAN = "first_plan"
+    SECOND_OPINION = "second_opinion"
+    TIE_BREAKER = "tie_breaker"
+
+
 class Case(Base):
     """A patient's request for a second opinion, as taken in at intake."""
 
@@ -64,7 +80,10 @@ class Case(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
-    patient_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    # None until the invited patient accepts the case (consent before it is shared).
+    patient_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.OPEN, server_default="open")
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Minimal demographics, kept here only.
     patient_name: Mapped[str] = mapped_column(String(200))
     patient_birth_date: Mapped[date] = mapped_column(Date)
@@ -96,6 +115,8 @@ class Case(Base):
     copies: Mapped[list["CaseCopy"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     referrals: Mapped[list["Referral"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Referral.id")
+    invitation: Mapped["CaseInvitation | None"] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    decision: Mapped["CaseDecision | None"] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
 
 class CaseCopy(Base):
@@ -217,6 +238,35 @@ class CaseConference(Base):
     note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="requested")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CaseInvitation(Base):
+    """A referring physician's invitation for a patient to accept a case; only the token's SHA-256 is kept."""
+
+    __tablename__ = "case_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("patient_case.id", ondelete="CASCADE"), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CaseDecision(Base):
+    """The patient's chosen path after the opinions, and the physician they continue with; it closes the case."""
+
+    __tablename__ = "case_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("patient_case.id", ondelete="CASCADE"), unique=True)
+    decided_by_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    path: Mapped[ChosenPath] = mapped_column(_enum(ChosenPath))
+    opinion_id: Mapped[int | None] = mapped_column(ForeignKey("opinion.id", ondelete="SET NULL"))
+    physician_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class NotificationOutbox(Base):

@@ -83,6 +83,9 @@ class Booking(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     hold_key: Mapped[str | None] = mapped_column(String(255))
     rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="SET NULL"))
+    # A consultation booked for a second opinion belongs to its case and referral (the referral's specialist).
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("patient_case.id", ondelete="SET NULL"), index=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -110,7 +110,8 @@ def reschedule(session: Session, booking: Booking, slot_id: int, now: datetime) 
     lapsed = expire_lapsed(session, now, Booking.slot_id == slot_id)
     moved = Booking(slot_id=slot_id, patient_id=booking.patient_id, status=was, self_pay=booking.self_pay,
                     price_cents=booking.price_cents, expires_at=booking.expires_at,
-                    confirmed_at=booking.confirmed_at, rescheduled_from_id=booking.id)
+                    confirmed_at=booking.confirmed_at, rescheduled_from_id=booking.id,
+                    case_id=booking.case_id, referral_id=booking.referral_id)
     session.add(moved)
     try:
         session.flush()

@@ -36,11 +36,11 @@ from billing.stripe_client import IntentState, PaymentError, PaymentServiceUnava
 
 def hold_slot(session: Session, gateway: PaymentGateway, identity: Identity, slot_id: int, *,
               policy: BookingPolicy, now: datetime, self_pay: bool = True, payment_method: str | None = None,
-              hold_key: str | None = None) -> tuple[Booking, str | None]:
+              hold_key: str | None = None, referral_id: int | None = None) -> tuple[Booking, str | None]:
     """Hold a slot and authorise the card; returns the booking and the PaymentIntent's client secret."""
     with unit_of_work(session) as uow:
         booking, payment, lapsed = holds.hold(uow.session, identity, slot_id, policy=policy, now=now,
-                                              self_pay=self_pay, hold_key=hold_key)
+                                              self_pay=self_pay, hold_key=hold_key, referral_id=referral_id)
     run_pending(session, gateway, booking_ids=lapsed)
     if booking.status is not BookingStatus.HELD or payment is None or payment.status is not PaymentStatus.PENDING:
         return booking, None

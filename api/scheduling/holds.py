@@ -17,15 +17,18 @@ from api.errors import Conflict, Invalid, NotFound
 from api.models import Booking, BookingStatus, Payment, PaymentStatus, Slot, Specialist
 from api.scheduling.availability import announce, as_utc
 from api.scheduling.policy import BookingPolicy
+from api.scheduling.referral_link import ReferralLink, link_for_hold
 from api.scheduling.settlement import latest_payment
 from billing.stripe_client import PaymentError
 
 
 def hold(session: Session, identity: Identity, slot_id: int, *, policy: BookingPolicy, now: datetime,
-         self_pay: bool = True, hold_key: str | None = None) -> tuple[Booking, Payment | None, list[int]]:
+         self_pay: bool = True, hold_key: str | None = None,
+         referral_id: int | None = None) -> tuple[Booking, Payment | None, list[int]]:
     """Hold a slot for `policy.hold_minutes`: the booking, its payment attempt, and the lapsed holds it expired.
 
     A retry with the same `hold_key` (the Idempotency-Key) resumes the booking its first attempt made.
+    With `referral_id`, the booking belongs to that referral and its case (see `referral_link`).
     The card is authorised afterwards, outside this transaction (`flows.hold_slot`).
     """
     booking = session.scalar(select(Booking).where(
@@ -34,9 +37,10 @@ def hold(session: Session, identity: Identity, slot_id: int, *, policy: BookingP
     if booking is not None:
         _check_resumable(booking, slot_id, now)
     else:
+        link = link_for_hold(session, identity, slot_id, referral_id)
         price = _bookable_price(session, slot_id, now, self_pay)
         booking, lapsed = _claim(session, slot_id, identity.user_id, price, self_pay, hold_key,
-                                 policy.hold_expiry(now), now)
+                                 policy.hold_expiry(now), now, link)
     return booking, latest_payment(session, booking.id), lapsed
 
 
@@ -71,14 +75,15 @@ def _bookable_price(session: Session, slot_id: int, now: datetime, self_pay: boo
 
 
 def _claim(session: Session, slot_id: int, patient_id: int, price: int, self_pay: bool, hold_key: str | None,
-           expires_at: datetime, now: datetime) -> tuple[Booking, list[int]]:
+           expires_at: datetime, now: datetime, link: ReferralLink | None = None) -> tuple[Booking, list[int]]:
     """Insert the hold in a transaction that first expires any lapsed hold on the slot; 409 if taken.
 
     Returns the booking and the ids of the lapsed holds it expired (their authorisations need releasing).
     """
     expired = expire_lapsed(session, now, Booking.slot_id == slot_id)
     booking = Booking(slot_id=slot_id, patient_id=patient_id, status=BookingStatus.HELD, self_pay=self_pay,
-                      price_cents=price, expires_at=expires_at, hold_key=hold_key)
+                      price_cents=price, expires_at=expires_at, hold_key=hold_key,
+                      case_id=link.case_id if link else None, referral_id=link.referral_id if link else None)
     session.add(booking)
     try:
         session.flush()

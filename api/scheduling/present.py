@@ -24,6 +24,7 @@ def booking_view(session: Session, booking: Booking, policy: BookingPolicy, clie
         "expires_at": as_utc(booking.expires_at) if booking.status is BookingStatus.HELD else None,
         "confirmed_at": as_utc(booking.confirmed_at), "ended_at": as_utc(booking.ended_at),
         "rescheduled_from_id": booking.rescheduled_from_id, "cancellation_policy": policy.describe(),
+        "case_id": booking.case_id, "referral_id": booking.referral_id,
         "payment": None,
     }
     if payment is not None:

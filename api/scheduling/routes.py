@@ -56,14 +56,16 @@ class SlotHold(MethodView):
     @blp.arguments(HoldSchema)
     @blp.response(201, BookingSchema)
     @blp.alt_response(404, description="No such slot")
-    @blp.alt_response(409, description="The slot is taken, in the past, or has no self-pay price")
+    @blp.alt_response(409, description="The slot is taken, in the past, or has no self-pay price; or the referral "
+                                       "is not accepted, or its case is closed")
+    @blp.alt_response(422, description="The slot is with another specialist than the referral's")
     @blp.alt_response(503, description="Stripe unreachable: the slot stays held; retry with the same key")
     def post(self, data, slot_id, identity):
         """Hold a slot for 15 minutes and authorise the card (self-pay); send an Idempotency-Key"""
         booking, secret = flows.hold_slot(
             db.session, billing.gateway(), identity, slot_id, policy=policy(), now=utcnow(),
             self_pay=data["self_pay"], payment_method=data.get("payment_method"),
-            hold_key=request.headers.get(HEADER, "").strip() or None)
+            hold_key=request.headers.get(HEADER, "").strip() or None, referral_id=data.get("referral_id"))
         return booking_view(db.session, booking, policy(), secret)
 
 

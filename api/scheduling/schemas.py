@@ -43,6 +43,9 @@ class HoldSchema(ma.Schema):
     self_pay = ma.fields.Boolean(load_default=True, metadata={
         "description": "false: the consultation is billed to insurance; nothing is charged here."})
     payment_method = PAYMENT_METHOD
+    referral_id = ma.fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={
+        "description": "The accepted referral this consultation is for: the booking then belongs to it and its "
+                       "case (the slot must be with the referral's specialist)", "example": 31})
 
 
 class PaySchema(ma.Schema):
@@ -82,5 +85,7 @@ class BookingSchema(ma.Schema):
     confirmed_at = ma.fields.AwareDateTime(allow_none=True)
     ended_at = ma.fields.AwareDateTime(allow_none=True)
     rescheduled_from_id = ma.fields.Integer(allow_none=True)
+    case_id = ma.fields.Integer(allow_none=True, metadata={"description": "The case this consultation is for"})
+    referral_id = ma.fields.Integer(allow_none=True, metadata={"description": "The referral it was booked against"})
     payment = ma.fields.Nested(PaymentSchema, allow_none=True)
     cancellation_policy = ma.fields.String()

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.cases.factories import RecordingTransport
+
 
 class RecordingSink:
     """A notification sink that remembers what it was sent."""
@@ -13,6 +15,14 @@ class RecordingSink:
     def send(self, payload: dict) -> None:
         """Remember the notification."""
         self.sent.append(payload)
+
+
+@pytest.fixture(autouse=True)
+def mailbox(app) -> RecordingTransport:
+    """The e-mails this test's requests sent (tests send mail before answering: MAIL_BACKGROUND is off)."""
+    recording = RecordingTransport()
+    app.extensions["mail_transport"] = recording
+    return recording
 
 
 @pytest.fixture(autouse=True)

@@ -91,6 +91,21 @@ def make_document(session, app, case: Case, kind: RecordKind = RecordKind.LABS, 
     return document
 
 
+class RecordingTransport:
+    """A mail transport that remembers every message as (to, subject, body)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def send(self, message) -> None:
+        """Remember the message."""
+        self.sent.append((message["To"], message["Subject"], message.get_content()))
+
+    def token(self, index: int = -1) -> str:
+        """The token of the link in a message (the latest by default)."""
+        return self.sent[index][2].split("token=")[1].split()[0]
+
+
 def case_body(**overrides) -> dict:
     """A valid POST /v1/cases body (self-pay, the rare condition); override any top-level field."""
     body = {

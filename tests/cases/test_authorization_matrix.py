@@ -42,6 +42,9 @@ MATRIX = {
     "request conference":   (401, 201, 404, 201, 201, 404, 403, 403, 403, 403),
     "list conferences":     (401, 200, 404, 200, 200, 404, 200, 404, 200, 403),
     "revoke authorization": (401, 200, 404, 403, 403, 403, 403, 403, 403, 403),
+    "read timeline":        (401, 200, 404, 200, 200, 404, 403, 403, 200, 403),
+    "specialist inbox":     (401, 403, 403, 403, 403, 403, 200, 200, 403, 403),
+    "record decision":      (401, 409, 404, 403, 403, 403, 403, 403, 403, 403),
     "audit trail":          (401, 403, 403, 403, 403, 403, 403, 403, 200, 200),
 }
 
@@ -63,7 +66,7 @@ def _world(session, app):
              "specialist": make_account(session, Role.SPECIALIST, specialist=referred),
              "other_specialist": make_account(session, Role.SPECIALIST, specialist=stranger)}
     ids = dict(case=case.id, referral=referral.id, draft=draft.id, grant=grant.id, document=document.id,
-               referred=referred.id, colleague=colleague.id, spare=spare.id, patient=patient.id)
+               referred=referred.id, colleague=colleague.id, spare=spare.id, patient=patient.id, referrer=referrer.id)
     tokens = {name: bearer(session, user) for name, user in users.items()}
     session.commit()
     return ids, tokens
@@ -74,7 +77,7 @@ def _requests(ids: dict, caller: str) -> dict:
     c = ids["case"]
     patient = {"name": "Pat Example", "birth_date": "1980-05-17", "sex": "female", "zip": "10001"}
     if caller.endswith("referrer"):
-        patient["user_id"] = ids["patient"]
+        patient["email"] = "invited-patient@cases.test"
     return {
         "read case": ("get", f"/v1/cases/{c}", {}),
         "list cases": ("get", "/v1/cases", {}),
@@ -100,6 +103,10 @@ def _requests(ids: dict, caller: str) -> dict:
             "specialist_ids": [ids["referred"], ids["colleague"]]}}),
         "list conferences": ("get", f"/v1/cases/{c}/conferences", {}),
         "revoke authorization": ("post", f"/v1/cases/{c}/authorizations/{ids['grant']}/revocation", {}),
+        "read timeline": ("get", f"/v1/cases/{c}/timeline", {}),
+        "specialist inbox": ("get", "/v1/inbox", {}),
+        "record decision": ("post", f"/v1/cases/{c}/decision", {"json": {
+            "path": "first_plan", "physician_user_id": ids["referrer"]}}),
         "audit trail": ("get", "/v1/audit", {}),
     }
 

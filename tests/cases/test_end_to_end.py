@@ -43,21 +43,24 @@ def _ok(response, status=200):
     return response.get_json()
 
 
-def test_second_opinion_from_intake_to_tie_breaker(client, session, sink):
+def test_second_opinion_from_intake_to_tie_breaker(client, session, sink, mailbox):
     w = _world(session)
     first_site, site_1, site_2, site_3 = w["sites"]
 
-    # 1. Intake by the referring physician, for the patient's account, on an HMO plan.
+    # 1. Intake by the referring physician, who invites the patient by e-mail, on an HMO plan.
     body = case_body(
-        patient={"user_id": w["patient"].id, "name": "Pat Example", "birth_date": "1980-05-17", "sex": "female",
+        patient={"email": w["patient"].email, "name": "Pat Example", "birth_date": "1980-05-17", "sex": "female",
                  "zip": "10001"},
         insurance={"plan_id": w["hmo"].id, "member_id": "HMO-778899"},
         first_physician={"name": "Dr. First", "npi": w["first"].npi, "institution": "Mercy General",
                          "diagnosis": "Acute promyelocytic leukemia", "proposed_treatment": "ATRA plus chemotherapy"},
         questions=["Is chemotherapy needed?", "Can I be treated near home?"])
     case = _ok(client.post("/v1/cases", json=body, headers=w["as_referrer"]), 201)
-    assert case["insurance"]["plan_type"] == "HMO" and case["patient"]["user_id"] == w["patient"].id
+    assert case["insurance"]["plan_type"] == "HMO" and case["invitation"]["status"] == "pending"
     cid = case["id"]
+    token = mailbox.token()
+    accepted = _ok(client.post("/v1/case-invitations/accept", json={"token": token}, headers=w["as_patient"]))
+    assert accepted["patient"]["user_id"] == w["patient"].id and accepted["status"] == "open"
 
     # 2. An HMO patient may not refer themself.
     refused = client.post(f"/v1/cases/{cid}/referrals", json={"specialist_ids": [w["a1"].id]},

@@ -32,19 +32,21 @@ def test_a_patient_opens_their_own_case_and_reads_it_back(client, people):
     assert case["insurance"]["self_pay"] is True and case["urgency"] == "soon"
 
 
-def test_a_referrer_names_the_patient_and_copies_a_colleague(client, people):
+def test_a_referrer_invites_the_patient_and_copies_a_colleague(client, people):
     body = case_body(patient=_patient(email=people["patient"].email.upper()), copied_physician_ids=[
         people["colleague"].id], insurance={"plan_id": people["plan"].id, "member_id": "M-1"})
     made = client.post("/v1/cases", json=body, headers=people["as_referrer"])
     assert made.status_code == 201, made.get_json()
-    assert made.get_json()["patient"]["user_id"] == people["patient"].id
-    assert made.get_json()["insurance"]["plan_type"] == "PPO"
-    assert client.get(f"/v1/cases/{made.get_json()['id']}", headers=people["as_colleague"]).status_code == 200
+    case = made.get_json()
+    assert case["patient"]["user_id"] is None and case["status"] == "invited"
+    assert case["invitation"]["status"] == "pending" and case["invitation"]["email"] == people["patient"].email
+    assert case["insurance"]["plan_type"] == "PPO"
+    assert client.get(f"/v1/cases/{case['id']}", headers=people["as_colleague"]).status_code == 200
 
 
 @pytest.mark.parametrize("change, field", [
-    ({"patient": _patient()}, "patient"),  # a referrer must name the patient's account
-    ({"patient": _patient(user_id=999999)}, "patient"),
+    ({"patient": _patient()}, "patient"),  # a referrer must invite the patient by e-mail
+    ({"patient": _patient(user_id=999999)}, "patient"),  # not by account id: that would reveal accounts
     ({"conditions": [{"system": "ORPHA", "code": "0"}]}, "conditions"),
     ({"conditions": []}, "conditions"),
     ({"insurance": {"self_pay": True, "plan_id": 1, "member_id": "M"}}, "insurance"),
@@ -54,14 +56,14 @@ def test_a_referrer_names_the_patient_and_copies_a_colleague(client, people):
     ({"copied_physician_ids": [0]}, "copied_physician_ids"),
 ])
 def test_intake_refuses_bad_fields_naming_them(client, people, change, field):
-    body = case_body(**{"patient": _patient(user_id=people["patient"].id), **change})
+    body = case_body(**{"patient": _patient(email=people["patient"].email), **change})
     response = client.post("/v1/cases", json=body, headers=people["as_referrer"])
     assert response.status_code == 422, response.get_json()
     assert field in response.get_json()["errors"]["json"]
 
 
 def test_copied_users_must_be_referring_physicians(client, people):
-    body = case_body(patient=_patient(user_id=people["patient"].id), copied_physician_ids=[people["patient"].id])
+    body = case_body(patient=_patient(email=people["patient"].email), copied_physician_ids=[people["patient"].id])
     response = client.post("/v1/cases", json=body, headers=people["as_referrer"])
     assert response.status_code == 422 and "copied_physician_ids" in response.get_json()["errors"]["json"]
 

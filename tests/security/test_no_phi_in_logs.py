@@ -8,7 +8,7 @@ import logging
 
 from api.models import Role
 from api.observability.logging import make_handler
-from tests.cases.factories import RARE, bearer, case_body, make_account
+from tests.cases.factories import RARE, RecordingTransport, bearer, case_body, make_account
 from tests.payments_support import localstripe, localstripe_url, make_bookable  # noqa: F401  (fixtures)
 
 MARK = {
@@ -46,6 +46,7 @@ def test_no_marker_reaches_logs_or_stripe(app, client, session, localstripe, cap
 
 def _second_opinion_paid_by_card(app, client, session):
     app.extensions["notification_sink"] = None  # the log sink: it must log ids and statuses only
+    app.extensions["mail_transport"] = mailbox = RecordingTransport()  # the patient's invitation
     expert, (slot,) = make_bookable(session, price_cents=30_000, conditions=[(RARE[0], RARE[1], 30)], telehealth=True)
     referrer = make_account(session, Role.REFERRING_PHYSICIAN)
     patient = make_account(session, Role.PATIENT)
@@ -54,12 +55,13 @@ def _second_opinion_paid_by_card(app, client, session):
     session.commit()
 
     body = case_body(
-        patient={"user_id": patient.id, "name": MARK["name"], "birth_date": "1979-03-02", "sex": "female",
+        patient={"email": patient.email, "name": MARK["name"], "birth_date": "1979-03-02", "sex": "female",
                  "zip": "10001"},
         first_physician={"name": MARK["doctor"], "institution": MARK["institution"], "diagnosis": MARK["diagnosis"],
                          "proposed_treatment": MARK["treatment"]},
         reason_note=MARK["reason"], questions=[MARK["question"]], goals=[MARK["goal"]])
     cid = _ok(client.post("/v1/cases", json=body, headers=as_referrer), 201)["id"]
+    _ok(client.post("/v1/case-invitations/accept", json={"token": mailbox.token()}, headers=as_patient))
     matches = _ok(client.post(f"/v1/cases/{cid}/matches", headers=as_referrer))
     assert expert.id in {c["specialist"]["id"] for c in matches["candidates"]}
     _ok(client.post("/v1/matches", json={"conditions": [{"system": RARE[0], "code": RARE[1]}], "zip": "10001"}))
