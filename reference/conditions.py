@@ -125,7 +125,8 @@ def _orpha() -> ConditionIndex[Condition]:
     items = []
     for disease in sorted(Ontology.orpha_diseases, key=lambda d: d.id):
         systems = _dominant_systems(set(disease.hpo))
-        organ = tuple(orphanet.HPO_SYSTEM_SPECIALTIES[s] for s in systems[:2] if s in orphanet.HPO_SYSTEM_SPECIALTIES)
+        organ = tuple(orphanet.HPO_SYSTEM_SPECIALTIES[s] for s in systems[:2]
+                      if s in orphanet.HPO_SYSTEM_SPECIALTIES)
         treaters, icd_code = orphanet.treaters(disease.name, organ)
         group = icd_code[:3] if icd_code else ORPHA_GROUP_PREFIX + GENETIC_GROUP
         items.append(Condition(ORPHA, str(disease.id), disease.name, group, treaters,

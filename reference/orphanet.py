@@ -62,8 +62,10 @@ SITES: tuple[tuple[str, str], ...] = (
     (r"esophag", "C15"), (r"small intestin|duoden", "C17"), (r"ovar|fallopian|peritoneal", "C56"),
     (r"endometri|uter", "C54"), (r"cervi", "C53"), (r"vulva", "C51"), (r"vagina", "C52"),
     (r"prostat", "C61"), (r"bladder|urothelial", "C67"), (r"testi", "C62"), (r"penile|penis", "C60"),
-    (r"adrenal", "C74"), (r"thym", "C37"), (r"nasopharyn|laryn|oral|tongue|salivary|head and neck|sinonasal", "C14"),
-    (r"skin|basal cell|squamous cell carcinoma of the skin", "C44"), (r"bone", "C41"), (r"brain|central nervous", "C71"),
+    (r"adrenal", "C74"), (r"thym", "C37"),
+    (r"nasopharyn|laryn|oral|tongue|salivary|head and neck|sinonasal", "C14"),
+    (r"skin|basal cell|squamous cell carcinoma of the skin", "C44"), (r"bone", "C41"),
+    (r"brain|central nervous", "C71"),
     (r"eye|conjunctiv|lacrimal", "C69"),
 )
 UNKNOWN_PRIMARY = "C80"
@@ -76,8 +78,8 @@ MULTIPLE_ANOMALY = re.compile(r"\w+[- ]\w+-\w+.*-.*syndrome", re.I)
 METABOLIC = re.compile(r"deficiency|aciduria|acidemia|uria\b|storage|lipidosis|glycogen|mucopolysaccharid|"
                        r"lipofuscinosis|peroxisom|mitochondrial|congenital disorder of glycosylation|leukodystrophy",
                        re.I)
-HEREDITARY = re.compile(r"hereditary|familial|inherited|congenital|x-linked|autosomal|genetic|dystroph|"
-                        r"\btype [0-9]+[a-z]?\b|related", re.I)
+# Words by which a name says the disease is inherited ("type 1" does not: narcolepsy type 1).
+HEREDITARY = re.compile(r"hereditary|familial|inherited|congenital|x-linked|autosomal|genetic|dystroph", re.I)
 # ICD chapters a rare disease's name should not be matched into by containment: perinatal
 # (P), injuries (S-T), external causes (V-Y) and encounters (Z).
 _CONTAINED_SKIP = tuple("PSTVWXYZ")
@@ -190,7 +192,8 @@ def treaters(name: str, organ_specialties: tuple[str, ...] = ()) -> tuple[specia
             found = base
         else:
             found = specialty_map.Treaters((specialty_map.GENETICS,), base.primary if base else ())
-        return found.refined(organ_specialties[:2]).with_paediatric(), code
+        # A list of anomalies is not the disease its first anomaly names: no ICD-10-CM place.
+        return found.refined(organ_specialties[:2]).with_paediatric(), (None if how == "multiple-anomaly" else code)
     found = specialty_map.icd_treaters(code)
     if how == "metabolic" or HEREDITARY.search(name):
         # An inherited disease is also the geneticist's: diagnosis, counselling, family testing.
