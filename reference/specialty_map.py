@@ -192,6 +192,7 @@ CODE_TREATERS: dict[str, Treaters] = {
     "C69.2": T((PEDHEMONC, RETINA, OPH), (RADONC,)),  # retinoblastoma: a childhood cancer (NCI PDQ)
     "C64": T((URO, MEDONC), (RADONC, PEDHEMONC, PEDSURG)),  # kidney: includes Wilms tumour
     "C74": T((SURGONC, ENDO, MEDONC), (PEDHEMONC, PEDSURG)),  # adrenal: includes neuroblastoma
+    "D57": T((HEM, HEMONC), (BLOODBANK,)),  # sickle cell disease: chronic transfusion (NHLBI)
     "D61": T((HEM, HEMONC), (HEMEPATH,)),  # aplastic anaemia: haematology, transplant
     "D66": T((HEM,), (HEMONC,)), "D67": T((HEM,), (HEMONC,)),  # haemophilia: treatment centres are haematology
     "D68": T((HEM,), (HEMONC,)),

@@ -114,7 +114,8 @@ def _qualifies_for(system: str, code: str):
         held.append(and_(ce.system == condition_catalogue.ICD10CM, ce.code.like(q.icd_prefix + "%")))
     if q.orpha_codes:
         held.append(and_(ce.system == condition_catalogue.ORPHA, ce.code.in_(q.orpha_codes)))
-    treats = exists().where(SpecialistSpecialty.specialist_id == sid, SpecialistSpecialty.taxonomy_code.in_(q.specialties))
+    treats = exists().where(SpecialistSpecialty.specialist_id == sid,
+                            SpecialistSpecialty.taxonomy_code.in_(q.specialties))
     return or_(treats, exists().where(ce.specialist_id == sid, or_(*held)))
 
 
