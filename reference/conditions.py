@@ -128,10 +128,20 @@ def _orpha() -> ConditionIndex[Condition]:
         organ = tuple(orphanet.HPO_SYSTEM_SPECIALTIES[s] for s in systems[:2]
                       if s in orphanet.HPO_SYSTEM_SPECIALTIES)
         treaters, icd_code = orphanet.treaters(disease.name, organ)
-        group = icd_code[:3] if icd_code else ORPHA_GROUP_PREFIX + GENETIC_GROUP
+        group = _orpha_group(icd_code)
         items.append(Condition(ORPHA, str(disease.id), disease.name, group, treaters,
                                synonyms.curated_synonyms(f"{ORPHA}:{disease.id}"), icd_code))
     return ConditionIndex(items, code_key=lambda c: c, depth=lambda c: 0)
+
+
+def _orpha_group(icd_code: str | None) -> str:
+    # An Orphanet disease shares its ICD-10-CM category with the ICD codes in it, unless a
+    # subcategory has treaters of its own (Rett syndrome F84.2 is not autism, F84): then only
+    # other Orphanet diseases placed there share its group.
+    if icd_code is None:
+        return ORPHA_GROUP_PREFIX + GENETIC_GROUP
+    override = specialty_map.override_of(icd_code)
+    return override if override and len(override) > 3 else icd_code[:3]
 
 
 @cache
@@ -278,7 +288,8 @@ def qualifying(system: str, code: str) -> Qualifying | None:
     if found is None:
         return None
     group = found.group
-    prefix = None if group.startswith(ORPHA_GROUP_PREFIX) else group
+    # ICD-10-CM codes are grouped by their 3-character category only (search.documents).
+    prefix = group if len(group) == 3 else None
     return Qualifying(found.specialties, found.system, found.code, group, prefix, _orpha_in_group().get(group, ()))
 
 

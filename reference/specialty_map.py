@@ -240,10 +240,12 @@ CODE_TREATERS: dict[str, Treaters] = {
 
 def icd_treaters(code: str) -> Treaters:
     """Primary and secondary treaters of an ICD-10-CM code (category or subcategory), twins included."""
-    for length in range(len(code), 2, -1):
-        if code[:length] in CODE_TREATERS:
-            return _expanded(code[:length])
-    return _expanded(code[:3])
+    return _expanded(override_of(code) or code[:3])
+
+
+def override_of(code: str) -> str | None:
+    """The longest code prefix with its own treaters in CODE_TREATERS, if any."""
+    return next((code[:n] for n in range(len(code), 2, -1) if code[:n] in CODE_TREATERS), None)
 
 
 @cache
