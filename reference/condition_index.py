@@ -12,8 +12,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 # Ranking tiers, best first: exact code, code prefix, a word starts with the query phrase, every
 # query word starts some word, the query sits inside a word. Within a tier broader codes come
-# first, then whole-word hits ("heart failure" before "heartburn"), then names that open with the
-# query, then shorter names.
+# first, then hits on the name before hits on a synonym, then whole-word hits ("heart failure"
+# before "heartburn"), then names that open with the query, then shorter names.
 EXACT_CODE, CODE_PREFIX, WORD_PREFIX, ALL_WORDS, INSIDE_WORD = range(5)
 
 
@@ -22,6 +22,7 @@ class Named(Protocol):
 
     code: str
     name: str
+    synonyms: tuple[str, ...]
 
 
 T = TypeVar("T", bound=Named)
@@ -46,6 +47,9 @@ class ConditionIndex(Sequence[T]):
         self._items = tuple(sorted(items, key=lambda item: (depth(item.code), code_key(item.code))))
         self._names = [normalise(item.name) for item in self._items]
         self._depths = [depth(item.code) for item in self._items]
+        # Synonyms are searched like names and credited to their condition.
+        self._alias_owner = [i for i, item in enumerate(self._items) for _ in item.synonyms]
+        self._alias_names = [normalise(text) for item in self._items for text in item.synonyms]
         # Sorted code keys let a prefix query be two bisects instead of a scan.
         order = sorted(range(len(self._items)), key=lambda i: code_key(self._items[i].code))
         self._code_keys = [code_key(self._items[i].code) for i in order]
@@ -73,14 +77,16 @@ class ConditionIndex(Sequence[T]):
                 i = self._code_order[j]
                 tier = EXACT_CODE if self._code_keys[j] == code_prefix else CODE_PREFIX
                 # Code hits sort by code (C92, C92.0, C92.1...), so the name length slot is 0.
-                ranked[i] = (tier, self._depths[i], False, False, 0, self._items[i].code)
+                ranked[i] = (tier, self._depths[i], False, False, False, 0, self._items[i].code)
         if words:
-            self._match_names(words, limit, ranked)
+            self._match_names(words, limit, ranked, self._names, range(len(self._names)), False)
+            self._match_names(words, limit, ranked, self._alias_names, self._alias_owner, True)
         best = heapq.nsmallest(limit, ranked.items(), key=lambda kv: kv[1])
         return [(key, self._items[i]) for i, key in best]
 
-    def _match_names(self, words: list[str], limit: int, ranked: dict[int, tuple]) -> None:
-        names, depths = self._names, self._depths
+    def _match_names(self, words: list[str], limit: int, ranked: dict[int, tuple], names: list[str],
+                     owners: Sequence[int], via_synonym: bool) -> None:
+        depths = [self._depths[owners[j]] for j in range(len(names))] if via_synonym else self._depths
         phrase = " " + " ".join(words)
         probe = max(words, key=len)  # the longest word filters the most
         if len(probe) < 3:
@@ -95,14 +101,17 @@ class ConditionIndex(Sequence[T]):
             # Mid-word hits ("emia" in "leukemia") only for 3+ characters, else noise swamps the list.
             tiers.append((INSIDE_WORD, lambda n: all(w in n for w in words)))
         for tier, test in tiers:
-            if len(ranked) >= limit:
+            if len(ranked) >= limit and not via_synonym:
                 break  # a worse tier cannot displace what the better ones found
-            matched = [i for i in hits if i not in ranked and test(names[i])]
+            matched = [i for i in hits if test(names[i]) and (via_synonym or i not in ranked)]
             if len(matched) > limit:
                 # Hits arrive broadest first, so nothing deeper than the limit-th one can place.
                 cutoff = depths[matched[limit - 1]]
                 matched = [i for i in matched if depths[i] <= cutoff]
             for i in matched:
-                name = names[i]
+                name, owner = names[i], owners[i]
                 partial_word = (name + " ").find(phrase + " ") < 0
-                ranked[i] = (tier, depths[i], partial_word, not name.startswith(phrase), len(name), self._items[i].code)
+                key = (tier, depths[i], via_synonym, partial_word, not name.startswith(phrase), len(name),
+                       self._items[owner].code)
+                if owner not in ranked or key < ranked[owner]:
+                    ranked[owner] = key

@@ -7,13 +7,16 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-from reference import specialty_map
+from reference import orphanet, specialty_map, synonyms
 from reference.condition_index import ConditionIndex, normalise
+from reference.specialty_map import Treaters
 
 ICD10CM = "ICD-10-CM"
 ORPHA = "ORPHA"
 SYSTEMS: tuple[str, ...] = (ICD10CM, ORPHA)
 ORPHA_GROUP_PREFIX = "ORPHA-GROUP:"
+# Orphanet diseases with no ICD-10-CM place share Orphanet's "rare genetic disease" heading.
+GENETIC_GROUP = "genetic"
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 
 _SYSTEM_ALIASES = {"icd10cm": ICD10CM, "icd10": ICD10CM, "icd": ICD10CM, "orpha": ORPHA, "orphanet": ORPHA,
@@ -33,8 +36,15 @@ class Condition:
     system: str  # "ICD-10-CM" | "ORPHA"
     code: str  # "C92.0" or "520"
     name: str
-    group: str  # ICD: 3-character category ("C92"); ORPHA: "ORPHA-GROUP:<dominant HPO system>"
-    specialties: tuple[str, ...]  # NUCC codes, most relevant first
+    group: str  # ICD-10-CM category ("C92"), for ORPHA that of its cross-reference, else "ORPHA-GROUP:genetic"
+    treaters: Treaters  # NUCC codes: primary treaters, then secondary ones
+    synonyms: tuple[str, ...] = ()  # other names people and the sources use, for autocomplete
+    icd_code: str | None = None  # ORPHA only: the ICD-10-CM code it was placed under
+
+    @property
+    def specialties(self) -> tuple[str, ...]:
+        """Every treating NUCC code, primary treaters first."""
+        return self.treaters.all
 
     @property
     def key(self) -> str:
@@ -72,7 +82,8 @@ def _icd() -> ConditionIndex[Condition]:
         warnings.simplefilter("ignore", DeprecationWarning)
         import simple_icd_10_cm as icd
 
-    items = [Condition(ICD10CM, code, icd.get_description(code), code[:3], specialty_map.icd_specialties(code[:3]))
+    items = [Condition(ICD10CM, code, icd.get_description(code), code[:3], specialty_map.icd_treaters(code),
+                       synonyms.icd_synonyms(code, icd.get_description(code), icd.get_inclusion_term(code)))
              for code in icd.get_all_codes(True) if icd.is_category_or_subcategory(code)]
     return ConditionIndex(items, code_key=lambda c: c.replace(".", ""), depth=lambda c: len(c.replace(".", "")))
 
@@ -101,7 +112,7 @@ def _dominant_systems(hpo_ids: set[int]) -> list[str]:
     votes: Counter[str] = Counter()
     for term in hpo_ids:
         for system in above.get(term, ()):
-            votes[system] += 0.5 if system in specialty_map.HPO_DOWNWEIGHTED else 1.0
+            votes[system] += 0.5 if system in orphanet.HPO_DOWNWEIGHTED else 1.0
     # Ties break on the id so the grouping is stable across runs.
     return [s for s, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
 
@@ -114,10 +125,23 @@ def _orpha() -> ConditionIndex[Condition]:
     items = []
     for disease in sorted(Ontology.orpha_diseases, key=lambda d: d.id):
         systems = _dominant_systems(set(disease.hpo))
-        group = ORPHA_GROUP_PREFIX + (systems[0] if systems else PHENOTYPIC_ABNORMALITY)
-        items.append(Condition(ORPHA, str(disease.id), disease.name, group,
-                               specialty_map.orpha_specialties(disease.name, systems)))
+        organ = tuple(orphanet.HPO_SYSTEM_SPECIALTIES[s] for s in systems[:2]
+                      if s in orphanet.HPO_SYSTEM_SPECIALTIES)
+        treaters, icd_code = orphanet.treaters(disease.name, organ)
+        group = _orpha_group(icd_code)
+        items.append(Condition(ORPHA, str(disease.id), disease.name, group, treaters,
+                               synonyms.curated_synonyms(f"{ORPHA}:{disease.id}"), icd_code))
     return ConditionIndex(items, code_key=lambda c: c, depth=lambda c: 0)
+
+
+def _orpha_group(icd_code: str | None) -> str:
+    # An Orphanet disease shares its ICD-10-CM category with the ICD codes in it, unless a
+    # subcategory has treaters of its own (Rett syndrome F84.2 is not autism, F84): then only
+    # other Orphanet diseases placed there share its group.
+    if icd_code is None:
+        return ORPHA_GROUP_PREFIX + GENETIC_GROUP
+    override = specialty_map.override_of(icd_code)
+    return override if override and len(override) > 3 else icd_code[:3]
 
 
 @cache
@@ -158,17 +182,23 @@ def group_of(system: str, code: str) -> str | None:
 
 
 def group_label(group: str) -> str | None:
-    """Human name of a group key: the ICD category title or the HPO organ system name."""
+    """Human name of a group key: the ICD category title or Orphanet's heading."""
     if group.startswith(ORPHA_GROUP_PREFIX):
-        return _hpo_systems()[1].get(group.removeprefix(ORPHA_GROUP_PREFIX))
+        return "Rare genetic disease" if group == ORPHA_GROUP_PREFIX + GENETIC_GROUP else None
     found = lookup(ICD10CM, group)
     return found.name if found else None
 
 
 def specialties_for(system: str, code: str) -> tuple[str, ...]:
-    """NUCC codes of specialties that treat a condition, most relevant first; () if unknown."""
+    """NUCC codes of specialties that treat a condition, primary treaters first; () if unknown."""
     found = lookup(system, code)
     return found.specialties if found else ()
+
+
+def treaters_for(system: str, code: str) -> Treaters:
+    """Primary and secondary treaters of a condition; both empty if the code is unknown."""
+    found = lookup(system, code)
+    return found.treaters if found else Treaters(())
 
 
 def search(q: str, limit: int = 20, system: str | None = None) -> list[Condition]:
@@ -199,7 +229,10 @@ def search(q: str, limit: int = 20, system: str | None = None) -> list[Condition
     # Round-robin so both systems show, the one with the better first hit leading.
     per_system.sort(key=lambda hits: hits[0][0][0] if hits else 99)
     merged = [hit for rank in _interleave(per_system) for hit in rank]
-    return merged[:limit]
+    # What people mean by a lay term or abbreviation comes first, the common meaning leading.
+    meant = [c for key in synonyms.curated_rank(q) if (c := lookup(*key.rsplit(":", 1)))
+             and c.system in systems]
+    return list(dict.fromkeys([*meant, *merged]))[:limit]
 
 
 def _interleave(lists: list[list[tuple[tuple, Condition]]]) -> list[list[Condition]]:
@@ -234,3 +267,35 @@ def conditions_for_specialty(nucc_code: str, system: str | None = None) -> tuple
 def rare_conditions_for_specialty(nucc_code: str) -> tuple[Condition, ...]:
     """Orphanet rare diseases a specialty treats, core ones first."""
     return conditions_for_specialty(nucc_code, ORPHA)
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifying:
+    """Who qualifies for a condition, the way matching decides it (search.retrieval, constraint 1):
+    a treating specialty, the exact code, or any code in the condition's group."""
+
+    specialties: tuple[str, ...]
+    system: str
+    code: str
+    group: str | None
+    icd_prefix: str | None  # ICD-10-CM codes in the group start with it
+    orpha_codes: tuple[str, ...]  # Orphanet codes in the group
+
+
+def qualifying(system: str, code: str) -> Qualifying | None:
+    """The expertise that qualifies a specialist for a condition; None for an unknown code."""
+    found = lookup(system, code)
+    if found is None:
+        return None
+    group = found.group
+    # ICD-10-CM codes are grouped by their 3-character category only (search.documents).
+    prefix = group if len(group) == 3 else None
+    return Qualifying(found.specialties, found.system, found.code, group, prefix, _orpha_in_group().get(group, ()))
+
+
+@cache
+def _orpha_in_group() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for cond in _orpha():
+        out.setdefault(cond.group, []).append(cond.code)
+    return {group: tuple(codes) for group, codes in out.items()}

@@ -14,6 +14,7 @@ from api.models import (
     ConditionExpertise, Location, Network, NetworkParticipation, PracticeLocation, Specialist,
     SpecialistLanguage, SpecialistSpecialty,
 )
+from reference import conditions as condition_catalogue
 
 MILES_PER_DEGREE_LAT = 69.0
 # Haversine on a sphere differs from the WGS-84 geodesic by under 0.5%: filter with this much
@@ -89,9 +90,7 @@ def _filtered(query: Select, f: dict, per_location: bool = False) -> Select:
         query = query.where(or_(name.like(pattern, escape="\\"),
                                 func.lower(Specialist.last_name).like(pattern, escape="\\")))
     if "condition" in f:
-        system, code = f["condition"]
-        query = query.where(exists().where(ConditionExpertise.specialist_id == sid,
-                                           ConditionExpertise.system == system, ConditionExpertise.code == code))
+        query = query.where(_qualifies_for(*f["condition"]))
     if "network" in f:
         # In-network is a fact about a specialist *at a location*: near a point, the location
         # itself must be in the network; otherwise any of the specialist's locations.
@@ -104,6 +103,20 @@ def _filtered(query: Select, f: dict, per_location: bool = False) -> Select:
                                                NetworkParticipation.practice_location_id == PracticeLocation.id,
                                                in_network))
     return query
+
+
+def _qualifies_for(system: str, code: str):
+    """Who matching would let treat the condition: a treating specialty, the code or its group."""
+    sid, ce = Specialist.id, ConditionExpertise
+    q = condition_catalogue.qualifying(system, code)
+    held = [and_(ce.system == q.system, ce.code == q.code)]
+    if q.icd_prefix:
+        held.append(and_(ce.system == condition_catalogue.ICD10CM, ce.code.like(q.icd_prefix + "%")))
+    if q.orpha_codes:
+        held.append(and_(ce.system == condition_catalogue.ORPHA, ce.code.in_(q.orpha_codes)))
+    treats = exists().where(SpecialistSpecialty.specialist_id == sid,
+                            SpecialistSpecialty.taxonomy_code.in_(q.specialties))
+    return or_(treats, exists().where(ce.specialist_id == sid, or_(*held)))
 
 
 def _escape_like(text: str) -> str:

@@ -153,7 +153,9 @@ class SpecialistQuerySchema(ma.Schema):
     radius_mi = ma.fields.Float(load_default=25.0, validate=validate.Range(min=0.1, max=500))
     network = ma.fields.String(validate=validate.Length(max=64), metadata={"description": "Network code"})
     condition = ma.fields.String(validate=validate.Length(max=32),
-                                 metadata={"description": "SYSTEM:CODE, e.g. ORPHA:520 or ICD-10-CM:C92.0"})
+                                 metadata={"description": "SYSTEM:CODE, e.g. ORPHA:520 or ICD-10-CM:C92.0: specialists "
+                                           "who qualify for it as in POST /v1/matches (a treating specialty, "
+                                           "the code, or a code in its ICD-10-CM category)"})
     language = LANGUAGE
     telehealth = ma.fields.Boolean()
     q = ma.fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Name contains"})

@@ -32,8 +32,9 @@ class Conditions(MethodView):
     def get(self, args):
         """Autocomplete conditions across ICD-10-CM and Orphanet (ORPHA) by name or code"""
         found = condition_catalogue.search(args["q"], limit=args["limit"], system=args.get("system"))
-        return [{"system": c.system, "code": c.code, "key": c.key, "name": c.name,
-                 "rare": c.system == "ORPHA", "specialties": list(c.specialties)} for c in found]
+        return [{"system": c.system, "code": c.code, "key": c.key, "name": c.name, "rare": c.is_rare,
+                 "specialties": list(c.specialties), "primary_specialties": list(c.treaters.primary),
+                 "synonyms": list(c.synonyms)} for c in found]
 
 
 @blp.route("/geocode")

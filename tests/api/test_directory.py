@@ -57,7 +57,8 @@ def test_network_filter_is_per_location(client, session):
 def test_language_telehealth_condition_and_name_filters(client, session):
     a = make_specialist(session, languages=("en", "es"), telehealth=True, last_name="Okafor",
                         conditions=[("ORPHA", "520", 30)])
-    make_specialist(session, languages=("en",), last_name="Smith")
+    # A dermatologist neither treats acute promyelocytic leukaemia nor holds a code near it.
+    make_specialist(session, specialty="207N00000X", languages=("en",), last_name="Smith")
     session.commit()
     for query in ("language=es", "telehealth=true", "condition=ORPHA:520", "q=okaf"):
         ids = [i["id"] for i in client.get(f"/v1/specialists?{query}").get_json()["items"]]
