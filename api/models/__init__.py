@@ -8,11 +8,13 @@ from api.models.cases import (
 )
 from api.models.directory import (
     ConditionExpertise,
+    HealthSystem,
     Institution,
     Location,
     PracticeLocation,
     Specialist,
     SpecialistLanguage,
+    SpecialistLicence,
     SpecialistSpecialty,
 )
 from api.models.insurance import Network, NetworkParticipation, Payer, Plan, PlanNetwork, PlanType
@@ -30,5 +32,5 @@ __all__ = [
     "PracticeLocation", "Role", "Specialist", "SpecialistLanguage", "SpecialistSpecialty", "User",
     "MemberCoverage", "PlanBenefit", "PriorAuthRule", "Booking", "BookingStatus", "IdempotencyRecord", "Slot",
     "VisitMode", "LedgerAccount", "LedgerEntry", "LedgerKind", "Payment", "PaymentStatus", "StripeEvent",
-    "DenialReason", "InsuranceDenial",
+    "DenialReason", "InsuranceDenial", "HealthSystem", "SpecialistLicence",
 ]

@@ -76,7 +76,7 @@ def score_rows(seg, case, q, weights, rows, sp, row_flags, distance, in_network,
     else:
         decay = np.exp(-distance / scoring.DISTANCE_SCALE_MI)
         if case.telehealth_ok:
-            decay = np.where(seg.telehealth[rows], np.maximum(decay, scoring.TELEHEALTH_FLOOR), decay)
+            decay = np.where(q.remote[sp], np.maximum(decay, scoring.TELEHEALTH_FLOOR), decay)
         score += weights["distance"] * decay
     scale = scoring.URGENCY_DAYS[case.urgency]
     unknown = math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale)
@@ -93,6 +93,8 @@ def score_rows(seg, case, q, weights, rows, sp, row_flags, distance, in_network,
     else:
         score += weights["independence"] * independence
     score += constant
+    if q.expert is not None:  # experts first (scoring.standing), so the shortlist keeps them
+        score += scoring.STANDING_BONUS * q.expert[sp]
     return score
 
 
@@ -105,10 +107,11 @@ def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, cover
         best_distance = np.where(boxed[specialists], 1.0, beyond)
     scale = scoring.URGENCY_DAYS[case.urgency]
     best_availability = 1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale)
-    return (weights["expertise"] * expertise(seg, case, q, specialists, flags[specialists], scratch)
-            + weights["distance"] * best_distance + weights["quality"] * seg.quality[specialists]
-            + weights["independence"] * independence_of(seg, q, specialists)
-            + (weights["coverage"] * coverage + weights["availability"] * best_availability))
+    bound = (weights["expertise"] * expertise(seg, case, q, specialists, flags[specialists], scratch)
+             + weights["distance"] * best_distance + weights["quality"] * seg.quality[specialists]
+             + weights["independence"] * independence_of(seg, q, specialists)
+             + (weights["coverage"] * coverage + weights["availability"] * best_availability))
+    return bound if q.expert is None else bound + scoring.STANDING_BONUS * q.expert[specialists]
 
 
 def bound_without_quality(seg, case, q, weights, coverage: float) -> float:
@@ -126,7 +129,7 @@ def bound_without_quality(seg, case, q, weights, coverage: float) -> float:
 
 
 def independence_of(seg, q, sp):
-    """AFFILIATED where the institution shares a distinctive word with an excluded one, else 1."""
-    if q.affiliated is None:
+    """scoring.independence per row: by the institution's health system, or a rare shared name word."""
+    if q.independence is None:
         return 1.0
-    return np.where(q.affiliated[seg.institution_index[sp]], scoring.AFFILIATED, 1.0)
+    return q.independence[seg.institution_index[sp]]

@@ -97,14 +97,24 @@ def test_excluded_doctor_and_institution_never_appear(ranked):
         assert _ids(ranked(case, docs)) == [other["specialist_id"]]
 
 
-def test_affiliated_institution_counts_as_less_independent(ranked):
-    affiliated = make_doc(institution=(8, "Mayo Clinic Health System", "community_practice"))
-    independent = make_doc(institution=(9, "Cleveland Clinic", "academic_medical_center"))
-    found = ranked(_case(specialty=MEDONC, exclude_institution_names=("Mayo Clinic",), reason="feel_dismissed"),
-                   [affiliated, independent])
-    assert _ids(found) == [independent["specialist_id"], affiliated["specialist_id"]]
+def test_same_health_system_counts_as_affiliated_and_shared_common_words_do_not(ranked):
+    affiliated = make_doc(institution=(8, "Gundersen Lutheran", "community_practice"), health_system_id=40)
+    same_words = make_doc(institution=(9, "Mayo Clinic Health System Albert Lea", "community_practice"),
+                          health_system_id=41)
+    found = ranked(_case(specialty=MEDONC, exclude_institution_names=("Mayo Clinic",),
+                         exclude_health_system_ids={40}, reason="feel_dismissed"), [affiliated, same_words])
+    assert _ids(found) == [same_words["specialist_id"], affiliated["specialist_id"]]
     assert found[1].components["independence"] == scoring.AFFILIATED
-    assert "may be affiliated with an institution you excluded" in found[1].reasons
+    assert "same health system as an institution you excluded" in found[1].reasons
+    assert found[0].components["independence"] == 1.0  # shared words alone prove nothing
+
+
+def test_a_rare_shared_name_word_is_only_a_hint(ranked):
+    hinted = make_doc(institution=(8, "Gundersen Lutheran Clinic", "community_practice"), health_system_id=40)
+    found = ranked(_case(specialty=MEDONC, exclude_institution_names=("Gundersen Health",),
+                         affiliation_words={"gundersen"}), [hinted])
+    assert found[0].components["independence"] == scoring.NAME_HINT
+    assert any("may be related" in r for r in found[0].reasons)
 
 
 def test_telehealth_lets_a_distant_expert_in(ranked):
