@@ -11,6 +11,7 @@ ICD-10-CM, by chapter and block: simple-icd-10-cm ships the codes but not these 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from reference import nucc
 
@@ -65,6 +66,11 @@ def age_range(years: float | None = None, band: str | None = None) -> tuple[floa
     if years is not None:
         return float(years), float(years) + 1.0
     return AGE_BANDS[band] if band else None
+
+
+def age_in_years(birth_date: date, today: date) -> int:
+    """Whole years of age on `today` (a birth date never leaves the case: only this does)."""
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
 def populations_for(ages: tuple[float, float] | None) -> frozenset[str]:

@@ -37,7 +37,7 @@ def reasons_for(case: MatchCase, doc: dict, levels: list, status: str, distance_
         elif independence < 1.0:
             reasons.append("name resembles an institution you excluded; they may be related")
         else:
-            reasons.append("independent of the first opinion's institution and health system")
+            reasons.append("independent of the first opinion's institution")
     return reasons
 
 
