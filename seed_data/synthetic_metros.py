@@ -23,7 +23,7 @@ METROS: dict[str, str] = {
     "New York": "10001", "Los Angeles": "90012", "Chicago": "60602", "Dallas": "75201", "Houston": "77030",
     "Washington DC": "20005", "Philadelphia": "19103", "Miami": "33136", "Atlanta": "30303", "Boston": "02115",
 }
-MAJOR_WEIGHT = 4.0  # NUCC codes at least this common (thousands of US physicians) are major specialties
+MAJOR_WEIGHT = 3.5  # NUCC codes at least this common (thousands of US physicians) are major specialties
 MAJOR_SPECIALTIES: tuple[str, ...] = tuple(t.code for t in nucc.TAXONOMIES if t.weight >= MAJOR_WEIGHT)
 PER_METRO = 5
 ANCHORS = len(METROS) * len(MAJOR_SPECIALTIES) * PER_METRO
