@@ -53,12 +53,18 @@ def population_of_code(code: str) -> str:
     return ADULT
 
 
-def population_of(codes) -> str:
-    """The population a specialist with these NUCC codes sees (no codes: all ages)."""
+def population_of(primary: str | None, codes) -> str:
+    """The population a specialist sees, from their primary NUCC code and all their codes.
+
+    Children if a code is paediatric, adults if a code is adult; an all-ages primary specialty
+    means both, an all-ages secondary one adds nothing (a medical oncologist who also lists
+    radiation oncology still sees adults only). No codes at all: all ages.
+    """
     seen = {population_of_code(c) for c in codes}
-    if not seen or ALL_AGES in seen or seen == {PEDIATRIC, ADULT}:
+    if primary is not None and population_of_code(primary) == ALL_AGES or not seen - {ALL_AGES}:
         return ALL_AGES
-    return seen.pop()
+    seen.discard(ALL_AGES)
+    return ALL_AGES if seen == {PEDIATRIC, ADULT} else seen.pop()
 
 
 def age_range(years: float | None = None, band: str | None = None) -> tuple[float, float] | None:

@@ -61,6 +61,7 @@ class MatchCase:
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     condition_groups: tuple[str | None, ...] = ()  # aligned with `conditions`
     treating_specialties: frozenset[str] = frozenset()
+    secondary_specialties: frozenset[str] = frozenset()  # treat a case condition only as secondary treaters
 
     def __post_init__(self) -> None:
         # Normalise containers so equal cases compare (and hash) equal however they were built.
@@ -90,6 +91,10 @@ class MatchCase:
             set_("treating_specialties", frozenset(self._resolve_specialties()))
         else:
             set_("treating_specialties", frozenset(self.treating_specialties))
+        if not self.secondary_specialties:
+            set_("secondary_specialties", frozenset(self._resolve_secondary()))
+        else:
+            set_("secondary_specialties", frozenset(self.secondary_specialties))
 
     def _resolve_specialties(self) -> set[str]:
         # A named specialty narrows the search to it; otherwise every specialty that treats
@@ -99,6 +104,21 @@ class MatchCase:
         from reference import conditions as catalogue
 
         return {code for s, c in self.conditions for code in catalogue.specialties_for(s, c)}
+
+    def _resolve_secondary(self) -> set[str]:
+        # Specialties that only share the care of every case condition they treat (never a named one).
+        from reference import conditions as catalogue
+
+        treaters_for = getattr(catalogue, "treaters_for", None)  # comes with the primary/secondary mapping
+        if self.specialty or treaters_for is None:
+            return set()
+        found = [treaters_for(s, c) for s, c in self.conditions]
+        return {code for t in found for code in t.secondary} - {code for t in found for code in t.primary}
+
+    @property
+    def primary_treaters(self) -> frozenset[str]:
+        """Treating specialties that are a primary treater of some case condition."""
+        return self.treating_specialties - self.secondary_specialties
 
     @property
     def condition_keys(self) -> tuple[str, ...]:

@@ -102,11 +102,12 @@ def _batch(session: Session, ids: list[int]) -> Iterator[dict]:
     soonest = next_available(session, [p[0] for rows in practices.values() for p in rows], utcnow())
     for row in people:
         codes = sorted(code for code, _ in specialties.get(row.id, ()))
+        primary = next((code for code, is_primary in specialties.get(row.id, ()) if is_primary), None)
         held = sorted((_condition(catalogue, *c) for c in conditions.get(row.id, ())), key=lambda c: c["key"])
         base = {
             "specialist_id": row.id, "npi": row.npi,
             "display_name": display_name(row.first_name, row.last_name, row.credentials),
-            "primary_specialty": next((code for code, primary in specialties.get(row.id, ()) if primary), None),
+            "primary_specialty": primary,
             "specialties": codes,
             "specialty_families": sorted({t.family for t in map(nucc.get, codes) if t is not None}),
             "conditions": held,
@@ -114,7 +115,7 @@ def _batch(session: Session, ids: list[int]) -> Iterator[dict]:
             "condition_groups": sorted({c["group"] for c in held if c["group"]}),
             "languages": sorted(lang for (lang,) in languages.get(row.id, ())),
             "telehealth": bool(row.telehealth),
-            "population": row.population or population_of(codes),
+            "population": row.population or population_of(primary, codes),
             "licensed_states": sorted(state for (state,) in licences.get(row.id, ())),
             "institution_id": row.institution_id, "institution_name": row.name, "institution_kind": row.kind,
             "health_system_id": row.health_system_id,

@@ -162,9 +162,20 @@ def is_expert(case: MatchCase, doc: dict) -> bool:
     return not case.expert_keys.isdisjoint(doc["condition_keys"])
 
 
+def is_primary_treater(case: MatchCase, doc: dict) -> bool:
+    """Qualifies by a primary treating specialty or a case code or group, not only as a secondary treater."""
+    if not case.secondary_specialties or not case.primary_treaters.isdisjoint(doc["specialties"]):
+        return True
+    return not (set(case.condition_keys).isdisjoint(doc["condition_keys"])
+                and case.group_keys.isdisjoint(doc["condition_groups"]))
+
+
 def standing(case: MatchCase, doc: dict) -> int:
-    """1 for an expert when the reason puts expertise first, else 0 (`rank` sorts by it before score)."""
-    return int(case.expertise_first and is_expert(case, doc))
+    """`rank` sorts by this before the score: 2 an expert when the reason puts expertise first,
+    1 a primary treater (or holder of a case code or group), 0 a secondary treater only."""
+    if case.expertise_first and is_expert(case, doc):
+        return 2
+    return int(is_primary_treater(case, doc))
 
 
 def availability(case: MatchCase, doc: dict) -> float:

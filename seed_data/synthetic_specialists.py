@@ -116,7 +116,7 @@ def person_rows(ctx, people: People, p: Practices, j: int, index: int, rows: dic
                f"second opinions{' in person or by video' if telehealth else ''}. (Synthetic record.)",
         "institution_id": p.institution_id[j] or None, "accepts_second_opinions": a[ACCEPTS] < 0.93,
         "telehealth": telehealth, "self_pay_price_cents": people.fee_cents[j],
-        "population": population_of([model.codes[c] for c in [primary, *secondaries]]),
+        "population": population_of(model.codes[primary], [model.codes[c] for c in [primary, *secondaries]]),
         "rating": people.rating[j] if reviewed else None,
         "review_count": people.reviews[j] if reviewed else 0, "data_source": "synthetic",
         "last_verified": ctx.today - timedelta(days=people.verified_days[j]),

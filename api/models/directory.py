@@ -102,7 +102,7 @@ class Specialist(Base):
     @property
     def patient_population(self) -> str:
         """Whom the specialist sees: the recorded population, else what their NUCC codes imply."""
-        return self.population or population_of(s.taxonomy_code for s in self.specialties)
+        return self.population or population_of(self.primary_specialty, [s.taxonomy_code for s in self.specialties])
 
     @property
     def languages(self) -> list[str]:

@@ -34,6 +34,7 @@ class Query:
     languages: list[np.ndarray]  # specialist rows speaking each requested language
     remote: np.ndarray  # by specialist row: may consult this patient by telehealth (offers it, licensed)
     expert: np.ndarray | None  # by specialist row: holds a case code or its parent (expertise-first cases)
+    primary_holder: np.ndarray | None  # by specialist row: holds a primary treater (None: no secondary treaters)
 
 
 def compile_query(seg: Segment, case: MatchCase) -> Query:
@@ -55,7 +56,7 @@ def compile_query(seg: Segment, case: MatchCase) -> Query:
         excluded=np.array(sorted(excluded), dtype=np.int64), independence=_independence(seg, case),
         plan_bits=_plan_bits(seg, case) if case.has_plan else None,
         languages=[seg.by_language.rows_of(i) for code in case.languages if (i := t.languages.get(code)) is not None],
-        remote=_remote(seg, case), expert=_experts(seg, case))
+        remote=_remote(seg, case), expert=_experts(seg, case), primary_holder=_primary_holders(seg, case))
 
 
 def _independence(seg: Segment, case: MatchCase) -> np.ndarray | None:
@@ -79,6 +80,18 @@ def _remote(seg: Segment, case: MatchCase) -> np.ndarray:
     if state is not None:
         licensed[seg.by_licence.rows_of(state)] = True
     return seg.t.telehealth & licensed
+
+
+def _primary_holders(seg: Segment, case: MatchCase) -> np.ndarray | None:
+    """Holders of a primary treating specialty, when some treating specialties are secondary only."""
+    if not case.secondary_specialties:
+        return None
+    holder = np.zeros(seg.n_specialists, dtype=bool)
+    for code in sorted(case.primary_treaters):
+        i = seg.t.specialties.get(code)
+        if i is not None:
+            holder[seg.by_specialty.rows_of(i)] = True
+    return holder
 
 
 def _experts(seg: Segment, case: MatchCase) -> np.ndarray | None:

@@ -143,17 +143,20 @@ def _specialists(cursor_of) -> dict:
 def _populations(recorded: list, spec: list[np.ndarray], m: int, specialties: Vocab) -> np.ndarray:
     """Per specialist the POPULATIONS index: the recorded one, else what their NUCC codes imply."""
     codes: list[list[str]] = [[] for _ in range(m)]
-    for row, code in zip(spec[0].tolist(), spec[1].tolist()):
+    primaries: list[str | None] = [None] * m
+    for row, code, is_primary in zip(spec[0].tolist(), spec[1].tolist(), spec[2].tolist()):
         codes[row].append(specialties.values[code])
+        if is_primary:
+            primaries[row] = specialties.values[code]
     implied: dict[tuple, int] = {}
     out = np.empty(m, np.int8)
-    for row, (given, held) in enumerate(zip(recorded, codes)):
+    for row, (given, primary, held) in enumerate(zip(recorded, primaries, codes)):
         if given:
             out[row] = POPULATIONS.index(given)
             continue
-        key = tuple(sorted(held))
+        key = (primary, *sorted(held))
         if key not in implied:
-            implied[key] = POPULATIONS.index(population_of(key))
+            implied[key] = POPULATIONS.index(population_of(primary, held))
         out[row] = implied[key]
     return out
 

@@ -93,9 +93,17 @@ def score_rows(seg, case, q, weights, rows, sp, row_flags, distance, in_network,
     else:
         score += weights["independence"] * independence
     score += constant
-    if q.expert is not None:  # experts first (scoring.standing), so the shortlist keeps them
-        score += scoring.STANDING_BONUS * q.expert[sp]
-    return score
+    return score + standing_bonus(q, sp, row_flags)
+
+
+def standing_bonus(q, sp, row_flags):
+    """STANDING_BONUS times scoring.standing beyond its floor, so the shortlist keeps the top tiers."""
+    bonus = 0.0
+    if q.expert is not None:
+        bonus = bonus + scoring.STANDING_BONUS * q.expert[sp]
+    if q.primary_holder is not None:  # a case code or group counts as primary (scoring.is_primary_treater)
+        bonus = bonus + scoring.STANDING_BONUS * (q.primary_holder[sp] | ((row_flags & 2) != 0))
+    return bonus
 
 
 def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, coverage: float) -> np.ndarray:
@@ -111,7 +119,7 @@ def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, cover
              + weights["distance"] * best_distance + weights["quality"] * seg.quality[specialists]
              + weights["independence"] * independence_of(seg, q, specialists)
              + (weights["coverage"] * coverage + weights["availability"] * best_availability))
-    return bound if q.expert is None else bound + scoring.STANDING_BONUS * q.expert[specialists]
+    return bound + standing_bonus(q, specialists, flags[specialists])
 
 
 def bound_without_quality(seg, case, q, weights, coverage: float) -> float:
@@ -125,7 +133,8 @@ def bound_without_quality(seg, case, q, weights, coverage: float) -> float:
     scale = scoring.URGENCY_DAYS[case.urgency]
     return (weights["expertise"] * expertise_best + weights["distance"] * distance_best + weights["independence"]
             + weights["coverage"] * coverage
-            + weights["availability"] * (1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale)))
+            + weights["availability"] * (1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale))
+            + (scoring.STANDING_BONUS if q.primary_holder is not None else 0.0))
 
 
 def independence_of(seg, q, sp):

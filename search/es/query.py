@@ -69,6 +69,11 @@ def _expertise(case: MatchCase) -> list[dict]:
     clauses = []
     if case.treating_specialties:
         clauses.append({"terms": {"specialties": sorted(case.treating_specialties)}})
+    return clauses + _expertise_codes(case)
+
+
+def _expertise_codes(case: MatchCase) -> list[dict]:
+    clauses = []
     if case.condition_keys:
         clauses.append({"terms": {"condition_keys": list(case.condition_keys)}})
     if case.group_keys:
@@ -112,6 +117,9 @@ def signals(case: MatchCase) -> list[dict]:
     clauses = _expertise_signals(case, weights["expertise"])
     if case.expertise_first:  # experts rank first (scoring.standing): fetch them first too
         clauses.append(_worth({"terms": {"condition_keys": sorted(case.expert_keys)}}, scoring.STANDING_BONUS))
+    if case.secondary_specialties:  # then primary treaters and code holders, before secondary treaters
+        primary = [{"terms": {"specialties": sorted(case.primary_treaters)}}] if case.primary_treaters else []
+        clauses.append(_worth(_any_of(primary + _expertise_codes(case)), scoring.STANDING_BONUS))
     if case.has_plan and case.network_ids:
         clauses.append(_worth({"terms": {"network_ids": sorted(case.network_ids)}},
                               weights["coverage"] * (1 - scoring.COVERAGE["out_of_network_self_pay"])))

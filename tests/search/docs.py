@@ -38,7 +38,7 @@ def make_doc(*, specialist_id: int | None = None, practice_location_id: int | No
         "condition_keys": [c["key"] for c in conds], "condition_groups": sorted({c["group"] for c in conds}),
         "network_ids": sorted(networks), "location": {"lat": lat, "lon": lon}, "zip": "10001", "city": "New York",
         "state": "NY", "languages": sorted(languages), "telehealth": telehealth, "accepting": accepting,
-        "population": population or population_of(specialties), "licensed_states": sorted(licensed_states),
+        "population": population or population_of(specialties[0], specialties), "licensed_states": sorted(licensed_states),
         "institution_id": inst_id, "institution_name": inst_name, "institution_kind": inst_kind,
         "health_system_id": health_system_id if health_system_id is not None else INSTITUTION_SYSTEMS.get(inst_id),
         "self_pay_price_cents": price, "rating": rating, "review_count": reviews if rating is not None else 0,

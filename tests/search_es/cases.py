@@ -48,6 +48,8 @@ def random_case(rng: random.Random, docs: list[dict]) -> MatchCase:
         patient_state=rng.choice((None, "NY", *anchor.get("licensed_states", ()))),
         exclude_health_system_ids=frozenset([system]) if system is not None and rng.random() < 0.3 else frozenset(),
         affiliation_words=frozenset(["mayo"]) if rng.random() < 0.1 else frozenset(),
+        secondary_specialties=frozenset(rng.sample(anchor["specialties"], 1))
+        if anchor["specialties"] and rng.random() < 0.3 else frozenset(),
     )
 
 
