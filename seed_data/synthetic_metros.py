@@ -1,9 +1,9 @@
-"""Metro anchors: the first specialists of every synthetic directory fill the ten largest US metros.
+"""Metro anchors: the first specialists of every synthetic directory fill the largest US metros.
 
 Weighted sampling alone leaves small specialties missing from whole cities (no medical oncologist
 near the Texas Medical Center in 5,000). So every other specialist, up to ANCHORS of them, is placed
-deterministically: anchor k = i // 2 goes to metro k % 10 with major specialty
-(k // 10) % len(MAJOR_SPECIALTIES), in private practice within ANCHOR_RADIUS_MI of the metro's
+deterministically: anchor k = i // 2 goes to metro k % len(METROS) with major specialty
+(k // len(METROS)) % len(MAJOR_SPECIALTIES), in private practice within ANCHOR_RADIUS_MI of the metro's
 centre, accepting second opinions there. Five rounds give every metro five of every major specialty
 (the first 2 * ANCHORS specialists, inside the default directory of `make run`); everyone else
 follows the weighted draws as before, so academic centres and rare-disease expertise keep their share.
@@ -18,10 +18,12 @@ import numpy as np
 from reference import nucc, zip_centroids
 from seed_data.synthetic_geo import zip_table
 
-# The ten largest US metropolitan areas (Census 2020 MSAs) and a central ZIP of each.
+# The ten largest US metropolitan areas (Census 2020 MSAs) and a central ZIP of each, plus Phoenix,
+# which passed Boston in the Census Bureau's 2023 estimates: either list of "the ten largest" holds.
 METROS: dict[str, str] = {
     "New York": "10001", "Los Angeles": "90012", "Chicago": "60602", "Dallas": "75201", "Houston": "77030",
     "Washington DC": "20005", "Philadelphia": "19103", "Miami": "33136", "Atlanta": "30303", "Boston": "02115",
+    "Phoenix": "85004",
 }
 MAJOR_WEIGHT = 3.5  # NUCC codes at least this common (thousands of US physicians) are major specialties
 MAJOR_SPECIALTIES: tuple[str, ...] = tuple(t.code for t in nucc.TAXONOMIES if t.weight >= MAJOR_WEIGHT)
