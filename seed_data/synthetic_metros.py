@@ -2,10 +2,11 @@
 
 Weighted sampling alone leaves small specialties missing from whole cities (no medical oncologist
 near the Texas Medical Center in 5,000). So every other specialist, up to ANCHORS of them, is placed
-deterministically: anchor k = i // 2 goes to metro k % len(METROS) with major specialty
-(k // len(METROS)) % len(MAJOR_SPECIALTIES), in private practice within ANCHOR_RADIUS_MI of the metro's
-centre, accepting second opinions there. Five rounds give every metro five of every major specialty
-(the first 2 * ANCHORS specialists, inside the default directory of `make run`); everyone else
+deterministically: anchor k = i // 2 goes to metro k % len(METROS) with specialty
+ROUNDS[k // len(METROS)], in private practice within ANCHOR_RADIUS_MI of the metro's centre,
+accepting second opinions there. That gives every metro five of every major specialty and two of
+every paediatric subspecialty (the first 2 * ANCHORS specialists, inside the default directory of
+`make run`); everyone else
 follows the weighted draws as before, so academic centres and rare-disease expertise keep their share.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import cache
 import numpy as np
 
 from reference import nucc, zip_centroids
+from reference.populations import PEDIATRIC, population_of_code
 from seed_data.synthetic_geo import zip_table
 
 # The ten largest US metropolitan areas (Census 2020 MSAs) and a central ZIP of each, plus Phoenix,
@@ -28,7 +30,13 @@ METROS: dict[str, str] = {
 MAJOR_WEIGHT = 3.5  # NUCC codes at least this common (thousands of US physicians) are major specialties
 MAJOR_SPECIALTIES: tuple[str, ...] = tuple(t.code for t in nucc.TAXONOMIES if t.weight >= MAJOR_WEIGHT)
 PER_METRO = 5
-ANCHORS = len(METROS) * len(MAJOR_SPECIALTIES) * PER_METRO
+# A child needs the paediatric subspecialist, however small the field: two of each per metro.
+PEDIATRIC_SUBSPECIALTIES: tuple[str, ...] = tuple(
+    t.code for t in nucc.TAXONOMIES if population_of_code(t.code) == PEDIATRIC and t.code not in MAJOR_SPECIALTIES)
+PER_METRO_PEDIATRIC = 2
+# Anchor k practises ROUNDS[k // len(METROS)]: the major specialties five times over, then the paediatric ones.
+ROUNDS: tuple[str, ...] = MAJOR_SPECIALTIES * PER_METRO + PEDIATRIC_SUBSPECIALTIES * PER_METRO_PEDIATRIC
+ANCHORS = len(METROS) * len(ROUNDS)
 ANCHOR_STRIDE = 2
 ANCHOR_RADIUS_MI = 12.0  # well inside the 25 miles a patient is promised
 GOLDEN = 0.6180339887498949  # a low-discrepancy sequence spreads anchors over a metro's ZIPs
@@ -67,5 +75,5 @@ def anchors(first: int, n: int) -> Anchors:
     for j in np.flatnonzero(is_anchor).tolist():
         pool = pools[metro[j]]
         zip_idx[j] = pool[int(((number[j] * GOLDEN) % 1.0) * len(pool))]
-        specialty[j] = MAJOR_SPECIALTIES[(number[j] // len(METROS)) % len(MAJOR_SPECIALTIES)]
+        specialty[j] = ROUNDS[number[j] // len(METROS)]
     return Anchors(is_anchor, zip_idx, specialty)

@@ -20,14 +20,14 @@ from search.documents import build_documents
 from search.retrieval import retrieve
 from seed_data.synthetic import seed_directory
 
-SPECIALISTS = 4200
+SPECIALISTS = 5000  # make run's default: every metro anchor is in
 MANHATTAN = zip_centroids.get("10001")
 HOUSTON = zip_centroids.get("77030")
 
 
 @pytest.fixture(scope="module")
 def directory(tmp_path_factory):
-    """(backend, every document, session factory) of a 4,200-specialist synthetic directory (all anchors in)."""
+    """(backend, every document, session factory) of the default 5,000-specialist synthetic directory."""
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('acceptance') / 'directory.db'}")
     upgrade(engine)
     seed_directory(engine, SPECIALISTS, seed=42, batch_size=1000, out=io.StringIO())

@@ -1,5 +1,5 @@
-"""`make run`'s directory answers in the ten largest metros: five specialists of every major specialty
-within 25 miles. Anchors depend on the specialist's index alone, so the first 2 * ANCHORS
+"""`make run`'s directory answers in the largest metros: five specialists of every major specialty and two
+of every paediatric subspecialty within 25 miles. Anchors depend on the specialist's index alone, so the first 2 * ANCHORS
 specialists, seeded here, are exactly those of the default directory; the rest only add."""
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from reference import zip_centroids
 from search.backends.embedded import EmbeddedBackend
 from search.case import MatchCase
 from seed_data.synthetic import seed_directory
-from seed_data.synthetic_metros import ANCHOR_STRIDE, ANCHORS, MAJOR_SPECIALTIES, METROS, PER_METRO, anchors
+from seed_data.synthetic_metros import (
+    ANCHOR_STRIDE, ANCHORS, MAJOR_SPECIALTIES, METROS, PEDIATRIC_SUBSPECIALTIES, PER_METRO, PER_METRO_PEDIATRIC, anchors,
+)
 
 DEFAULT_SEED = 42  # `secondlook seed`'s default, which `make run` uses
 RADIUS_MI = 25.0
@@ -34,6 +36,7 @@ def test_the_default_directory_holds_every_anchor():
         if code is not None:
             per_pair[(zip_idx >= 0, code)] = per_pair.get((zip_idx >= 0, code), 0) + 1
     assert all(per_pair[(True, code)] == PER_METRO * len(METROS) for code in MAJOR_SPECIALTIES)
+    assert all(per_pair[(True, code)] == PER_METRO_PEDIATRIC * len(METROS) for code in PEDIATRIC_SUBSPECIALTIES)
 
 
 def test_every_big_metro_finds_five_of_every_major_specialty_within_25_miles(tmp_path):
@@ -45,10 +48,12 @@ def test_every_big_metro_finds_five_of_every_major_specialty_within_25_miles(tmp
     short = []
     for metro, zip5 in METROS.items():
         centre = zip_centroids.get(zip5)
-        for code in MAJOR_SPECIALTIES:
+        wanted = [(code, PER_METRO) for code in MAJOR_SPECIALTIES]
+        wanted += [(code, PER_METRO_PEDIATRIC) for code in PEDIATRIC_SUBSPECIALTIES]
+        for code, least in wanted:
             found = backend.match(MatchCase(specialty=code, point=(centre.lat, centre.lon), max_distance_mi=RADIUS_MI,
-                                            limit=PER_METRO))
-            if found.total < PER_METRO or any(c.distance_mi > RADIUS_MI for c in found.candidates):
+                                            limit=least))
+            if found.total < least or any(c.distance_mi > RADIUS_MI for c in found.candidates):
                 short.append((metro, code, found.total))
     assert short == []
     engine.dispose()
