@@ -6,12 +6,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from reference.populations import populations_for
+
 REASONS = ("rare_condition", "high_risk_treatment", "unclear_diagnosis", "treatment_not_working",
            "experimental_or_trial", "feel_dismissed", "other")
 URGENCIES = ("routine", "soon", "emergent")
 DEFAULT_MAX_DISTANCE_MI = 100.0
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
+SEXES = ("female", "male")
+# Why a second opinion is sought decides whether holding the very condition outranks everything else.
+EXPERTISE_FIRST_REASONS = frozenset({"rare_condition", "unclear_diagnosis"})
 
 _SPACES = re.compile(r"\s+")
 
@@ -31,6 +36,9 @@ class MatchCase:
     """
 
     conditions: tuple[tuple[str, str], ...] = ()  # (system, code), codes already canonical
+    age_range: tuple[float, float] | None = None  # [low, high) in years; never a birth date
+    sex: str | None = None  # 'female' | 'male' (for code plausibility), None when not given
+    patient_state: str | None = None  # 2-letter state of the case's point: telehealth needs a licence there
     specialty: str | None = None  # NUCC code
     point: tuple[float, float] | None = None  # the patient's (lat, lon), e.g. a ZIP centroid
     max_distance_mi: float = DEFAULT_MAX_DISTANCE_MI
@@ -43,12 +51,17 @@ class MatchCase:
     exclude_specialist_ids: frozenset[int] = frozenset()
     exclude_institution_ids: frozenset[int] = frozenset()
     exclude_institution_names: tuple[str, ...] = ()  # normalised with normalise_institution_name
+    exclude_health_system_ids: frozenset[int] = frozenset()  # systems of the excluded institutions
+    affiliation_words: frozenset[str] = frozenset()  # distinctive, rare words of excluded names (a hint only)
+    coverage_notes: tuple[str, ...] = ()  # what is on file about coverage, said on every candidate
+    referred_specialist_ids: frozenset[int] = frozenset()  # specialists the case has a live referral to
     reason: str = "other"
     urgency: str = "routine"
     limit: int = DEFAULT_LIMIT
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     condition_groups: tuple[str | None, ...] = ()  # aligned with `conditions`
     treating_specialties: frozenset[str] = frozenset()
+    secondary_specialties: frozenset[str] = frozenset()  # treat a case condition only as secondary treaters
 
     def __post_init__(self) -> None:
         # Normalise containers so equal cases compare (and hash) equal however they were built.
@@ -58,6 +71,12 @@ class MatchCase:
         set_("languages", tuple(sorted(set(self.languages))))
         set_("exclude_specialist_ids", frozenset(self.exclude_specialist_ids))
         set_("exclude_institution_ids", frozenset(self.exclude_institution_ids))
+        set_("exclude_health_system_ids", frozenset(self.exclude_health_system_ids))
+        set_("affiliation_words", frozenset(self.affiliation_words))
+        set_("coverage_notes", tuple(self.coverage_notes))
+        set_("referred_specialist_ids", frozenset(self.referred_specialist_ids))
+        if self.sex is not None and self.sex not in SEXES:
+            raise ValueError(f"sex must be one of {SEXES}")
         set_("exclude_institution_names", tuple(sorted({normalise_institution_name(n)
                                                          for n in self.exclude_institution_names} - {""})))
         if self.urgency not in URGENCIES:
@@ -72,6 +91,10 @@ class MatchCase:
             set_("treating_specialties", frozenset(self._resolve_specialties()))
         else:
             set_("treating_specialties", frozenset(self.treating_specialties))
+        if not self.secondary_specialties:
+            set_("secondary_specialties", frozenset(self._resolve_secondary()))
+        else:
+            set_("secondary_specialties", frozenset(self.secondary_specialties))
 
     def _resolve_specialties(self) -> set[str]:
         # A named specialty narrows the search to it; otherwise every specialty that treats
@@ -81,6 +104,20 @@ class MatchCase:
         from reference import conditions as catalogue
 
         return {code for s, c in self.conditions for code in catalogue.specialties_for(s, c)}
+
+    def _resolve_secondary(self) -> set[str]:
+        # Specialties that only share the care of every case condition they treat (never a named one).
+        from reference import conditions as catalogue
+
+        if self.specialty:
+            return set()
+        found = [catalogue.treaters_for(s, c) for s, c in self.conditions]
+        return {code for t in found for code in t.secondary} - {code for t in found for code in t.primary}
+
+    @property
+    def primary_treaters(self) -> frozenset[str]:
+        """Treating specialties that are a primary treater of some case condition."""
+        return self.treating_specialties - self.secondary_specialties
 
     @property
     def condition_keys(self) -> tuple[str, ...]:
@@ -93,9 +130,37 @@ class MatchCase:
         return frozenset(g for g in self.condition_groups if g)
 
     @property
+    def populations(self) -> frozenset[str]:
+        """Specialist populations ('pediatric', 'adult', 'all') this patient's age allows."""
+        return populations_for(self.age_range)
+
+    @property
+    def age_known(self) -> bool:
+        """Whether the population constraint applies (an age or age band was given)."""
+        return self.age_range is not None
+
+    @property
+    def expertise_first(self) -> bool:
+        """Whether a holder of the very condition (or its parent code) outranks specialty-only matches."""
+        return self.reason in EXPERTISE_FIRST_REASONS and bool(self.conditions)
+
+    @property
+    def expert_keys(self) -> frozenset[str]:
+        """Keys that make a specialist an expert for the case: each condition code and its parent codes."""
+        return frozenset(key for s, c in self.conditions for key in code_and_parents(s, c))
+
+    @property
     def has_plan(self) -> bool:
         """Whether coverage is judged against an insurance plan."""
         return self.plan_id is not None
+
+
+def code_and_parents(system: str, code: str) -> tuple[str, ...]:
+    """"ICD-10-CM:C92.00", "ICD-10-CM:C92.0", "ICD-10-CM:C92": a code and the ICD-10-CM codes above it."""
+    if system != "ICD-10-CM" or "." not in code:
+        return (f"{system}:{code}",)
+    head, tail = code.split(".", 1)
+    return tuple(f"{system}:{head}.{tail[:n]}" for n in range(len(tail), 0, -1)) + (f"{system}:{head}",)
 
 
 def _group(system: str, code: str) -> str | None:

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from api.models import (
     ConditionExpertise, Institution, Location, NetworkParticipation, PracticeLocation, Specialist,
-    SpecialistLanguage, SpecialistSpecialty,
+    SpecialistLanguage, SpecialistLicence, SpecialistSpecialty,
 )
+from reference.populations import population_of
 
 # What each field of a document means (ES mapping and embedded columns follow this list).
 INDEX_FIELDS: dict[str, str] = {
@@ -31,7 +32,10 @@ INDEX_FIELDS: dict[str, str] = {
     "languages": "ISO 639-1 codes, sorted",
     "telehealth": "offers telehealth consultations",
     "accepting": "location takes new patients AND the specialist gives second opinions",
+    "population": "whom the specialist sees: pediatric | adult | all (reference.populations)",
+    "licensed_states": "2-letter states of the specialist's medical licences, sorted",
     "institution_id": "Institution.id or null", "institution_name": "name or null",
+    "health_system_id": "HealthSystem.id of the institution, or null (affiliation = same institution or system)",
     "institution_kind": "academic_medical_center | community_practice | ... or null",
     "self_pay_price_cents": "published self-pay price or null (no self-pay)",
     "rating": "0..5 or null", "review_count": "number of reviews behind the rating",
@@ -73,13 +77,15 @@ def _batch(session: Session, ids: list[int]) -> Iterator[dict]:
     people = session.execute(
         select(s.id, s.npi, s.first_name, s.last_name, s.credentials, s.accepts_second_opinions, s.telehealth,
                s.self_pay_price_cents, s.rating, s.review_count, s.last_verified, s.institution_id,
-               inst.name, inst.kind)
+               inst.name, inst.kind, inst.health_system_id, s.population)
         .outerjoin(inst, inst.id == s.institution_id).where(s.id.in_(ids)).order_by(s.id)).all()
     specialties = _grouped(session, select(SpecialistSpecialty.specialist_id, SpecialistSpecialty.taxonomy_code,
                                            SpecialistSpecialty.is_primary)
                            .where(SpecialistSpecialty.specialist_id.in_(ids)))
     languages = _grouped(session, select(SpecialistLanguage.specialist_id, SpecialistLanguage.language)
                          .where(SpecialistLanguage.specialist_id.in_(ids)))
+    licences = _grouped(session, select(SpecialistLicence.specialist_id, SpecialistLicence.state)
+                        .where(SpecialistLicence.specialist_id.in_(ids)))
     ce = ConditionExpertise
     conditions = _grouped(session, select(ce.specialist_id, ce.system, ce.code, ce.cases_per_year, ce.publications,
                                           ce.center_of_expertise).where(ce.specialist_id.in_(ids)))
@@ -96,11 +102,12 @@ def _batch(session: Session, ids: list[int]) -> Iterator[dict]:
     soonest = next_available(session, [p[0] for rows in practices.values() for p in rows], utcnow())
     for row in people:
         codes = sorted(code for code, _ in specialties.get(row.id, ()))
+        primary = next((code for code, is_primary in specialties.get(row.id, ()) if is_primary), None)
         held = sorted((_condition(catalogue, *c) for c in conditions.get(row.id, ())), key=lambda c: c["key"])
         base = {
             "specialist_id": row.id, "npi": row.npi,
             "display_name": display_name(row.first_name, row.last_name, row.credentials),
-            "primary_specialty": next((code for code, primary in specialties.get(row.id, ()) if primary), None),
+            "primary_specialty": primary,
             "specialties": codes,
             "specialty_families": sorted({t.family for t in map(nucc.get, codes) if t is not None}),
             "conditions": held,
@@ -108,7 +115,10 @@ def _batch(session: Session, ids: list[int]) -> Iterator[dict]:
             "condition_groups": sorted({c["group"] for c in held if c["group"]}),
             "languages": sorted(lang for (lang,) in languages.get(row.id, ())),
             "telehealth": bool(row.telehealth),
+            "population": row.population or population_of(primary, codes),
+            "licensed_states": sorted(state for (state,) in licences.get(row.id, ())),
             "institution_id": row.institution_id, "institution_name": row.name, "institution_kind": row.kind,
+            "health_system_id": row.health_system_id,
             "self_pay_price_cents": row.self_pay_price_cents,
             "rating": row.rating, "review_count": row.review_count or 0,
             "last_verified": row.last_verified.isoformat() if row.last_verified else None,

@@ -4,26 +4,55 @@ from __future__ import annotations
 from search import scoring
 from search.case import MatchCase
 
+# English names of the consultation languages the directory lists (ISO 639-1); others show as codes.
+LANGUAGE_NAMES = {
+    "en": "English", "es": "Spanish", "zh": "Chinese", "tl": "Tagalog", "vi": "Vietnamese", "ar": "Arabic",
+    "fr": "French", "ko": "Korean", "ru": "Russian", "de": "German", "ht": "Haitian Creole", "hi": "Hindi",
+    "pt": "Portuguese", "it": "Italian", "pl": "Polish", "ur": "Urdu", "fa": "Persian", "gu": "Gujarati",
+    "ja": "Japanese", "bn": "Bengali", "pa": "Punjabi", "he": "Hebrew", "el": "Greek", "ta": "Tamil",
+}
+
 
 def reasons_for(case: MatchCase, doc: dict, levels: list, status: str, distance_mi: float | None) -> list[str]:
     """Short sentences a patient can read, most important first."""
     reasons = _expertise_reasons(case, doc, levels)
     reasons += _coverage_reasons(case, doc, status)
+    if doc["specialist_id"] in case.referred_specialist_ids:
+        reasons.append("a referral to this specialist is on file for this case")
     if distance_mi is not None:
         reasons.append(f"{distance_mi:.1f} mi" if distance_mi < 10 else f"{distance_mi:.0f} mi")
-    if doc["telehealth"]:
-        reasons.append("telehealth available")
+    reasons += _telehealth_reasons(case, doc)
+    spoken = [lang for lang in case.languages if lang in doc["languages"]]
+    if spoken:
+        reasons.append("consults in " + ", ".join(_language_name(lang) for lang in spoken))
     days = scoring.days_until_available(case.now, doc.get("next_available"))
     if days is not None:
         reasons.append("next available today" if days < 1 else f"next available in {int(days + 0.5)} days")
     if doc["rating"] is not None and doc["review_count"] > 0:
         reasons.append(f"rated {doc['rating']:.1f} from {doc['review_count']} reviews")
     if case.exclude_institution_names or case.exclude_institution_ids:
-        if scoring.independence(case, doc) < 1.0:
-            reasons.append("may be affiliated with an institution you excluded")
+        independence = scoring.independence(case, doc)
+        if independence == scoring.AFFILIATED:
+            reasons.append("same health system as an institution you excluded")
+        elif independence < 1.0:
+            reasons.append("name resembles an institution you excluded; they may be related")
         else:
             reasons.append("independent of the first opinion's institution")
     return reasons
+
+
+def _telehealth_reasons(case: MatchCase, doc: dict) -> list[str]:
+    if not doc["telehealth"]:
+        return []
+    if case.patient_state is None:
+        return ["telehealth available"]
+    if scoring.telehealth_reachable(case, doc):
+        return [f"telehealth available: licensed in {case.patient_state}"]
+    return [f"telehealth not offered to you: not licensed in {case.patient_state}"]
+
+
+def _language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
 
 
 def _expertise_reasons(case: MatchCase, doc: dict, levels: list) -> list[str]:
@@ -60,11 +89,12 @@ def _coverage_reasons(case: MatchCase, doc: dict, status: str) -> list[str]:
     plan = case.plan_name or "your plan"
     price = doc["self_pay_price_cents"]
     price_text = f"self-pay ${price / 100:,.0f}" if price is not None else ""
+    notes = list(case.coverage_notes)
     if status == "in_network":
-        return [f"in network for {plan} at this location"]
+        return notes + [f"in network for {plan} at this location"]
     if status == "out_of_network_self_pay":
-        return [f"not in network for {plan} here; {price_text}"]
-    return [price_text] if price_text else []
+        return notes + [f"not in network for {plan} here; {price_text}"]
+    return notes + ([price_text] if price_text else [])
 
 
 def _specialty_name(code: str | None) -> str:

@@ -27,10 +27,12 @@ class RankedCandidate:
     coverage_status: str
     distance_mi: float | None
     document: dict = field(repr=False)
+    standing: int = 0  # 1: an expert when the case's reason puts expertise first (scoring.standing)
 
     def sort_key(self) -> tuple:
-        """Score first, then nearer, then lower specialist id: no two candidates tie."""
-        return (-self.score, math.inf if self.distance_mi is None else self.distance_mi, self.specialist_id)
+        """Standing first, then score, then nearer, then lower specialist id: no two candidates tie."""
+        return (-self.standing, -self.score, math.inf if self.distance_mi is None else self.distance_mi,
+                self.specialist_id)
 
 
 def score_document(case: MatchCase, doc: dict, weights: dict[str, float] | None = None) -> RankedCandidate:
@@ -60,6 +62,7 @@ def score_document(case: MatchCase, doc: dict, weights: dict[str, float] | None 
         coverage_status=status,
         distance_mi=None if distance is None else round(distance, SCORE_DP),
         document=doc,
+        standing=scoring.standing(case, doc),
     )
 
 
@@ -78,7 +81,7 @@ def rank(case: MatchCase, candidates: Iterable[dict], limit: int | None = None) 
 
 def _location_key(ranked: RankedCandidate) -> tuple:
     # A specialist's best location: highest score, then nearest, then lowest location id.
-    return (*ranked.sort_key()[:2], ranked.practice_location_id)
+    return (*ranked.sort_key()[:3], ranked.practice_location_id)
 
 
 def warnings_for(case: MatchCase) -> list[str]:

@@ -6,16 +6,19 @@ A document qualifies when every one of these holds:
 2. coverage: with a plan, in network at this location or self-pay accepted; self-paying, a self-pay
    price is published; with neither, no constraint;
 3. accepting: the location takes new patients and the specialist gives second opinions;
-4. place: within `max_distance_mi` of the case's point, or telehealth on both sides (no point: any);
+4. place: within `max_distance_mi` of the case's point, or telehealth on both sides with a licence in
+   the patient's state (no point: any);
 5. language: speaks one of the requested languages (none requested: any);
-6. exclusions: neither the specialist nor the institution (by id or by name) is excluded.
+6. exclusions: neither the specialist nor the institution (by id or by name) is excluded;
+7. population: a child (under 18) never gets an adult-only specialist, an adult never a
+   paediatric-only one; all-ages specialists serve both (no age given: any).
 """
 from __future__ import annotations
 
 from typing import Iterable, Iterator
 
 from search.case import MatchCase, normalise_institution_name
-from search.scoring import doc_distance
+from search.scoring import doc_distance, telehealth_reachable
 
 
 def qualifies_by_expertise(case: MatchCase, doc: dict) -> bool:
@@ -39,7 +42,12 @@ def qualifies_by_place(case: MatchCase, doc: dict, distance_mi: float | None) ->
     """Constraint 4: close enough, or both sides happy with telehealth."""
     if distance_mi is None or distance_mi <= case.max_distance_mi:
         return True
-    return case.telehealth_ok and doc["telehealth"]
+    return case.telehealth_ok and telehealth_reachable(case, doc)
+
+
+def qualifies_by_population(case: MatchCase, doc: dict) -> bool:
+    """Constraint 7: the specialist sees patients of this age."""
+    return not case.age_known or doc["population"] in case.populations
 
 
 def is_excluded(case: MatchCase, doc: dict) -> bool:
@@ -59,6 +67,7 @@ def qualifies(case: MatchCase, doc: dict) -> bool:
             and qualifies_by_coverage(case, doc)
             and (not case.languages or bool(set(case.languages).intersection(doc["languages"])))
             and not is_excluded(case, doc)
+            and qualifies_by_population(case, doc)
             and qualifies_by_place(case, doc, doc_distance(case, doc)))
 
 

@@ -49,12 +49,18 @@ NEUTRAL = 0.5  # an unknown component neither helps nor hurts
 RATING_PRIOR_MEAN, RATING_PRIOR_REVIEWS = 4.2, 10.0
 EARTH_RADIUS_MI = 3958.7613
 
-AFFILIATED = 0.3  # shares a distinctive name word with an excluded institution (same system)
+AFFILIATED = 0.3  # same health system as an excluded institution: not independent
+NAME_HINT = 0.7  # shares a word rare across the directory with an excluded institution's name: maybe related
+# For reasons in search.case.EXPERTISE_FIRST_REASONS a holder of the condition code (or its parent)
+# outranks every specialty-only match: `rank` sorts by standing first. The vectorised pre-scores add
+# this bonus so that retrieval (embedded shortlist, Elasticsearch's fetch) keeps the same experts.
+STANDING_BONUS = 2.0
 _GENERIC_WORDS = frozenset(
     "the of and at for a an in on saint st university univ college hospital hospitals medical medicine "
     "center centre centers clinic clinics health healthcare system systems group practice associates "
     "physicians partners institute care network community regional general memorial specialty "
-    "specialists school faculty department dept inc llc pc pa md".split())
+    "specialists school faculty department dept inc llc pc pa md synthetic academic teaching campus main "
+    "outpatient multispecialty".split())
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -136,12 +142,40 @@ def doc_distance(case: MatchCase, doc: dict) -> float | None:
     return haversine_mi(case.point[0], case.point[1], doc["location"]["lat"], doc["location"]["lon"])
 
 
+def telehealth_reachable(case: MatchCase, doc: dict) -> bool:
+    """The specialist offers telehealth and may practise it for this patient (licensed in their state)."""
+    if not doc["telehealth"]:
+        return False
+    return case.patient_state is None or case.patient_state in doc.get("licensed_states", ())
+
+
 def distance_score(case: MatchCase, doc: dict, distance_mi: float | None) -> float:
-    """Exponential decay with distance; a telehealth visit, when welcome, keeps a floor."""
+    """Exponential decay with distance; a telehealth visit, when welcome and licensed, keeps a floor."""
     if distance_mi is None:
         return NEUTRAL
     decay = math.exp(-distance_mi / DISTANCE_SCALE_MI)
-    return max(decay, TELEHEALTH_FLOOR) if case.telehealth_ok and doc["telehealth"] else decay
+    return max(decay, TELEHEALTH_FLOOR) if case.telehealth_ok and telehealth_reachable(case, doc) else decay
+
+
+def is_expert(case: MatchCase, doc: dict) -> bool:
+    """Holds one of the case's condition codes or a parent of one."""
+    return not case.expert_keys.isdisjoint(doc["condition_keys"])
+
+
+def is_primary_treater(case: MatchCase, doc: dict) -> bool:
+    """Qualifies by a primary treating specialty or a case code or group, not only as a secondary treater."""
+    if not case.secondary_specialties or not case.primary_treaters.isdisjoint(doc["specialties"]):
+        return True
+    return not (set(case.condition_keys).isdisjoint(doc["condition_keys"])
+                and case.group_keys.isdisjoint(doc["condition_groups"]))
+
+
+def standing(case: MatchCase, doc: dict) -> int:
+    """`rank` sorts by this before the score: 2 an expert when the reason puts expertise first,
+    1 a primary treater (or holder of a case code or group), 0 a secondary treater only."""
+    if case.expertise_first and is_expert(case, doc):
+        return 2
+    return int(is_primary_treater(case, doc))
 
 
 def availability(case: MatchCase, doc: dict) -> float:
@@ -172,13 +206,18 @@ def quality(doc: dict) -> float:
 
 @lru_cache(maxsize=8192)
 def distinctive_words(name: str | None) -> frozenset[str]:
-    """The words of an institution name that identify it ("mayo" in "Mayo Clinic Health System")."""
+    """The words of an institution name that may identify it ("mayo" in "Mayo Clinic Health System").
+
+    Generic words are dropped here; whether a word is rare enough to hint at a relation is decided
+    against the whole directory (`api.matching.affiliation`)."""
     return frozenset(w for w in _WORD.findall(normalise_institution_name(name)) if w not in _GENERIC_WORDS)
 
 
 def independence(case: MatchCase, doc: dict) -> float:
-    """1 unless the institution looks affiliated with one the patient excluded (the first opinion's)."""
-    if not case.exclude_institution_names or not doc.get("institution_name"):
-        return 1.0
-    mine = distinctive_words(doc["institution_name"])
-    return AFFILIATED if any(mine & distinctive_words(n) for n in case.exclude_institution_names) else 1.0
+    """1 unless affiliated with an institution the patient excluded: same health system (by identity),
+    or, as a weaker hint, a name sharing a word that is rare across the directory."""
+    if doc.get("health_system_id") is not None and doc["health_system_id"] in case.exclude_health_system_ids:
+        return AFFILIATED
+    if case.affiliation_words and not case.affiliation_words.isdisjoint(distinctive_words(doc["institution_name"])):
+        return NAME_HINT
+    return 1.0

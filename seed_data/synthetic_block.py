@@ -23,7 +23,7 @@ from seed_data.synthetic_specialties import SpecialtyModel, specialty_model
 BLOCK = 100
 # Insert order: parents before the rows that reference them.
 TABLES = ("location", "specialist", "practice_location", "network_participation", "specialist_specialty",
-          "specialist_language", "condition_expertise")
+          "specialist_language", "specialist_licence", "condition_expertise")
 
 
 @dataclass(frozen=True)

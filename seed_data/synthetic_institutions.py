@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Connection
 
-from api.models import Institution, Location
+from api.models import HealthSystem, Institution, Location
 from seed_data.synthetic_geo import ZipTable, cumulative, phone, street_address
 from seed_data.synthetic_bulk import ensure_rows
 
@@ -28,6 +28,10 @@ COMMUNITY_ADJECTIVES = ("Riverside", "Lakeside", "Summit", "Valley", "Northside"
 COMMUNITY_KINDS = ("Multispecialty Group", "Specialty Associates", "Medical Partners", "Physicians Group",
                    "Health Partners", "Specialty Clinic")
 FULL_ACCESS = ["wheelchair_accessible", "accessible_parking", "asl_interpreter", "hearing_loop"]
+# Each academic centre heads a health system; this share of community practices belongs to the
+# system of the nearest centre (the rest are independent).
+SYSTEM_MEMBER_SHARE = 0.4
+SYSTEM_NAME = "{name} Health Network"
 
 
 @dataclass(frozen=True)
@@ -77,14 +81,34 @@ def _community_plan(zips: ZipTable, rng: np.random.Generator) -> list[tuple[str,
     return plan
 
 
+def _system_members(zips: ZipTable, academic, community, heads: list[int]) -> list[int | None]:
+    """Per community practice: the health system of the nearest academic centre, for a fixed share of them."""
+    rng = np.random.default_rng(REFERENCE_SEED + 1)  # its own stream: the other draws stay as they were
+    joins = rng.random(len(community)) < SYSTEM_MEMBER_SHARE
+    centre_zip = np.array([campuses[0] for _, campuses, _ in academic])
+    out: list[int | None] = []
+    for (_, z), joined in zip(community, joins.tolist()):
+        if not joined:
+            out.append(None)
+            continue
+        squared = (zips.lat[centre_zip] - zips.lat[z]) ** 2 + ((zips.lon[centre_zip] - zips.lon[z]) * 0.8) ** 2
+        out.append(heads[int(np.argmin(squared))])
+    return out
+
+
 def ensure_institutions(conn: Connection, zips: ZipTable) -> InstitutionChoice:
     """Create whatever synthetic institutions and campuses are missing; return the choice arrays."""
     rng = np.random.default_rng(REFERENCE_SEED)
     academic, community = _academic_plan(zips), _community_plan(zips, rng)
+    system_ids = ensure_rows(conn, HealthSystem.__table__, "name", [
+        {"name": SYSTEM_NAME.format(name=name), "is_synthetic": True} for name, _, _ in academic])
+    heads = [system_ids[SYSTEM_NAME.format(name=name)] for name, _, _ in academic]
+    members = _system_members(zips, academic, community, heads)
     inst_rows = [{"name": name, "kind": "academic_medical_center", "city": zips.city[campuses[0]],
-                  "state": zips.state[campuses[0]], "is_synthetic": True} for name, campuses, _ in academic]
+                  "state": zips.state[campuses[0]], "health_system_id": head, "is_synthetic": True}
+                 for (name, campuses, _), head in zip(academic, heads)]
     inst_rows += [{"name": name, "kind": "community_practice", "city": zips.city[z], "state": zips.state[z],
-                   "is_synthetic": True} for name, z in community]
+                   "health_system_id": member, "is_synthetic": True} for (name, z), member in zip(community, members)]
     inst_ids = ensure_rows(conn, Institution.__table__, "name", inst_rows)
     places = [(name, f"{name} — {'Main Campus' if k == 0 else f'Outpatient Center {k}'}", z, FULL_ACCESS)
               for name, campuses, _ in academic for k, z in enumerate(campuses)]

@@ -11,6 +11,7 @@ from datetime import timedelta
 import numpy as np
 
 from seed_data.synthetic_geo import cumulative, phone, street_address
+from seed_data.synthetic_metros import anchors
 
 ACADEMIC, COMMUNITY, PRIVATE = 0, 1, 2
 ACADEMIC_SHARE, COMMUNITY_SHARE = 0.18, 0.30  # the rest keep their own offices
@@ -43,6 +44,7 @@ class Practices:
     networks: np.ndarray
     network_count: np.ndarray
     effective_days: np.ndarray
+    anchor_specialty: list[str | None]  # a metro anchor's major specialty (seed_data.synthetic_metros)
 
 
 def draw_practices(rng: np.random.Generator, ctx, first: int, n: int) -> Practices:
@@ -51,6 +53,8 @@ def draw_practices(rng: np.random.Generator, ctx, first: int, n: int) -> Practic
     u = rng.random(n)
     affiliation = np.where(u < ACADEMIC_SHARE, ACADEMIC, np.where(u < ACADEMIC_SHARE + COMMUNITY_SHARE,
                                                                   COMMUNITY, PRIVATE))
+    anchor = anchors(first, n)
+    affiliation[anchor.is_anchor] = PRIVATE  # an own office in the metro
     centre = np.searchsorted(inst.academic_cdf, rng.random(n))
     practice = rng.integers(0, len(inst.community_ids), n)
     campus0 = np.where(rng.random(n) < 0.7, 0, rng.integers(1, 3, n))
@@ -60,6 +64,7 @@ def draw_practices(rng: np.random.Generator, ctx, first: int, n: int) -> Practic
     first_zip = np.select([affiliation == ACADEMIC, affiliation == COMMUNITY],
                           [inst.campus_zip[centre, campus0], inst.community_zip[practice]],
                           zips.sample(rng.random(n)))
+    first_zip = np.where(anchor.is_anchor, anchor.zip_idx, first_zip)
     near = zips.nearby(np.repeat(first_zip, PRACTICE_SLOTS), rng.random(n * PRACTICE_SLOTS)).reshape(n, -1)
     academic = (affiliation == ACADEMIC)[:, None]
     zip_ = np.where(academic, inst.campus_zip[centre[:, None], campus], near)
@@ -74,7 +79,7 @@ def draw_practices(rng: np.random.Generator, ctx, first: int, n: int) -> Practic
                     nets.logw[zips.state_idx[zip_]])
     keys = logw + rng.gumbel(size=logw.shape)
     chosen = np.argsort(-keys, axis=2)[:, :, :MAX_NETWORKS]
-    return Practices(
+    drawn = Practices(
         affiliation=affiliation,
         institution_id=np.select([affiliation == ACADEMIC, affiliation == COMMUNITY],
                                  [inst.academic_ids[centre], inst.community_ids[practice]], 0),
@@ -86,7 +91,10 @@ def draw_practices(rng: np.random.Generator, ctx, first: int, n: int) -> Practic
         accepting=rng.random((n, PRACTICE_SLOTS)) < 0.85, networks=nets.ids[chosen],
         network_count=2 + np.searchsorted(NETWORK_COUNT_CDF, rng.random((n, PRACTICE_SLOTS))),
         effective_days=rng.integers(60, 3650, (n, PRACTICE_SLOTS, MAX_NETWORKS)),
+        anchor_specialty=anchor.specialty,
     )
+    drawn.accepting[anchor.is_anchor, 0] = True  # an anchor takes new patients in the metro
+    return drawn
 
 
 def practice_rows(ctx, p: Practices, j: int, index: int, rows: dict[str, list]) -> None:

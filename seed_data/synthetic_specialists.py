@@ -7,6 +7,8 @@ from datetime import timedelta
 import numpy as np
 
 from api.identifiers import make_npi
+from reference.licensure import IMLC_STATES
+from reference.populations import population_of
 from seed_data import synthetic_names as names
 from seed_data.synthetic_practices import ACADEMIC, Practices
 from seed_data.synthetic_specialties import SPECIALTY_COUNT_CDF
@@ -18,6 +20,10 @@ ICD_MAX, ORPHA_MAX, ORPHA_SLOT = 5, 3, 5  # ICD codes use slots 0-4, Orphanet on
 # Rare-disease expertise lives mostly in academic centres.
 ORPHA_CHANCE_ACADEMIC, ORPHA_CHANCE_ELSEWHERE, CENTRE_OF_EXPERTISE = 0.45, 0.02, 0.35
 MIN_FEE, MAX_FEE = 250, 1500
+# Interstate Medical Licensure Compact: the share of physicians in member states who hold extra
+# licences through it (more among those who consult by video), and at most how many.
+COMPACT_SHARE, COMPACT_SHARE_TELEHEALTH, COMPACT_MAX_EXTRA = 0.15, 0.45, 8
+COMPACT_ORDER = tuple(sorted(IMLC_STATES))
 # Uniform columns of People.attrs, by what they decide.
 CREDENTIAL, PHD, TELEHEALTH, ACCEPTS, NO_REVIEWS, BOARD, SECOND_BOARD = range(7)
 
@@ -49,6 +55,7 @@ class People:
     cases: np.ndarray
     publications: np.ndarray
     centre: np.ndarray
+    licence_u: np.ndarray  # (share, how many, which) of Interstate Compact licences beyond the practice states
 
 
 def draw_people(rng: np.random.Generator, ctx, p: Practices) -> People:
@@ -57,13 +64,16 @@ def draw_people(rng: np.random.Generator, ctx, p: Practices) -> People:
     academic = p.affiliation == ACADEMIC
     u = rng.random(n)
     primary = np.where(academic, np.searchsorted(model.academic_cdf, u), np.searchsorted(model.cdf, u))
+    for j, code in enumerate(p.anchor_specialty):
+        if code is not None:  # a metro anchor practises its assigned major specialty
+            primary[j] = model.codes.index(code)
     count = 1 + np.searchsorted(SPECIALTY_COUNT_CDF, rng.random(n))
     secondaries = model.secondaries(primary, count, rng.gumbel(size=(n, model.pool.shape[1])))
     pool = (rng.random(n)[:, None] > ctx.pool_cdf[ctx.zips.state_idx[p.zip[:, 0]]]).sum(axis=1)
     fee = model.fee_dollars[primary] * rng.lognormal(0.0, 0.2, n) * np.where(academic, 1.35, 1.0)
     # Orphanet slots see fewer patients and, in academia, many more papers.
     rare = np.arange(CONDITION_SLOTS) >= ORPHA_SLOT
-    return People(
+    drawn = People(
         primary=primary, secondaries=secondaries, female=rng.random(n) < 0.45, pool=pool,
         name_u=rng.random((n, 2)), languages=rng.random((n, len(names.LANGUAGES))) < ctx.language_p[pool],
         attrs=rng.random((n, 7)),
@@ -77,7 +87,12 @@ def draw_people(rng: np.random.Generator, ctx, p: Practices) -> People:
                       * np.where(academic, 1.5, 1.0)[:, None], 1, 600).astype(np.int64),
         publications=rng.poisson(np.where(academic, 3.0, 0.2)[:, None] * np.where(rare, 5.0, 1.0)),
         centre=academic & (rng.random(n) < CENTRE_OF_EXPERTISE),
+        licence_u=rng.random((n, 3)),  # drawn last: every earlier draw stays what it was
     )
+    anchored = np.array([code is not None for code in p.anchor_specialty])
+    drawn.attrs[anchored, ACCEPTS] = 0.0  # an anchor gives second opinions
+    drawn.orpha[anchored] = False  # rare-disease expertise stays with the academic centres
+    return drawn
 
 
 def person_rows(ctx, people: People, p: Practices, j: int, index: int, rows: dict[str, list]) -> None:
@@ -101,15 +116,30 @@ def person_rows(ctx, people: People, p: Practices, j: int, index: int, rows: dic
                f"second opinions{' in person or by video' if telehealth else ''}. (Synthetic record.)",
         "institution_id": p.institution_id[j] or None, "accepts_second_opinions": a[ACCEPTS] < 0.93,
         "telehealth": telehealth, "self_pay_price_cents": people.fee_cents[j],
+        "population": population_of(model.codes[primary], [model.codes[c] for c in [primary, *secondaries]]),
         "rating": people.rating[j] if reviewed else None,
         "review_count": people.reviews[j] if reviewed else 0, "data_source": "synthetic",
         "last_verified": ctx.today - timedelta(days=people.verified_days[j]),
         "created_at": ctx.now, "updated_at": ctx.now})
     rows["specialist_specialty"] += [{"specialist_id": sid, "taxonomy_code": model.codes[c], "is_primary": c == primary}
                                      for c in [primary, *secondaries]]
+    rows["specialist_licence"] += _licence_rows(sid, {zips.state[z] for z in p.zip[j][:p.count[j]]},
+                                                telehealth, people.licence_u[j])
     rows["specialist_language"] += [{"specialist_id": sid, "language": lang} for lang in
                                     ["en", *(lang for lang, has in zip(names.LANGUAGES, people.languages[j]) if has)]]
     _condition_rows(ctx, people, j, index, rows["condition_expertise"])
+
+
+def _licence_rows(sid: int, practice_states: set[str], telehealth: bool, u: list[float]) -> list[dict]:
+    """Licences in every practice state, plus Compact licences for a share of those in a member state."""
+    rows = [{"specialist_id": sid, "state": state, "via_compact": False} for state in sorted(practice_states)]
+    share = COMPACT_SHARE_TELEHEALTH if telehealth else COMPACT_SHARE
+    if practice_states & IMLC_STATES and u[0] < share:
+        others = [s for s in COMPACT_ORDER if s not in practice_states]
+        start, count = int(u[2] * len(others)), 1 + int(u[1] * COMPACT_MAX_EXTRA)
+        rows += [{"specialist_id": sid, "state": state, "via_compact": True}
+                 for state in sorted({others[(start + k) % len(others)] for k in range(count)})]
+    return rows
 
 
 def _condition_rows(ctx, people: People, j: int, index: int, out: list) -> None:

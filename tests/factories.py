@@ -7,8 +7,9 @@ from api.auth.services import create_user
 from api.identifiers import make_npi
 from api.models import (
     ConditionExpertise, Institution, Location, Network, NetworkParticipation, Payer, Plan, PlanType,
-    PracticeLocation, Role, Specialist, SpecialistLanguage, SpecialistSpecialty,
+    PracticeLocation, Role, Specialist, SpecialistLanguage, SpecialistLicence, SpecialistSpecialty,
 )
+from reference import zip_centroids
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery staple"
@@ -40,8 +41,9 @@ def make_network(session, code: str | None = None, plan_type: PlanType = PlanTyp
 
 def make_specialist(session, *, specialty: str = "207RX0202X", extra_specialties=(), lat: float = 40.7506,
                     lon: float = -73.9972, zip_code: str = "10001", networks=(), languages=("en",),
-                    conditions=(), institution=None, telehealth: bool = False, **kw) -> Specialist:
-    """A specialist with one practice location (at Manhattan 10001 by default)."""
+                    conditions=(), institution=None, telehealth: bool = False, licensed_states=None,
+                    **kw) -> Specialist:
+    """A specialist with one practice location (at Manhattan 10001 by default), licensed in its ZIP's state."""
     n = next(_seq)
     specialist = Specialist(
         npi=kw.pop("npi", make_npi(100000000 + n)), first_name=kw.pop("first_name", f"First{n}"),
@@ -50,6 +52,9 @@ def make_specialist(session, *, specialty: str = "207RX0202X", extra_specialties
     specialist.specialties = [SpecialistSpecialty(taxonomy_code=specialty, is_primary=True)] + [
         SpecialistSpecialty(taxonomy_code=code, is_primary=False) for code in extra_specialties]
     specialist.language_rows = [SpecialistLanguage(language=lang) for lang in languages]
+    if licensed_states is None:
+        licensed_states = (zip_centroids.get(zip_code).state,)
+    specialist.licence_rows = [SpecialistLicence(state=state) for state in licensed_states]
     specialist.conditions = [ConditionExpertise(system=s, code=c, cases_per_year=cases, publications=0,
                                                 center_of_expertise=False) for s, c, cases in conditions]
     location = Location(address_line=f"{n} Main St", city="New York", state="NY", zip=zip_code, lat=lat, lon=lon)

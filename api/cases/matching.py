@@ -6,11 +6,18 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from search.backends.base import MatchResult
-from search.case import DEFAULT_MAX_DISTANCE_MI, REASONS, MatchCase
+from api.db import utcnow
+from api.matching.patient import check_codes_fit, resolve_affiliation, state_at
 from api.matching.services import timed_match
-from api.models import Case, Institution, Plan, PlanNetwork, Specialist
+from api.models import Case, InsuranceDenial, Institution, Plan, PlanNetwork, Referral, ReferralStatus, Specialist
 from reference import zip_centroids
+from reference.populations import age_in_years, age_range
+from search.backends.base import MatchResult
+from search.case import DEFAULT_MAX_DISTANCE_MI, REASONS, SEXES, MatchCase
+
+# Referrals that still stand: sent and not refused, cancelled or finished.
+LIVE_REFERRALS = (ReferralStatus.REQUESTED, ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED, ReferralStatus.SCHEDULED)
+DENIAL_NOTE = "your plan's denial is on file: ranked as self-pay"
 
 
 def first_physician_exclusions(session: Session, case: Case) -> tuple[set[int], set[int]]:
@@ -33,18 +40,31 @@ def build_match_case(session: Session, case: Case, *, limit: int, exclude_specia
     names = set(session.scalars(select(Institution.name).where(Institution.id.in_(institutions))))
     if case.first_physician_institution:
         names.add(case.first_physician_institution)
-    centroid = zip_centroids.get(case.preferred_zip or case.patient_zip)
-    plan = session.get(Plan, case.plan_id) if case.plan_id else None
+    zip5 = case.preferred_zip or case.patient_zip
+    centroid = zip_centroids.get(zip5)
+    point = (centroid[0], centroid[1]) if centroid else None
+    denied = session.scalar(select(InsuranceDenial.id).where(InsuranceDenial.case_id == case.id).limit(1)) is not None
+    # After a recorded denial the refusing plan no longer decides anything: the case ranks as self-pay.
+    plan = session.get(Plan, case.plan_id) if case.plan_id and not denied else None
     networks = session.scalars(select(PlanNetwork.network_id).where(PlanNetwork.plan_id == plan.id)).all() if plan else ()
     reason = next((r for r in case.second_opinion_reasons if r in REASONS), "other")
+    conditions = tuple((c["system"], c["code"]) for c in case.conditions)
+    ages = age_range(age_in_years(case.patient_birth_date, utcnow().date()))  # the birth date stays here
+    sex = case.patient_sex if case.patient_sex in SEXES else None
+    check_codes_fit(conditions, sex, ages)
+    affiliation = resolve_affiliation(session, institutions, names)
     return MatchCase(
-        conditions=tuple((c["system"], c["code"]) for c in case.conditions), specialty=case.specialty,
-        point=(centroid[0], centroid[1]) if centroid else None,
+        conditions=conditions, specialty=case.specialty, age_range=ages, sex=sex,
+        point=point, patient_state=state_at(point, zip5),
         max_distance_mi=float(case.max_distance_mi or DEFAULT_MAX_DISTANCE_MI), telehealth_ok=case.telehealth_ok,
         plan_id=plan.id if plan else None, plan_name=plan.name if plan else None, network_ids=frozenset(networks),
-        self_pay=case.self_pay, languages=tuple(case.languages),
+        self_pay=case.self_pay or denied, languages=tuple(case.languages),
+        coverage_notes=(DENIAL_NOTE,) if denied else (),
+        referred_specialist_ids=frozenset(session.scalars(select(Referral.specialist_id).where(
+            Referral.case_id == case.id, Referral.status.in_(LIVE_REFERRALS), Referral.specialist_id.is_not(None)))),
         exclude_specialist_ids=frozenset(specialists | set(exclude_specialist_ids)),
         exclude_institution_ids=frozenset(institutions), exclude_institution_names=tuple(sorted(names)),
+        exclude_health_system_ids=affiliation.health_system_ids, affiliation_words=affiliation.words,
         reason=reason, urgency=case.urgency.value, limit=limit,
     )
 

@@ -13,6 +13,7 @@ from api.models import RecordKind, ReferralStatus
 from search.case import REASONS, URGENCIES
 from reference import conditions as catalogue
 from reference import zip_centroids
+from reference.populations import age_in_years, age_range, implausible
 
 SYSTEMS = CONDITION_SYSTEMS
 SEXES = ("female", "male", "other", "unknown")
@@ -129,6 +130,17 @@ class CaseCreateSchema(ma.Schema):
     copied_physician_ids = ma.fields.List(ma.fields.Integer(validate=ID_RANGE), load_default=list,
                                           validate=validate.Length(max=10),
                                           metadata={"description": "Referring physicians' accounts copied on the case"})
+
+    @ma.validates_schema
+    def _codes_fit_the_patient(self, data: dict, **_) -> None:
+        patient = data.get("patient") or {}
+        if "birth_date" not in patient:
+            return
+        ages = age_range(age_in_years(patient["birth_date"], date.today()))
+        for system, code in data.get("conditions", ()):
+            why = implausible(system, code, patient.get("sex"), ages)
+            if why:
+                raise ma.ValidationError(why, "conditions")
 
 
 class InvitationSchema(ma.Schema):

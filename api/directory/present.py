@@ -12,7 +12,7 @@ def specialist_view(specialist: Specialist, distance_mi: float | None = None) ->
         "id", "npi", "first_name", "last_name", "credentials", "gender", "board_certifications", "bio",
         "institution_id", "accepts_second_opinions", "telehealth", "self_pay_price_cents", "rating",
         "review_count", "data_source", "last_verified", "created_at", "updated_at", "institution",
-        "languages")}
+        "languages", "licensed_states", "patient_population")}
     view["specialties"] = [
         {"code": s.taxonomy_code, "display": _display(s.taxonomy_code), "primary": s.is_primary}
         for s in sorted(specialist.specialties, key=lambda s: (not s.is_primary, s.taxonomy_code))

@@ -7,6 +7,7 @@ from marshmallow import validate
 from api.fields import (
     ID_RANGE, CONDITION_SYSTEMS, UtcDateTime, language_field, validate_npi, validate_nucc, validate_zip,
 )
+from reference.populations import POPULATIONS
 
 SYSTEMS = CONDITION_SYSTEMS
 LANGUAGE = language_field()
@@ -61,6 +62,14 @@ class SpecialistWriteSchema(ma.Schema):
     institution_id = ma.fields.Integer(allow_none=True, validate=ID_RANGE)
     accepts_second_opinions = ma.fields.Boolean(load_default=True)
     telehealth = ma.fields.Boolean(load_default=False)
+    population = ma.fields.String(allow_none=True, validate=validate.OneOf(POPULATIONS), metadata={
+        "description": "Whom the specialist sees: pediatric, adult or all; null: as their NUCC codes imply",
+        "example": "adult"})
+    licensed_states = ma.fields.List(ma.fields.String(validate=validate.Regexp(r"^[A-Z]{2}$")),
+                                     validate=validate.Length(max=60), metadata={
+                                         "description": "States of the specialist's medical licences (telehealth "
+                                                        "is offered only to patients in these states)",
+                                         "example": ["NY", "NJ"]})
     self_pay_price_cents = ma.fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000_000),
                                              metadata={"example": 45000})
     rating = ma.fields.Float(allow_none=True, validate=validate.Range(min=0, max=5))
@@ -79,6 +88,8 @@ class InstitutionOut(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     kind = ma.fields.String(metadata={"example": "academic_medical_center"})
+    health_system_id = ma.fields.Integer(allow_none=True, metadata={
+        "description": "The parent organisation: institutions of one health system are affiliated"})
 
 
 class LocationSchema(ma.Schema):
@@ -133,6 +144,9 @@ class SpecialistSchema(SpecialistWriteSchema):
     specialties = ma.fields.List(ma.fields.Nested(SpecialtyOut))
     languages = ma.fields.List(ma.fields.String())
     institution = ma.fields.Nested(InstitutionOut, allow_none=True, dump_only=True)
+    population = ma.fields.String(attribute="patient_population", dump_only=True, metadata={
+        "description": "Whom the specialist sees (pediatric, adult or all): as recorded, else as their NUCC codes imply",
+        "example": "adult"})
     locations = ma.fields.List(ma.fields.Nested(PracticeLocationSchema), dump_only=True)
     distance_mi = ma.fields.Float(dump_only=True, metadata={"description": "Miles to the nearest matching location, when searching near a point"})
     created_at = UtcDateTime(dump_only=True)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 from api.errors import Conflict, Invalid, NotFound
 from api.models import (
     ConditionExpertise, Institution, Location, Network, NetworkParticipation, PracticeLocation,
-    Specialist, SpecialistLanguage, SpecialistSpecialty,
+    Specialist, SpecialistLanguage, SpecialistLicence, SpecialistSpecialty,
 )
 from api.unit_of_work import UnitOfWork
 import search
@@ -18,7 +18,7 @@ from reference import zip_centroids
 
 _DIRECTORY_LOADS = (
     selectinload(Specialist.specialties), selectinload(Specialist.language_rows),
-    selectinload(Specialist.conditions), selectinload(Specialist.institution),
+    selectinload(Specialist.conditions), selectinload(Specialist.institution), selectinload(Specialist.licence_rows),
     selectinload(Specialist.practice_locations).selectinload(PracticeLocation.participations)
     .joinedload(NetworkParticipation.network),
 )
@@ -135,7 +135,7 @@ def _practice(session: Session, specialist_id: int, practice_id: int) -> Practic
 
 
 def _apply(session: Session, specialist: Specialist, data: dict) -> None:
-    scalars = {k: v for k, v in data.items() if k not in ("specialties", "languages", "conditions")}
+    scalars = {k: v for k, v in data.items() if k not in ("specialties", "languages", "conditions", "licensed_states")}
     if scalars.get("institution_id") is not None and session.get(Institution, scalars["institution_id"]) is None:
         raise Invalid(f"No institution {scalars['institution_id']}.", field="institution_id")
     for key, value in scalars.items():
@@ -147,6 +147,8 @@ def _apply(session: Session, specialist: Specialist, data: dict) -> None:
         specialist.language_rows = [SpecialistLanguage(language=code) for code in sorted(set(data["languages"]))]
     if "conditions" in data:
         specialist.conditions = [_expertise(item) for item in _unique_conditions(data["conditions"])]
+    if "licensed_states" in data:
+        specialist.licence_rows = [SpecialistLicence(state=state) for state in sorted(set(data["licensed_states"]))]
 
 
 def _unique_conditions(items: list[dict]) -> list[dict]:

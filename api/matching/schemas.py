@@ -6,8 +6,9 @@ from marshmallow import validate
 
 from api.coverage.schemas import VerdictSchema
 from api.fields import ID_RANGE, language_field, validate_nucc, validate_zip
-from search.case import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE_MI, MAX_LIMIT, REASONS, URGENCIES
+from search.case import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE_MI, MAX_LIMIT, REASONS, SEXES, URGENCIES
 from reference import conditions as catalogue
+from reference.populations import AGE_BANDS
 
 LANGUAGE = language_field()
 
@@ -46,6 +47,14 @@ class MatchRequestSchema(ma.Schema):
     conditions = ma.fields.List(ma.fields.Nested(ConditionRefSchema), load_default=list,
                                 validate=validate.Length(max=10))
     specialty = ma.fields.String(validate=validate_nucc, metadata={"example": "207RH0003X"})
+    age_years = ma.fields.Integer(validate=validate.Range(min=0, max=124), metadata={
+        "description": "The patient's age in whole years (never a birth date: this request is public)",
+        "example": 58})
+    age_band = ma.fields.String(validate=validate.OneOf(tuple(AGE_BANDS)), metadata={
+        "description": "Instead of age_years: newborn (<28 days), infant (<1), child (1-12), adolescent (13-17), "
+                       "adult (18-64), older_adult (65+)", "example": "adult"})
+    sex = ma.fields.String(validate=validate.OneOf(SEXES), metadata={
+        "description": "Sex assigned at birth, to check the condition codes fit", "example": "female"})
     zip = ma.fields.String(validate=validate_zip, metadata={"example": "10001"})
     lat = ma.fields.Float(validate=validate.Range(min=-90, max=90))
     lon = ma.fields.Float(validate=validate.Range(min=-180, max=180))
@@ -74,6 +83,8 @@ class MatchRequestSchema(ma.Schema):
             raise ma.ValidationError("Give exactly one of zip, lat and lon, or address.", "zip")
         if data.get("plan_id") is not None and data["self_pay"]:
             raise ma.ValidationError("Give plan_id or self_pay: true, not both.", "self_pay")
+        if "age_years" in data and "age_band" in data:
+            raise ma.ValidationError("Give age_years or age_band, not both.", "age_band")
 
 
 class MatchSpecialtySchema(ma.Schema):

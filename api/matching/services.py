@@ -6,11 +6,13 @@ from sqlalchemy.orm import Session
 
 import search
 from api.errors import Invalid, Unavailable
+from api.matching.patient import check_codes_fit, resolve_affiliation, state_at
 from api.observability.metrics import MATCH_LATENCY
 from api.models import Institution, Plan, PlanNetwork
 from search.backends.base import MatchResult
 from search.case import MatchCase
 from reference import zip_centroids
+from reference.populations import age_range
 
 
 def find_matches(session: Session, data: dict) -> tuple[MatchCase, MatchResult]:
@@ -27,15 +29,21 @@ def timed_match(case: MatchCase) -> MatchResult:
 
 
 def case_from_request(session: Session, data: dict) -> MatchCase:
-    """The de-identified case: codes, a point, the plan's networks, preferences and exclusions."""
+    """The de-identified case: codes, age and sex, a point, the plan's networks, preferences and exclusions."""
+    conditions = tuple((c["system"], c["code"]) for c in data["conditions"])
+    ages = age_range(data.get("age_years"), data.get("age_band"))
+    check_codes_fit(conditions, data.get("sex"), ages)
     plan = _plan(session, data.get("plan_id"))
     ids = {ref for ref in data["exclude_institutions"] if isinstance(ref, int)}
     names = [ref for ref in data["exclude_institutions"] if isinstance(ref, str)]
-    if ids:  # by name too, so the first opinion's whole group counts as not independent
+    if ids:  # by name too, so every site of the excluded institution is left out
         names += session.scalars(select(Institution.name).where(Institution.id.in_(ids))).all()
+    affiliation = resolve_affiliation(session, ids, names)
+    point = _point(data)
     return MatchCase(
-        conditions=tuple((c["system"], c["code"]) for c in data["conditions"]),
-        specialty=data.get("specialty"), point=_point(data), max_distance_mi=data["max_distance_mi"],
+        conditions=conditions, age_range=ages, sex=data.get("sex"), patient_state=state_at(point, data.get("zip")),
+        exclude_health_system_ids=affiliation.health_system_ids, affiliation_words=affiliation.words,
+        specialty=data.get("specialty"), point=point, max_distance_mi=data["max_distance_mi"],
         telehealth_ok=data["telehealth_ok"],
         plan_id=plan.id if plan else None, plan_name=plan.name if plan else None,
         network_ids=frozenset(session.scalars(select(PlanNetwork.network_id).where(PlanNetwork.plan_id == plan.id)))

@@ -9,11 +9,13 @@ from api.models.cases import (
 )
 from api.models.directory import (
     ConditionExpertise,
+    HealthSystem,
     Institution,
     Location,
     PracticeLocation,
     Specialist,
     SpecialistLanguage,
+    SpecialistLicence,
     SpecialistSpecialty,
 )
 from api.models.insurance import Network, NetworkParticipation, Payer, Plan, PlanNetwork, PlanType
@@ -32,4 +34,5 @@ __all__ = [
     "MemberCoverage", "PlanBenefit", "PriorAuthRule", "Booking", "BookingStatus", "IdempotencyRecord", "Slot",
     "VisitMode", "LedgerAccount", "LedgerEntry", "LedgerKind", "Payment", "PaymentStatus", "StripeEvent",
     "DenialReason", "InsuranceDenial", "AccountToken", "LoginThrottle", "TokenPurpose", "MailOutbox",
+    "HealthSystem", "SpecialistLicence",
 ]

@@ -20,6 +20,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.db import Base, utcnow
 from api.models.insurance import NetworkParticipation
+from reference.populations import population_of
+
+
+class HealthSystem(Base):
+    """A parent organisation owning several institutions: "affiliated" means the same one."""
+
+    __tablename__ = "health_system"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    is_synthetic: Mapped[bool] = mapped_column(default=False)
 
 
 class Institution(Base):
@@ -32,6 +43,9 @@ class Institution(Base):
     kind: Mapped[str] = mapped_column(String(32))  # academic_medical_center | community_practice | ...
     city: Mapped[str | None] = mapped_column(String(100))
     state: Mapped[str | None] = mapped_column(String(2))
+    health_system_id: Mapped[int | None] = mapped_column(
+        ForeignKey("health_system.id", ondelete="SET NULL"), index=True
+    )
     is_synthetic: Mapped[bool] = mapped_column(default=False)
 
 
@@ -43,6 +57,7 @@ class Specialist(Base):
         CheckConstraint("self_pay_price_cents IS NULL OR self_pay_price_cents >= 0", name="price_nonneg"),
         CheckConstraint("rating IS NULL OR (rating >= 0 AND rating <= 5)", name="rating_range"),
         CheckConstraint("review_count >= 0", name="review_count_nonneg"),
+        CheckConstraint("population IS NULL OR population IN ('pediatric', 'adult', 'all')", name="population_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +73,8 @@ class Specialist(Base):
     )
     accepts_second_opinions: Mapped[bool] = mapped_column(default=True)
     telehealth: Mapped[bool] = mapped_column(default=False)
+    # Whom they see: pediatric | adult | all; NULL means "as their NUCC codes imply" (reference.populations).
+    population: Mapped[str | None] = mapped_column(String(10))
     self_pay_price_cents: Mapped[int | None] = mapped_column(Integer)
     rating: Mapped[float | None] = mapped_column(Float)
     review_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -75,6 +92,17 @@ class Specialist(Base):
         cascade="all, delete-orphan", order_by="PracticeLocation.id"
     )
     conditions: Mapped[list["ConditionExpertise"]] = relationship(cascade="all, delete-orphan")
+    licence_rows: Mapped[list["SpecialistLicence"]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def licensed_states(self) -> list[str]:
+        """States (2-letter) where the specialist holds a medical licence."""
+        return sorted(row.state for row in self.licence_rows)
+
+    @property
+    def patient_population(self) -> str:
+        """Whom the specialist sees: the recorded population, else what their NUCC codes imply."""
+        return self.population or population_of(self.primary_specialty, [s.taxonomy_code for s in self.specialties])
 
     @property
     def languages(self) -> list[str]:
@@ -108,6 +136,18 @@ class SpecialistLanguage(Base):
         ForeignKey("specialist.id", ondelete="CASCADE"), primary_key=True
     )
     language: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
+
+
+class SpecialistLicence(Base):
+    """A state medical licence: telehealth across state lines needs one in the patient's state."""
+
+    __tablename__ = "specialist_licence"
+
+    specialist_id: Mapped[int] = mapped_column(
+        ForeignKey("specialist.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(2), primary_key=True, index=True)
+    via_compact: Mapped[bool] = mapped_column(default=False)  # issued through the Interstate Medical Licensure Compact
 
 
 class Location(Base):

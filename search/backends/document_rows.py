@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from search.backends.segment import Segment
 from search.backends.tables import NO_INT, as_iso_date
+from reference.populations import POPULATIONS
 
 
 def document(seg: Segment, row: int) -> dict:
@@ -23,7 +24,7 @@ def document(seg: Segment, row: int) -> dict:
                      "publications": int(t.cond_pubs[i]), "center_of_expertise": bool(t.cond_center[i])})
     held.sort(key=lambda c: c["key"])
     inst = int(t.institution[sp])
-    inst_name, inst_kind = t.institutions.get(inst, (None, None)) if inst != NO_INT else (None, None)
+    inst_name, inst_kind, system = t.institutions.get(inst, (None, None, None)) if inst != NO_INT else (None,) * 3
     primary = int(seg.primary[sp])
     primary = NO_INT if primary == len(t.specialties) else primary
     na = float(t.next_available[src])
@@ -37,8 +38,10 @@ def document(seg: Segment, row: int) -> dict:
         "condition_groups": sorted({c["group"] for c in held if c["group"]}),
         "languages": sorted(t.languages.values[c] for c in t.lang_code[t.lang_ptr[sp]:t.lang_ptr[sp + 1]]),
         "telehealth": bool(t.telehealth[sp]),
+        "population": POPULATIONS[int(t.population[sp])],
+        "licensed_states": sorted(t.places.values[c] for c in t.lic_code[t.lic_ptr[sp]:t.lic_ptr[sp + 1]]),
         "institution_id": None if inst == NO_INT else inst, "institution_name": inst_name,
-        "institution_kind": inst_kind,
+        "institution_kind": inst_kind, "health_system_id": system,
         "self_pay_price_cents": None if t.price[sp] == NO_INT else int(t.price[sp]),
         "rating": None if math.isnan(t.rating[sp]) else float(t.rating[sp]), "review_count": int(t.reviews[sp]),
         "next_available": None if math.isnan(na) else _iso(na),

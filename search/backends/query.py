@@ -15,6 +15,7 @@ from search.backends import grid, telehealth, vector_score
 from search.backends.hits import Hits, distinct, expand
 from search.backends.segment import Live, Segment
 from search.case import MatchCase
+from reference.populations import POPULATIONS
 
 
 
@@ -28,9 +29,12 @@ class Query:
     treats: np.ndarray  # by specialty index (+1 for "none"): treats the case
     unit: np.ndarray | None  # the case's point on the unit sphere
     excluded: np.ndarray  # specialist rows excluded by id or by institution
-    affiliated: np.ndarray | None  # by dense institution number: shares a word with an excluded one
+    independence: np.ndarray | None  # by dense institution number: scoring.independence's value
     plan_bits: np.ndarray | None  # packed bitset of rows in network for the plan
     languages: list[np.ndarray]  # specialist rows speaking each requested language
+    remote: np.ndarray  # by specialist row: may consult this patient by telehealth (offers it, licensed)
+    expert: np.ndarray | None  # by specialist row: holds a case code or its parent (expertise-first cases)
+    primary_holder: np.ndarray | None  # by specialist row: holds a primary treater (None: no secondary treaters)
 
 
 def compile_query(seg: Segment, case: MatchCase) -> Query:
@@ -45,19 +49,61 @@ def compile_query(seg: Segment, case: MatchCase) -> Query:
     excluded = {r for i in case.exclude_specialist_ids if (r := seg.specialist_row(i)) is not None}
     if institutions:
         excluded.update(seg.specialists_at(institutions).tolist())
-    words = frozenset().union(*(scoring.distinctive_words(n) for n in case.exclude_institution_names))
-    affiliated = None
-    linked = {i for w in words for i in seg.institutions_by_word.get(w, ())}
-    if linked:  # by dense institution number, 0 being "none"
-        affiliated = np.zeros(len(seg.institution_ids) + 1, dtype=bool)
-        affiliated[np.searchsorted(seg.institution_ids, sorted(linked)) + 1] = True
     return Query(
         spec_idx=spec_idx, key_idx=[t.keys.get(pair) for pair in case.conditions],
         group_idx=[seg.group_index.get(g) if g else None for g in case.condition_groups], treats=treats,
         unit=None if case.point is None else grid.unit_vector(*case.point),
-        excluded=np.array(sorted(excluded), dtype=np.int64), affiliated=affiliated,
+        excluded=np.array(sorted(excluded), dtype=np.int64), independence=_independence(seg, case),
         plan_bits=_plan_bits(seg, case) if case.has_plan else None,
-        languages=[seg.by_language.rows_of(i) for code in case.languages if (i := t.languages.get(code)) is not None])
+        languages=[seg.by_language.rows_of(i) for code in case.languages if (i := t.languages.get(code)) is not None],
+        remote=_remote(seg, case), expert=_experts(seg, case), primary_holder=_primary_holders(seg, case))
+
+
+def _independence(seg: Segment, case: MatchCase) -> np.ndarray | None:
+    """scoring.independence per dense institution number (0 = none), or None when all are independent."""
+    hinted = {i for w in case.affiliation_words for i in seg.institutions_by_word.get(w, ())}
+    systems = np.isin(seg.institution_system, sorted(case.exclude_health_system_ids))
+    if not hinted and not systems.any():
+        return None
+    out = np.ones(len(seg.institution_ids) + 1)
+    out[np.searchsorted(seg.institution_ids, sorted(hinted)).astype(np.int64) + 1] = scoring.NAME_HINT
+    out[systems] = scoring.AFFILIATED  # identity outweighs a name hint
+    return out
+
+
+def _remote(seg: Segment, case: MatchCase) -> np.ndarray:
+    """Specialists who may consult this patient by telehealth: they offer it and hold a licence in the state."""
+    if case.patient_state is None or not case.telehealth_ok:
+        return seg.t.telehealth
+    licensed = np.zeros(seg.n_specialists, dtype=bool)
+    state = seg.t.places.get(case.patient_state)
+    if state is not None:
+        licensed[seg.by_licence.rows_of(state)] = True
+    return seg.t.telehealth & licensed
+
+
+def _primary_holders(seg: Segment, case: MatchCase) -> np.ndarray | None:
+    """Holders of a primary treating specialty, when some treating specialties are secondary only."""
+    if not case.secondary_specialties:
+        return None
+    holder = np.zeros(seg.n_specialists, dtype=bool)
+    for code in sorted(case.primary_treaters):
+        i = seg.t.specialties.get(code)
+        if i is not None:
+            holder[seg.by_specialty.rows_of(i)] = True
+    return holder
+
+
+def _experts(seg: Segment, case: MatchCase) -> np.ndarray | None:
+    """Holders of a case code or a parent code, when the case's reason puts expertise first."""
+    if not case.expertise_first:
+        return None
+    expert = np.zeros(seg.n_specialists, dtype=bool)
+    for key in case.expert_keys:
+        i = seg.t.keys.get(tuple(key.split(":", 1)))
+        if i is not None:
+            expert[seg.by_key.rows_of(i)] = True
+    return expert
 
 
 def _plan_bits(seg: Segment, case: MatchCase) -> np.ndarray:
@@ -80,6 +126,9 @@ def search_segment(seg: Segment, live: Live, case: MatchCase, weights: dict[str,
     experts = None
     try:
         _set_flags(seg, q, scratch.flags)
+        if case.age_known:  # constraint 7: only specialists who see patients of this age qualify
+            allowed = np.array([255 if p in case.populations else 0 for p in POPULATIONS], dtype=np.uint8)
+            np.bitwise_and(scratch.flags, allowed[seg.population], out=scratch.flags)
         scratch.excluded[q.excluded] = True
         experts = vector_score.expertise_of_experts(seg, case, q, scratch.flags, scratch)
         search = SegmentSearch(seg, live, case, q, weights, scratch)
@@ -130,7 +179,7 @@ class SegmentSearch:
         if q.unit is None:
             ok = flags != 0
             if case.telehealth_ok:
-                ok &= ~seg.t.telehealth
+                ok &= ~q.remote
             rows = expand(seg, np.flatnonzero(ok))
             return rows[self.live.rows[rows]], None
         pieces = []
@@ -139,7 +188,7 @@ class SegmentSearch:
             if b > a:
                 ok = (flags[seg.doc_sp[a:b]] != 0) & self.live.rows[a:b]
                 if case.telehealth_ok:
-                    remote = ok & seg.telehealth[a:b]
+                    remote = ok & q.remote[seg.doc_sp[a:b]]
                     boxed[seg.doc_sp[a:b][remote]] = True
                     ok &= ~remote
                 pieces.append(np.flatnonzero(ok) + a)

@@ -77,6 +77,9 @@ class Segment:
         first = np.ones(len(g), bool)
         first[1:] = (g[1:] != g[:-1]) | (gsp[1:] != gsp[:-1])
         self.by_group = Postings(g[first], gsp[first], len(groups), gev[first])
+        lic_sp = np.repeat(np.arange(m), np.diff(t.lic_ptr))
+        self.by_licence = Postings(t.lic_code, lic_sp, len(t.places))
+        self.population = t.population
         self.self_pay = t.price >= 0
         self.everyone_self_pays = bool(self.self_pay.all())
         shrunk = np.where(np.isnan(t.rating) | (t.reviews <= 0), scoring.RATING_PRIOR_MEAN,
@@ -148,7 +151,11 @@ class Segment:
         self._institution_sorted = t.institution[self._by_institution]
         self.institutions_by_name: dict[str, list[int]] = {}
         self.institutions_by_word: dict[str, list[int]] = {}
-        for inst_id, (name, _kind) in t.institutions.items():
+        # Health system per dense institution number (0 = none), NO_INT where there is none.
+        self.institution_system = np.array(
+            [NO_INT] + [NO_INT if t.institutions[i][2] is None else t.institutions[i][2]
+                        for i in self.institution_ids.tolist()], dtype=np.int64)
+        for inst_id, (name, _kind, _system) in t.institutions.items():
             self.institutions_by_name.setdefault(normalise_institution_name(name), []).append(inst_id)
             for word in scoring.distinctive_words(name):
                 self.institutions_by_word.setdefault(word, []).append(inst_id)

@@ -11,6 +11,8 @@ from typing import Iterable
 
 import numpy as np
 
+from reference.populations import ALL_AGES, POPULATIONS
+
 NO_INT = -1  # stands for NULL in integer columns
 
 
@@ -73,6 +75,9 @@ class Tables:
     cond_cases: np.ndarray  # int64
     cond_pubs: np.ndarray  # int64
     cond_center: np.ndarray  # bool
+    population: np.ndarray  # int8 index into reference.populations.POPULATIONS
+    lic_ptr: np.ndarray
+    lic_code: np.ndarray  # int32 into `places`: states of the specialist's licences
     # Practice locations (documents), ordered by specialist then practice location id.
     plid: np.ndarray  # int64
     doc_sp: np.ndarray  # int32 specialist row
@@ -91,7 +96,8 @@ class Tables:
     keys: Vocab = field(default_factory=Vocab)  # (system, code)
     key_groups: dict[int, str | None] = field(default_factory=dict)  # key index -> group
     places: Vocab = field(default_factory=Vocab)  # zips, cities and states share one vocabulary
-    institutions: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # id -> (name, kind)
+    # id -> (name, kind, health system id or None)
+    institutions: dict[int, tuple[str | None, str | None, int | None]] = field(default_factory=dict)
 
 
 def ptr_from_owners(owner_rows: np.ndarray, count: int) -> np.ndarray:
@@ -116,17 +122,20 @@ def tables_from_documents(docs: Iterable[dict]) -> Tables:
         by_specialist.setdefault(doc["specialist_id"], []).append(doc)
     specialties, languages, keys, places = Vocab(), Vocab(), Vocab(), Vocab()
     key_groups: dict[int, str | None] = {}
-    institutions: dict[int, tuple[str | None, str | None]] = {}
-    sp_rows, spec_rows, lang_rows, cond_rows, doc_rows, net_rows = [], [], [], [], [], []
+    institutions: dict[int, tuple[str | None, str | None, int | None]] = {}
+    sp_rows, spec_rows, lang_rows, cond_rows, doc_rows, net_rows, lic_rows = [], [], [], [], [], [], []
     for row, sid in enumerate(sorted(by_specialist)):
         located = sorted(by_specialist[sid], key=lambda d: d["practice_location_id"])
         first = located[0]
         if first["institution_id"] is not None:
-            institutions[first["institution_id"]] = (first["institution_name"], first["institution_kind"])
+            institutions[first["institution_id"]] = (first["institution_name"], first["institution_kind"],
+                                                     first.get("health_system_id"))
         # A document's `accepting` already folds in accepts_second_opinions; keep it per location.
         sp_rows.append((sid, int(first["npi"]), first["display_name"], True, first["telehealth"],
                         _int(first["self_pay_price_cents"]), _float(first["rating"]), first["review_count"],
-                        _int(first["institution_id"]), first["last_verified"]))
+                        _int(first["institution_id"]), first["last_verified"],
+                        POPULATIONS.index(first.get("population", ALL_AGES))))
+        lic_rows += [(row, places.add(state)) for state in first.get("licensed_states", ())]
         spec_rows += [(row, specialties.add(code), code == first["primary_specialty"]) for code in first["specialties"]]
         lang_rows += [(row, languages.add(lang)) for lang in first["languages"]]
         for held in first["conditions"]:
@@ -139,9 +148,9 @@ def tables_from_documents(docs: Iterable[dict]) -> Tables:
                              places.add(doc["zip"]), places.add(doc["city"]), places.add(doc["state"])))
             net_rows += [(len(doc_rows) - 1, n) for n in doc["network_ids"]]
     m, n = len(sp_rows), len(doc_rows)
-    sp = _columns(sp_rows, 10)
+    sp = _columns(sp_rows, 11)
     spec, lang, cond = _columns(spec_rows, 3), _columns(lang_rows, 2), _columns(cond_rows, 5)
-    docs_c, nets = _columns(doc_rows, 9), _columns(net_rows, 2)
+    docs_c, nets, lic = _columns(doc_rows, 9), _columns(net_rows, 2), _columns(lic_rows, 2)
     return Tables(
         sid=np.array(sp[0], np.int64), npi=np.array(sp[1], np.int64), name=np.array(sp[2], object),
         accepts_second_opinions=np.array(sp[3], bool), telehealth=np.array(sp[4], bool),
@@ -152,7 +161,8 @@ def tables_from_documents(docs: Iterable[dict]) -> Tables:
         lang_ptr=ptr_from_owners(np.array(lang[0], np.int64), m), lang_code=np.array(lang[1], np.int32),
         cond_ptr=ptr_from_owners(np.array(cond[0], np.int64), m), cond_key=np.array(cond[1], np.int32),
         cond_cases=np.array(cond[2], np.int64), cond_pubs=np.array(cond[3], np.int64),
-        cond_center=np.array(cond[4], bool),
+        cond_center=np.array(cond[4], bool), population=np.array(sp[10], np.int8),
+        lic_ptr=ptr_from_owners(np.array(lic[0], np.int64), m), lic_code=np.array(lic[1], np.int32),
         plid=np.array(docs_c[0], np.int64), doc_sp=np.array(docs_c[1], np.int32),
         loc_accepting=np.array(docs_c[2], bool), lat=np.array(docs_c[3], np.float64),
         lon=np.array(docs_c[4], np.float64), next_available=np.array(docs_c[5], np.float64),

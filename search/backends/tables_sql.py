@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from search.backends.tables import NO_INT, Tables, Vocab, ptr_from_owners
 from search.documents import display_name
+from reference.populations import POPULATIONS, population_of
 
 CHUNK = 100_000
 Progress = Callable[[str], None]
@@ -46,6 +47,7 @@ def _read(session: Session, say: Progress) -> Tables:
                      "center_of_expertise FROM condition_expertise",
                      [None, None, np.int64, np.int64, bool], keys=keys)
     say(f"read {len(cond[1]):,} condition expertise rows")
+    lic = _children(cursor_of, sid, "SELECT specialist_id, state FROM specialist_licence", [places.add_all])
     docs = _children(cursor_of, sid, "SELECT pl.specialist_id, pl.id, pl.accepting_new_patients, l.lat, l.lon, "
                      "l.zip, l.city, l.state FROM practice_location pl JOIN location l ON l.id = pl.location_id",
                      [np.int64, bool, np.float64, np.float64, places.add_all, places.add_all, places.add_all],
@@ -55,18 +57,20 @@ def _read(session: Session, say: Progress) -> Tables:
                      [np.int64], then_by=1)
     say(f"read {len(plid):,} practice locations, {len(nets[1]):,} network participations")
     next_available = _next_available(session, plid)
-    institutions = {row[0]: (row[1], row[2]) for chunk in _chunks(cursor_of, "SELECT id, name, kind FROM institution")
-                    for row in chunk}
+    institutions = {row[0]: (row[1], row[2], row[3]) for chunk in
+                    _chunks(cursor_of, "SELECT id, name, kind, health_system_id FROM institution") for row in chunk}
     from reference import conditions as catalogue
 
     key_groups = {i: catalogue.group_of(system, code) for i, (system, code) in enumerate(keys.values)}
     n = len(plid)
+    population = _populations(sp.pop("population_recorded"), spec, m, specialties)
     return Tables(
         **sp,
         spec_ptr=ptr_from_owners(spec[0], m), spec_code=spec[1], spec_primary=spec[2],
         lang_ptr=ptr_from_owners(lang[0], m), lang_code=lang[1],
         cond_ptr=ptr_from_owners(cond[0], m), cond_key=cond[1], cond_cases=cond[2], cond_pubs=cond[3],
-        cond_center=cond[4],
+        cond_center=cond[4], population=population,
+        lic_ptr=ptr_from_owners(lic[0], m), lic_code=lic[1],
         plid=plid, doc_sp=docs[0].astype(np.int32), loc_accepting=docs[2], lat=docs[3], lon=docs[4],
         next_available=next_available,
         zip_code=docs[5], city=docs[6], state=docs[7],
@@ -118,7 +122,8 @@ def _chunks(cursor_of, sql: str):
 def _specialists(cursor_of) -> dict:
     cols: list[list] = [[] for _ in range(13)]
     sql = ("SELECT id, npi, first_name, last_name, credentials, accepts_second_opinions, telehealth, "
-           "self_pay_price_cents, rating, review_count, institution_id, last_verified FROM specialist ORDER BY id")
+           "self_pay_price_cents, rating, review_count, institution_id, last_verified, population "
+           "FROM specialist ORDER BY id")
     for rows in _chunks(cursor_of, sql):
         for i, col in enumerate(zip(*rows)):
             cols[i].extend(col)
@@ -131,7 +136,29 @@ def _specialists(cursor_of) -> dict:
         "reviews": np.array([v or 0 for v in cols[9]], np.int64),
         "institution": np.array([NO_INT if v is None else v for v in cols[10]], np.int64),
         "last_verified": np.array(cols[11], "datetime64[D]"),
+        "population_recorded": cols[12],
     }
+
+
+def _populations(recorded: list, spec: list[np.ndarray], m: int, specialties: Vocab) -> np.ndarray:
+    """Per specialist the POPULATIONS index: the recorded one, else what their NUCC codes imply."""
+    codes: list[list[str]] = [[] for _ in range(m)]
+    primaries: list[str | None] = [None] * m
+    for row, code, is_primary in zip(spec[0].tolist(), spec[1].tolist(), spec[2].tolist()):
+        codes[row].append(specialties.values[code])
+        if is_primary:
+            primaries[row] = specialties.values[code]
+    implied: dict[tuple, int] = {}
+    out = np.empty(m, np.int8)
+    for row, (given, primary, held) in enumerate(zip(recorded, primaries, codes)):
+        if given:
+            out[row] = POPULATIONS.index(given)
+            continue
+        key = (primary, *sorted(held))
+        if key not in implied:
+            implied[key] = POPULATIONS.index(population_of(primary, held))
+        out[row] = implied[key]
+    return out
 
 
 def _children(cursor_of, owner_ids: np.ndarray, sql: str, kinds: list, keys: Vocab | None = None,

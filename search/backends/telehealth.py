@@ -21,9 +21,9 @@ WALK_CHUNK = 16384  # telehealth specialists bounded per step of the best-qualit
 
 def add_telehealth(search, near: Hits) -> Hits:
     """`near` plus the telehealth specialists: all counted; scored when close, expert, or able to rank."""
-    seg, case, t, flags = search.seg, search.case, search.seg.t, search.flags
+    seg, case, flags = search.seg, search.case, search.flags
     boxed = search.scratch.marked
-    ok = (flags != 0) & t.telehealth & search.live.specialists
+    ok = (flags != 0) & search.q.remote & search.live.specialists
     if case.self_pay and not case.has_plan:
         ok &= seg.self_pay
     if case.languages:

@@ -76,7 +76,7 @@ def score_rows(seg, case, q, weights, rows, sp, row_flags, distance, in_network,
     else:
         decay = np.exp(-distance / scoring.DISTANCE_SCALE_MI)
         if case.telehealth_ok:
-            decay = np.where(seg.telehealth[rows], np.maximum(decay, scoring.TELEHEALTH_FLOOR), decay)
+            decay = np.where(q.remote[sp], np.maximum(decay, scoring.TELEHEALTH_FLOOR), decay)
         score += weights["distance"] * decay
     scale = scoring.URGENCY_DAYS[case.urgency]
     unknown = math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale)
@@ -93,7 +93,17 @@ def score_rows(seg, case, q, weights, rows, sp, row_flags, distance, in_network,
     else:
         score += weights["independence"] * independence
     score += constant
-    return score
+    return score + standing_bonus(q, sp, row_flags)
+
+
+def standing_bonus(q, sp, row_flags):
+    """STANDING_BONUS times scoring.standing beyond its floor, so the shortlist keeps the top tiers."""
+    bonus = 0.0
+    if q.expert is not None:
+        bonus = bonus + scoring.STANDING_BONUS * q.expert[sp]
+    if q.primary_holder is not None:  # a case code or group counts as primary (scoring.is_primary_treater)
+        bonus = bonus + scoring.STANDING_BONUS * (q.primary_holder[sp] | ((row_flags & 2) != 0))
+    return bonus
 
 
 def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, coverage: float) -> np.ndarray:
@@ -105,10 +115,11 @@ def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, cover
         best_distance = np.where(boxed[specialists], 1.0, beyond)
     scale = scoring.URGENCY_DAYS[case.urgency]
     best_availability = 1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale)
-    return (weights["expertise"] * expertise(seg, case, q, specialists, flags[specialists], scratch)
-            + weights["distance"] * best_distance + weights["quality"] * seg.quality[specialists]
-            + weights["independence"] * independence_of(seg, q, specialists)
-            + (weights["coverage"] * coverage + weights["availability"] * best_availability))
+    bound = (weights["expertise"] * expertise(seg, case, q, specialists, flags[specialists], scratch)
+             + weights["distance"] * best_distance + weights["quality"] * seg.quality[specialists]
+             + weights["independence"] * independence_of(seg, q, specialists)
+             + (weights["coverage"] * coverage + weights["availability"] * best_availability))
+    return bound + standing_bonus(q, specialists, flags[specialists])
 
 
 def bound_without_quality(seg, case, q, weights, coverage: float) -> float:
@@ -122,11 +133,12 @@ def bound_without_quality(seg, case, q, weights, coverage: float) -> float:
     scale = scoring.URGENCY_DAYS[case.urgency]
     return (weights["expertise"] * expertise_best + weights["distance"] * distance_best + weights["independence"]
             + weights["coverage"] * coverage
-            + weights["availability"] * (1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale)))
+            + weights["availability"] * (1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale))
+            + (scoring.STANDING_BONUS if q.primary_holder is not None else 0.0))
 
 
 def independence_of(seg, q, sp):
-    """AFFILIATED where the institution shares a distinctive word with an excluded one, else 1."""
-    if q.affiliated is None:
+    """scoring.independence per row: by the institution's health system, or a rare shared name word."""
+    if q.independence is None:
         return 1.0
-    return np.where(q.affiliated[seg.institution_index[sp]], scoring.AFFILIATED, 1.0)
+    return q.independence[seg.institution_index[sp]]

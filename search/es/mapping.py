@@ -43,7 +43,10 @@ MAPPINGS: dict = {
         "languages": _KEYWORD,
         "telehealth": {"type": "boolean"},
         "accepting": {"type": "boolean"},
+        "population": _KEYWORD,
+        "licensed_states": _KEYWORD,
         "institution_id": {"type": "long"},
+        "health_system_id": {"type": "long"},
         # Exclusion by name ignores case. Only case: Python's normalise_institution_name also
         # strips accents and spaces, and Elasticsearch must never exclude more than Python does
         # (the backend re-checks every hit with the exact predicate, so it may exclude less).

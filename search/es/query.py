@@ -53,6 +53,8 @@ def hard_constraints(case: MatchCase) -> dict:
         filters.append({"terms": {"languages": list(case.languages)}})
     if case.point is not None:
         filters.append(_any_of(_place(case)))
+    if case.age_known:
+        filters.append({"terms": {"population": sorted(case.populations)}})
     return {"filter": filters, "must_not": _exclusions(case)}
 
 
@@ -67,6 +69,11 @@ def _expertise(case: MatchCase) -> list[dict]:
     clauses = []
     if case.treating_specialties:
         clauses.append({"terms": {"specialties": sorted(case.treating_specialties)}})
+    return clauses + _expertise_codes(case)
+
+
+def _expertise_codes(case: MatchCase) -> list[dict]:
+    clauses = []
     if case.condition_keys:
         clauses.append({"terms": {"condition_keys": list(case.condition_keys)}})
     if case.group_keys:
@@ -86,7 +93,10 @@ def _place(case: MatchCase) -> list[dict]:
     reach = case.max_distance_mi * DISTANCE_MARGIN + DISTANCE_MARGIN_MI
     clauses = [{"geo_distance": {"distance": f"{reach:.4f}mi", "location": {"lat": lat, "lon": lon}}}]
     if case.telehealth_ok:
-        clauses.append({"term": {"telehealth": True}})
+        remote = [{"term": {"telehealth": True}}]
+        if case.patient_state is not None:  # telehealth across state lines needs a licence there
+            remote.append({"term": {"licensed_states": case.patient_state}})
+        clauses.append({"bool": {"filter": remote}})
     return clauses
 
 
@@ -105,6 +115,11 @@ def signals(case: MatchCase) -> list[dict]:
     """Should clauses whose scores sum to an approximation of `search.ranking` (see the module docstring)."""
     weights = scoring.weights_for(case)
     clauses = _expertise_signals(case, weights["expertise"])
+    if case.expertise_first:  # experts rank first (scoring.standing): fetch them first too
+        clauses.append(_worth({"terms": {"condition_keys": sorted(case.expert_keys)}}, scoring.STANDING_BONUS))
+    if case.secondary_specialties:  # then primary treaters and code holders, before secondary treaters
+        primary = [{"terms": {"specialties": sorted(case.primary_treaters)}}] if case.primary_treaters else []
+        clauses.append(_worth(_any_of(primary + _expertise_codes(case)), scoring.STANDING_BONUS))
     if case.has_plan and case.network_ids:
         clauses.append(_worth({"terms": {"network_ids": sorted(case.network_ids)}},
                               weights["coverage"] * (1 - scoring.COVERAGE["out_of_network_self_pay"])))

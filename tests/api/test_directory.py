@@ -154,3 +154,17 @@ def test_sub_resource_of_another_specialist_is_404(client, session, admin):
     response = client.patch(f"/v1/specialists/{a.id}/locations/{other_pid}", json={"accepting_new_patients": False},
                             headers=admin)
     assert response.status_code == 404
+
+
+def test_the_directory_shows_population_and_licences(client, admin):
+    body = {"npi": "1234567893", "first_name": "Ada", "last_name": "Child", "population": None,
+            "licensed_states": ["NY", "NJ", "NJ"], "specialties": [{"code": "2080P0207X", "primary": True}]}
+    created = client.post("/v1/specialists", json=body, headers=admin)
+    assert created.status_code == 201, created.get_json()
+    shown = client.get(f"/v1/specialists/{created.get_json()['id']}").get_json()
+    assert shown["population"] == "pediatric"  # implied by the paediatric NUCC code
+    assert shown["licensed_states"] == ["NJ", "NY"]
+    patched = client.patch(f"/v1/specialists/{shown['id']}", json={"population": "all"}, headers=admin)
+    assert patched.get_json()["population"] == "all" and patched.get_json()["licensed_states"] == ["NJ", "NY"]
+    refused = client.patch(f"/v1/specialists/{shown['id']}", json={"population": "teens"}, headers=admin)
+    assert refused.status_code == 422

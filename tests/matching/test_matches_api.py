@@ -34,9 +34,13 @@ def directory(session):
     generalist = make_specialist(session, specialty=HEMONC, lat=NEWARK[0], lon=NEWARK[1], zip_code="07102",
                                  networks=[other_network], self_pay_price_cents=30000, rating=4.9, review_count=300)
     remote = make_specialist(session, specialty=HEMONC, conditions=[("ORPHA", "520", 60)], telehealth=True,
-                             lat=ROCHESTER[0], lon=ROCHESTER[1], zip_code="55905", networks=[network])
+                             lat=ROCHESTER[0], lon=ROCHESTER[1], zip_code="55905", networks=[network],
+                             licensed_states=("MN", "NY"))
+    unlicensed = make_specialist(session, specialty=HEMONC, conditions=[("ORPHA", "520", 90)], telehealth=True,
+                                 lat=ROCHESTER[0], lon=ROCHESTER[1], zip_code="55905", networks=[network])
     session.commit()
-    return {"expert": expert.id, "generalist": generalist.id, "remote": remote.id, "plan": plan.id,
+    return {"expert": expert.id, "generalist": generalist.id, "remote": remote.id, "unlicensed": unlicensed.id,
+            "plan": plan.id,
             "plan_name": plan.name, "academic": academic.id}
 
 
@@ -62,8 +66,13 @@ def test_telehealth_lets_the_distant_expert_in(client, directory):
     assert directory["remote"] not in _ids(_match(client, conditions=[APL], self_pay=False))
     answer = _match(client, conditions=[APL], telehealth_ok=True)
     assert directory["remote"] in _ids(answer)
+    assert directory["unlicensed"] not in _ids(answer)  # 900 mi away and not licensed in New York
     remote = next(c for c in answer["candidates"] if c["specialist"]["id"] == directory["remote"])
-    assert "telehealth available" in remote["reasons"] and remote["coverage_status"] == "unknown"
+    assert "telehealth available: licensed in NY" in remote["reasons"] and remote["coverage_status"] == "unknown"
+    # Every telehealth-only candidate holds a licence in the patient's state.
+    for candidate in answer["candidates"]:
+        if candidate["location"]["distance_mi"] > 100:
+            assert any(r.endswith("licensed in NY") for r in candidate["reasons"])
 
 
 def test_excluded_doctor_and_institution_never_appear(client, directory):
@@ -84,7 +93,7 @@ def test_location_by_coordinates_or_address(client, directory):
     near_rochester = _match(client, zip=None, lat=ROCHESTER[0], lon=ROCHESTER[1], conditions=[APL],
                             max_distance_mi=25)
     by_address = _match(client, zip=None, address="Rochester, MN", conditions=[APL], max_distance_mi=25)
-    assert _ids(near_rochester) == _ids(by_address) == [directory["remote"]]
+    assert _ids(near_rochester) == _ids(by_address) == [directory["unlicensed"], directory["remote"]]
 
 
 def test_no_login_needed_and_no_patient_fields_accepted(client, session, directory):

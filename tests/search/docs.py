@@ -6,6 +6,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 from reference import conditions as catalogue
+from reference.populations import POPULATIONS, population_of
 
 NOW = datetime(2025, 6, 2, 14, 0, tzinfo=timezone.utc)
 MANHATTAN = (40.7506, -73.9972)
@@ -23,7 +24,8 @@ def make_doc(*, specialist_id: int | None = None, practice_location_id: int | No
              specialties=(MEDONC,), conditions=(), lat: float = MANHATTAN[0], lon: float = MANHATTAN[1],
              networks=(), languages=("en",), telehealth: bool = False, accepting: bool = True,
              institution: tuple[int, str, str] | None = None, price: int | None = 40000,
-             rating: float | None = None, reviews: int = 0, next_available: datetime | None = None) -> dict:
+             rating: float | None = None, reviews: int = 0, next_available: datetime | None = None,
+             population: str | None = None, licensed_states=("NY",), health_system_id: int | None = None) -> dict:
     """One index document shaped like `search.documents.build_documents` output."""
     sid = specialist_id or next(_ids)
     plid = practice_location_id or next(_ids) + 10_000
@@ -36,7 +38,9 @@ def make_doc(*, specialist_id: int | None = None, practice_location_id: int | No
         "condition_keys": [c["key"] for c in conds], "condition_groups": sorted({c["group"] for c in conds}),
         "network_ids": sorted(networks), "location": {"lat": lat, "lon": lon}, "zip": "10001", "city": "New York",
         "state": "NY", "languages": sorted(languages), "telehealth": telehealth, "accepting": accepting,
+        "population": population or population_of(specialties[0], specialties), "licensed_states": sorted(licensed_states),
         "institution_id": inst_id, "institution_name": inst_name, "institution_kind": inst_kind,
+        "health_system_id": health_system_id if health_system_id is not None else INSTITUTION_SYSTEMS.get(inst_id),
         "self_pay_price_cents": price, "rating": rating, "review_count": reviews if rating is not None else 0,
         "next_available": next_available.isoformat() if next_available else None, "last_verified": "2025-01-15",
     }
@@ -47,6 +51,8 @@ CODES = (("ORPHA", "520"), ("ORPHA", "98"), ("ICD-10-CM", "C92.00"), ("ICD-10-CM
 SPECIALTIES = (HEMONC, MEDONC, IM, CARDIOLOGY, "207RH0000X", "207RN0300X")
 INSTITUTIONS = ((1, "Mayo Clinic", "academic_medical_center"), (2, "Mayo Clinic Health System", "community_practice"),
                 (3, "Cleveland Clinic", "academic_medical_center"), (4, "Riverside Practice", "community_practice"))
+INSTITUTION_SYSTEMS = {1: 10, 2: 10, 3: 11}  # Riverside belongs to no health system
+STATES = ("NY", "NJ", "PA", "CT", "TX")
 
 
 def random_directory(seed: int, specialists: int = 300) -> list[dict]:
@@ -62,7 +68,8 @@ def random_directory(seed: int, specialists: int = 300) -> list[dict]:
                       conditions=conds, languages=tuple(rng.sample(("en", "es", "fr", "zh"), rng.randint(1, 2))),
                       telehealth=rng.random() < 0.4, institution=rng.choice((None, *INSTITUTIONS)),
                       price=rng.choice((None, 30000, 45000)), rating=rating, reviews=rng.randint(1, 300),
-                      next_available=slot)
+                      next_available=slot, population=rng.choice(POPULATIONS),
+                      licensed_states=tuple(rng.sample(STATES, rng.randint(1, 3))))
         for _ in range(rng.randint(1, 3)):
             # Coarse coordinates make exact distance ties between specialists common.
             lat, lon = round(rng.uniform(38, 42), 1), round(rng.uniform(-80, -72), 1)

@@ -97,14 +97,24 @@ def test_excluded_doctor_and_institution_never_appear(ranked):
         assert _ids(ranked(case, docs)) == [other["specialist_id"]]
 
 
-def test_affiliated_institution_counts_as_less_independent(ranked):
-    affiliated = make_doc(institution=(8, "Mayo Clinic Health System", "community_practice"))
-    independent = make_doc(institution=(9, "Cleveland Clinic", "academic_medical_center"))
-    found = ranked(_case(specialty=MEDONC, exclude_institution_names=("Mayo Clinic",), reason="feel_dismissed"),
-                   [affiliated, independent])
-    assert _ids(found) == [independent["specialist_id"], affiliated["specialist_id"]]
+def test_same_health_system_counts_as_affiliated_and_shared_common_words_do_not(ranked):
+    affiliated = make_doc(institution=(8, "Gundersen Lutheran", "community_practice"), health_system_id=40)
+    same_words = make_doc(institution=(9, "Mayo Clinic Health System Albert Lea", "community_practice"),
+                          health_system_id=41)
+    found = ranked(_case(specialty=MEDONC, exclude_institution_names=("Mayo Clinic",),
+                         exclude_health_system_ids={40}, reason="feel_dismissed"), [affiliated, same_words])
+    assert _ids(found) == [same_words["specialist_id"], affiliated["specialist_id"]]
     assert found[1].components["independence"] == scoring.AFFILIATED
-    assert "may be affiliated with an institution you excluded" in found[1].reasons
+    assert "same health system as an institution you excluded" in found[1].reasons
+    assert found[0].components["independence"] == 1.0  # shared words alone prove nothing
+
+
+def test_a_rare_shared_name_word_is_only_a_hint(ranked):
+    hinted = make_doc(institution=(8, "Gundersen Lutheran Clinic", "community_practice"), health_system_id=40)
+    found = ranked(_case(specialty=MEDONC, exclude_institution_names=("Gundersen Health",),
+                         affiliation_words={"gundersen"}), [hinted])
+    assert found[0].components["independence"] == scoring.NAME_HINT
+    assert any("may be related" in r for r in found[0].reasons)
 
 
 def test_telehealth_lets_a_distant_expert_in(ranked):
@@ -181,3 +191,31 @@ def test_a_named_specialty_without_conditions_prefers_the_primary_holder(ranked)
     found = ranked(_case(specialty=IM), [secondary, primary])
     assert _ids(found) == [primary["specialist_id"], secondary["specialist_id"]]
     assert found[0].reasons[0] == "specialises in Internal Medicine"
+
+
+def test_a_secondary_treater_ranks_below_a_primary_one_however_near(ranked):
+    primary = make_doc(specialties=(HEMONC,), lat=PHILADELPHIA[0], lon=PHILADELPHIA[1], price=90000)
+    secondary = make_doc(specialties=(IM,), lat=NEWARK[0], lon=NEWARK[1], rating=5.0, reviews=500)
+    case = _case(conditions=[APL], treating_specialties={HEMONC, IM}, secondary_specialties={IM})
+    assert _ids(ranked(case, [secondary, primary])) == [primary["specialist_id"], secondary["specialist_id"]]
+    flat = _case(conditions=[APL], treating_specialties={HEMONC, IM})  # no secondary: nearer wins
+    assert _ids(ranked(flat, [secondary, primary]))[0] == secondary["specialist_id"]
+
+
+def test_for_a_rare_condition_an_expert_outranks_nearer_in_network_specialty_matches(ranked):
+    expert = make_doc(specialties=(HEMONC,), conditions=[held("ICD-10-CM", "C92.0", cases=2)],
+                      lat=ROCHESTER[0], lon=ROCHESTER[1], telehealth=True, networks=())
+    near = [make_doc(specialties=(HEMONC,), lat=NEWARK[0], lon=NEWARK[1], networks=(1,), rating=5.0, reviews=400)
+            for _ in range(14)]
+    case = _case(conditions=[("ICD-10-CM", "C92.00")], reason="rare_condition", telehealth_ok=True,
+                 patient_state="NY", plan_id=1, network_ids={1})
+    found = ranked(case, [*near, expert])
+    assert found[0].specialist_id == expert["specialist_id"]  # holds the parent code C92.0
+    assert found[0].coverage_status == "out_of_network_self_pay" and found[0].standing == 2
+    other = ranked(_case(**{**_kw(case), "reason": "other"}), [*near, expert])
+    assert other[0].specialist_id != expert["specialist_id"]  # expertise first only when the reason says so
+
+
+def _kw(case: MatchCase) -> dict:
+    return dict(conditions=case.conditions, telehealth_ok=case.telehealth_ok, patient_state=case.patient_state,
+                plan_id=case.plan_id, network_ids=case.network_ids)

@@ -25,7 +25,7 @@ def random_case(rng: random.Random, docs: list[dict]) -> MatchCase:
     lat, lon = anchor["location"]["lat"] + rng.uniform(-0.5, 0.5), anchor["location"]["lon"] + rng.uniform(-0.5, 0.5)
     networks = sorted({n for d in rng.sample(docs, 3) for n in d["network_ids"]})
     with_plan = rng.random() < 0.5 and networks
-    return MatchCase(
+    fields = dict(
         conditions=tuple(conditions), specialty=specialty,
         point=(lat, lon) if rng.random() < 0.9 else None,
         max_distance_mi=rng.choice(DISTANCES), telehealth_ok=rng.random() < 0.4,
@@ -40,6 +40,16 @@ def random_case(rng: random.Random, docs: list[dict]) -> MatchCase:
         if other["institution_name"] and rng.random() < 0.2 else (),
         reason=rng.choice(REASONS), urgency=rng.choice(URGENCIES),
         limit=10, now=NOW,
+    )
+    # Drawn last, so the draws above stay what they were before these constraints existed.
+    system = other.get("health_system_id")
+    return MatchCase(
+        **fields, age_range=rng.choice((None, None, None, None, (8.0, 9.0), (45.0, 46.0))),
+        patient_state=rng.choice((None, "NY", *anchor.get("licensed_states", ()))),
+        exclude_health_system_ids=frozenset([system]) if system is not None and rng.random() < 0.3 else frozenset(),
+        affiliation_words=frozenset(["mayo"]) if rng.random() < 0.1 else frozenset(),
+        secondary_specialties=frozenset(rng.sample(anchor["specialties"], 1))
+        if anchor["specialties"] and rng.random() < 0.3 else frozenset(),
     )
 
 
