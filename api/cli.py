@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from api.db import db
+from search import CLUSTER_BACKENDS
 
 
 @click.command("db-upgrade")
@@ -97,7 +98,7 @@ def prune_outbox(older_than_hours: int) -> None:
     from api.db import utcnow
     from search.sync import prune
 
-    keep_pending = current_app.config["SEARCH_BACKEND"] == "elasticsearch"
+    keep_pending = current_app.config["SEARCH_BACKEND"] in CLUSTER_BACKENDS
     with db.new_session() as session:
         deleted = prune(session, utcnow() - timedelta(hours=older_than_hours), keep_pending)
         session.commit()
