@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 SPECIALISTS ?= 5000
 OPENSEARCH_PORT ?= 9200
+OPENSEARCH_URL ?= http://127.0.0.1:$(OPENSEARCH_PORT)
 SEARCHNODE := searchnode/target/searchnode.jar
-export PORT OPENSEARCH_PORT
+export PORT OPENSEARCH_PORT OPENSEARCH_URL
 
 .PHONY: run test setup seed serve openapi bench clean searchnode opensearch opensearch-stop
 
@@ -35,8 +36,11 @@ seed: setup
 	$(BIN)/secondlook coverage-rules
 	$(BIN)/secondlook generate-slots --days 28
 
+# With SEARCH_BACKEND=elasticsearch or opensearch the index is built before serving (on the node
+# `make opensearch` started unless OPENSEARCH_URL says otherwise).
 run: seed
 	@$(BIN)/secondlook demo-accounts
+	@case "$$SEARCH_BACKEND" in elasticsearch|opensearch) $(BIN)/secondlook reindex ;; esac
 	@echo "Serving on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/openapi.json)"
 	exec $(BIN)/gunicorn --config gunicorn.conf.py 'api:create_app()'
 

@@ -1,6 +1,7 @@
 """Fixtures of the cluster tests: one real OpenSearch node per session, one seeded directory per session."""
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -12,13 +13,27 @@ from tests.search_es.directory import seeded_directory
 from tests.search_es.nodes import SearchCluster
 
 
+# Modules whose tests read only the seeded directory (a SQLite file of their own), never the suite's
+# database: they run once, in the SQLite pass, and are deselected in the PostgreSQL pass.
+DATABASE_INDEPENDENT = {f"tests.search_es.{name}" for name in
+                        ("test_parity", "test_live_reindex", "test_three_nodes", "test_bulk_errors", "test_contract")}
+
+
+def pytest_collection_modifyitems(config, items):
+    """In the PostgreSQL pass, leave out the modules that do not touch the suite's database."""
+    if not os.environ.get("SECONDLOOK_TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    once = [item for item in items if item.module.__name__ in DATABASE_INDEPENDENT]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if item not in once]
+
+
 @pytest.fixture(scope="session")
 def opensearch(tmp_path_factory):
     """One real OpenSearch node on a free loopback port, shared by the session (fails if it cannot start)."""
-    cluster = SearchCluster(tmp_path_factory.mktemp("opensearch"), nodes=1)
-    cluster.start()
-    yield cluster
-    cluster.stop()
+    with SearchCluster(tmp_path_factory.mktemp("opensearch"), nodes=1) as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="session")

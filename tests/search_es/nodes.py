@@ -66,6 +66,13 @@ class SearchCluster:
         self.first_port = free_port_block(nodes)
         self.processes: dict[int, subprocess.Popen] = {}
 
+    def __enter__(self) -> "SearchCluster":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
     def url(self, member: int = 0) -> str:
         """The HTTP URL of one node."""
         return f"http://127.0.0.1:{self.first_port + member}"

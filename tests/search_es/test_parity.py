@@ -15,16 +15,11 @@ from search.ranking import rank
 from search.retrieval import qualifies
 from tests.search_es.cases import random_cases
 from tests.search_es.conftest import cluster_backend
+from tests.search_es.traffic import top
 
 CASES = 500
 ELASTICSEARCH_CASES = 120  # the same query bodies through the other client: a sample suffices
 REFERENCE_CASES = 150  # also checked against the pure-Python predicate and ranking (slow: a scan per case)
-
-
-def top(candidates) -> list[tuple]:
-    """What must agree: who, where, the score and its parts, the distance and the coverage verdict."""
-    return [(c.specialist_id, c.practice_location_id, c.score, tuple(sorted(c.score_breakdown.items())),
-             c.distance_mi, c.coverage_status, tuple(c.reasons)) for c in candidates]
 
 
 @pytest.fixture(scope="module")
