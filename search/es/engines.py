@@ -47,9 +47,21 @@ class ElasticsearchEngine:
         """The response of `POST /<index>/_search` with `body`."""
         return self.client.search(index=index, **body).body
 
-    def create_index(self, name: str, body: dict, ignore: tuple[int, ...] = ()) -> None:
-        """`PUT /<name>` with settings and mappings; statuses in `ignore` are not errors."""
-        self.client.options(ignore_status=ignore).indices.create(index=name, **body)
+    def create_index(self, name: str, body: dict) -> None:
+        """`PUT /<name>` with settings and mappings; an index of that name already there is no error.
+
+        Names are versioned and unique to one build, so "already exists" means this build's own
+        request got through before the client retried it (a timeout on a busy cluster), or another
+        process creating the same first index won the race.
+        """
+        try:
+            self._create_index(name, body)
+        except self.errors as exc:
+            if getattr(exc, "error", None) != "resource_already_exists_exception":
+                raise
+
+    def _create_index(self, name: str, body: dict) -> None:
+        self.client.indices.create(index=name, **body)
 
     def delete_index(self, name: str) -> None:
         """`DELETE /<name>`, already gone included."""
@@ -97,9 +109,8 @@ class OpenSearchEngine(ElasticsearchEngine):
         """The response of `POST /<index>/_search` with `body`."""
         return self.client.search(index=index, body=body)
 
-    def create_index(self, name: str, body: dict, ignore: tuple[int, ...] = ()) -> None:
-        """`PUT /<name>` with settings and mappings; statuses in `ignore` are not errors."""
-        self.client.indices.create(index=name, body=body, ignore=ignore)
+    def _create_index(self, name: str, body: dict) -> None:
+        self.client.indices.create(index=name, body=body)
 
     def delete_index(self, name: str) -> None:
         """`DELETE /<name>`, already gone included."""

@@ -94,7 +94,7 @@ def ensure_alias(engine: Engine, alias: str) -> None:
     if engine.indices_behind(alias):
         return
     name = versioned_name(alias, FIRST_INDEX_TIME)
-    engine.create_index(name, index_body(), ignore=(400,))  # 400: another process won
+    engine.create_index(name, index_body())  # already there: another process won
     engine.update_aliases([{"add": {"index": name, "alias": alias}}])
 
 

@@ -17,6 +17,7 @@ from api.unit_of_work import UnitOfWork
 from search.backends.elasticsearch import ElasticsearchBackend
 from search.backends.opensearch import OpenSearchBackend
 from search.es import indexer
+from search.es.mapping import index_body
 from search.sync import follow
 from tests.factories import make_specialist
 from tests.search_es.conftest import cluster_backend
@@ -152,6 +153,16 @@ def test_an_older_state_arriving_late_is_superseded(backend, admin, alias):
                          require_alias=True)
     assert (late.written, late.superseded, late.errors) == (0, 1, [])
     assert indexed(admin, alias)["7"]["city"] == "Newer"
+
+
+def test_creating_an_index_twice_is_no_error_but_a_bad_mapping_is(backend, alias):
+    # A create retried after a timeout (its first try got through) must not fail the rebuild.
+    backend.engine.create_index(f"{alias}-v1", index_body())
+    backend.engine.create_index(f"{alias}-v1", index_body())
+    broken = index_body()
+    broken["mappings"]["properties"]["location"] = {"type": "geo_pointt"}
+    with pytest.raises(backend.engine.errors):
+        backend.engine.create_index(f"{alias}-v2", broken)
 
 
 def test_reindex_loads_a_new_index_then_swaps_the_alias_in_one_call(backend, session, admin, alias, sent):
