@@ -111,7 +111,8 @@ def _agreement(by_engine: dict) -> None:
             continue
         pairs = list(zip(reference["answers"], result["answers"]))
         same = sum(1 for a, b in pairs if a == b)
-        result["agreement"] = {"cases": len(pairs), "same_answer": same}
+        ranked = sum(1 for a, b in pairs if a[0] == b[0])  # the same specialists in the same order
+        result["agreement"] = {"cases": len(pairs), "same_answer": same, "same_ranking": ranked}
 
 
 if __name__ == "__main__":

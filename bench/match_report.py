@@ -20,6 +20,8 @@ def table(results: dict) -> str:
                 continue
             agree = r.get("agreement")
             agreed = f"{agree['same_answer']}/{agree['cases']}" if agree else "(reference)"
+            if agree and agree.get("same_ranking", agree["same_answer"]) != agree["same_answer"]:
+                agreed += f" (same ranking {agree['same_ranking']}/{agree['cases']}, total differs)"
             build = f"{r['build_s']:.1f}" if r["build_s"] else "-"
             cpu = "n/a" if engine in SERVER_SIDE else f"{r['cpu_p95_ms']:.2f}"
             rss = "n/a" if engine in SERVER_SIDE else f"{r['peak_rss_mb']:.0f}"

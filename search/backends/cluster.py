@@ -88,7 +88,9 @@ class ClusterBackend:
         truncated = hits["total"]["value"] > len(hits["hits"])
         if truncated:
             log.info("match fetched %d of %d qualifying documents", len(hits["hits"]), hits["total"]["value"])
-            total = response["aggregations"]["specialists"]["value"]  # approximate above 40,000
+            # Approximate (HyperLogLog, counted on the query's slightly looser filter): within a few
+            # specialists of the exact count in docs/performance.md's 100k run.
+            total = response["aggregations"]["specialists"]["value"]
         else:
             total = len({doc["specialist_id"] for doc in docs})
         took_ms = (time.perf_counter() - started) * 1000.0

@@ -43,8 +43,8 @@ def free_port_block(count: int) -> int:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             first = probe.getsockname()[1]
-        if first + 100 + count < 65000 and all(_free(port) for port in
-                                               [*range(first, first + count), *range(first + 100, first + 100 + count)]):
+        ports = [*range(first, first + count), *range(first + 100, first + 100 + count)]
+        if first + 100 + count < 65000 and all(_free(port) for port in ports):
             return first
     raise RuntimeError("no free block of loopback ports")
 

@@ -18,6 +18,7 @@ from tests.search_es.nodes import SearchCluster
 from tests.search_es.traffic import QueryTraffic
 
 ALIAS = "three-nodes"
+BEFORE_STOP = 10  # queries answered by the whole cluster first
 AFTER_STOP = 60  # queries that must be answered once the node is gone
 
 
@@ -46,16 +47,22 @@ def test_stopping_the_primary_node_leaves_every_query_answered(cluster, director
     assert health["status"] == "green" and health["number_of_nodes"] == 3
     victim = primary_holder(client, ALIAS)
     with QueryTraffic(backend, directory, seed=3) as traffic:
-        time.sleep(1.0)
+        _await_answers(traffic, BEFORE_STOP)
         before = len(traffic.answers)
         cluster.stop(victim)
-        stopped_at, deadline = len(traffic.answers), time.monotonic() + 30
-        while len(traffic.answers) < stopped_at + AFTER_STOP and time.monotonic() < deadline:
-            time.sleep(0.1)
+        stopped_at = len(traffic.answers)
+        _await_answers(traffic, stopped_at + AFTER_STOP)
     survivors = OpenSearchEngine.connect([url for member, url in enumerate(cluster.urls) if member != victim],
                                          5.0, CLIENT_RETRIES)
     assert survivors.cluster.health()["number_of_nodes"] == 2
     assert primary_holder(survivors, ALIAS) != victim, "the replica was not promoted"
-    assert before > 0 and len(traffic.answers) >= stopped_at + AFTER_STOP, "too few queries ran around the stop"
+    assert before >= BEFORE_STOP, "too few queries ran before the stop"
+    assert len(traffic.answers) >= stopped_at + AFTER_STOP, "too few queries ran after the stop"
     assert traffic.failures == []
     assert all(traffic.answers), f"{traffic.answers.count(False)} of {len(traffic.answers)} answers were incomplete"
+
+
+def _await_answers(traffic: QueryTraffic, count: int, timeout_s: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while len(traffic.answers) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
