@@ -16,7 +16,8 @@ from tests.search_es.nodes import SearchCluster
 # Modules whose tests read only the seeded directory (a SQLite file of their own), never the suite's
 # database: they run once, in the SQLite pass, and are deselected in the PostgreSQL pass.
 DATABASE_INDEPENDENT = {f"tests.search_es.{name}" for name in
-                        ("test_parity", "test_live_reindex", "test_three_nodes", "test_bulk_errors", "test_contract")}
+                        ("test_parity", "test_live_reindex", "test_three_nodes", "test_bulk_errors", "test_contract",
+                         "test_nodes")}
 
 
 def pytest_collection_modifyitems(config, items):
