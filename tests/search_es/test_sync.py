@@ -5,13 +5,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 import search
 from api.config import TestConfig
-from api.db import db
+from api.db import db, utcnow
 from api.models import OutboxEvent, PracticeLocation, Specialist
 from api.unit_of_work import UnitOfWork
 from search.backends.elasticsearch import ElasticsearchBackend
@@ -274,3 +275,15 @@ def test_every_request_is_bounded_by_the_configured_timeout():
         assert time.monotonic() - started < 3.0  # three tries of 0.2 s, not a hang
     finally:
         silent.close()
+
+
+@pytest.mark.parametrize("name", ["elasticsearch", "opensearch"])
+def test_prune_outbox_keeps_the_rows_a_cluster_backend_has_not_received(app, session, name):
+    app.config.update(SEARCH_BACKEND=name)
+    old = utcnow() - timedelta(hours=48)
+    session.add_all([OutboxEvent(topic="specialist", entity_id=1, created_at=old),
+                     OutboxEvent(topic="specialist", entity_id=2, created_at=old, processed_at=old)])
+    session.commit()
+    result = app.test_cli_runner().invoke(args=["prune-outbox", "--older-than-hours", "24"])
+    assert result.exit_code == 0, result.output
+    assert [row.entity_id for row in outbox(session)] == [1]
