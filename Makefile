@@ -4,9 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 SPECIALISTS ?= 5000
-export PORT
+OPENSEARCH_PORT ?= 9200
+OPENSEARCH_URL ?= http://127.0.0.1:$(OPENSEARCH_PORT)
+SEARCHNODE := searchnode/target/searchnode.jar
+export PORT OPENSEARCH_PORT OPENSEARCH_URL
 
-.PHONY: run test setup seed serve openapi bench clean
+.PHONY: run test setup seed serve openapi bench clean searchnode opensearch opensearch-stop
 
 # The virtualenv is rebuilt when pyproject.toml changes (a stamp older than it). `make run`
 # installs only what serving needs; `make test` adds the test tools.
@@ -33,13 +36,34 @@ seed: setup
 	$(BIN)/secondlook coverage-rules
 	$(BIN)/secondlook generate-slots --days 28
 
+# With SEARCH_BACKEND=elasticsearch or opensearch the index is built before serving (on the node
+# `make opensearch` started unless OPENSEARCH_URL says otherwise).
 run: seed
 	@$(BIN)/secondlook demo-accounts
+	@case "$$SEARCH_BACKEND" in elasticsearch|opensearch) $(BIN)/secondlook reindex ;; esac
 	@echo "Serving on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/openapi.json)"
 	exec $(BIN)/gunicorn --config gunicorn.conf.py 'api:create_app()'
 
-test: $(VENV)/.installed-test
+# The search-cluster tests start real OpenSearch nodes from the launcher built here.
+test: $(VENV)/.installed-test $(SEARCHNODE)
 	scripts/test.sh
+
+# The OpenSearch launcher (searchnode/): Maven Central artifacts only, rebuilt when its sources change.
+$(SEARCHNODE): searchnode/pom.xml $(wildcard searchnode/src/main/java/org/secondlook/searchnode/*.java) \
+		$(wildcard searchnode/src/main/resources/*)
+	@command -v java >/dev/null || { echo "need java (JDK 17) on PATH to build searchnode/" >&2; exit 1; }
+	@command -v mvn >/dev/null || { echo "need mvn (Maven 3) on PATH to build searchnode/" >&2; exit 1; }
+	mvn -q -f searchnode/pom.xml package
+	touch $@
+
+searchnode: $(SEARCHNODE)
+
+# One OpenSearch node on 127.0.0.1:$(OPENSEARCH_PORT), data in var/opensearch/; returns when it answers.
+opensearch: $(SEARCHNODE)
+	searchnode/node.sh start
+
+opensearch-stop:
+	searchnode/node.sh stop
 
 openapi: setup
 	$(BIN)/secondlook openapi write --format=yaml docs/openapi.yaml
@@ -51,4 +75,5 @@ bench: $(VENV)/.installed-bench
 
 clean:
 	-scripts/postgres.sh stop
-	rm -rf $(VENV) var
+	-searchnode/node.sh stop
+	rm -rf $(VENV) var searchnode/target

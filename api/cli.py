@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from api.db import db
 from api.unit_of_work import unit_of_work
+from search import CLUSTER_BACKENDS
 
 
 @click.command("db-upgrade")
@@ -96,7 +97,7 @@ def prune_outbox(older_than_hours: int) -> None:
     from api.db import utcnow
     from search.sync import prune
 
-    keep_pending = current_app.config["SEARCH_BACKEND"] == "elasticsearch"
+    keep_pending = current_app.config["SEARCH_BACKEND"] in CLUSTER_BACKENDS
     with db.new_session() as session, unit_of_work(session):
         deleted = prune(session, utcnow() - timedelta(hours=older_than_hours), keep_pending)
     click.echo(f"deleted {deleted:,} outbox rows older than {older_than_hours} h", err=True)

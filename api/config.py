@@ -20,10 +20,15 @@ class Config:
 
     SECRET_KEY: str = "dev-only-secret-change-me"
     DATABASE_URL: str = f"sqlite:///{VAR_DIR / 'secondlook.db'}"
-    SEARCH_BACKEND: str = "embedded"  # "embedded" | "elasticsearch"
+    SEARCH_BACKEND: str = "embedded"  # "embedded" | "elasticsearch" | "opensearch"
     ELASTICSEARCH_URL: str = "http://127.0.0.1:9200"
     ELASTICSEARCH_INDEX: str = "secondlook-specialists"
     ELASTICSEARCH_TIMEOUT_S: float = 5.0
+    # Comma-separated node URLs; in production the deployment's own cluster (AWS OpenSearch Service
+    # or self-hosted, `https://user:password@host`), locally the node `make opensearch` starts.
+    OPENSEARCH_URL: str = "http://127.0.0.1:9200"
+    OPENSEARCH_INDEX: str = "secondlook-specialists"
+    OPENSEARCH_TIMEOUT_S: float = 5.0
     GEOCODER: str = "offline"  # "offline" (ZIP centroids) | "nominatim"
     GEOCODER_USER_AGENT: str = "secondlook/0.1"
     GEOCODER_TIMEOUT_S: float = 5.0

@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
-ENGINES = ("embedded", "postgis", "naive")
+ENGINES = ("embedded", "postgis", "naive", "opensearch")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--naive-cases", type=int, nargs="+", default=None,
                         help="cases for the naive baseline, per size (default: all of them)")
     parser.add_argument("--reuse-postgis", action="store_true", help="keep PostGIS tables loaded by an earlier run")
-    parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
+    parser.add_argument("--engines", nargs="+", default=list(ENGINES[:3]), choices=ENGINES)
+    parser.add_argument("--opensearch", default="", help="OpenSearch node URL (bench/opensearch_bench.py starts one)")
     parser.add_argument("--postgres", default=os.environ.get("SECONDLOOK_BENCH_POSTGRES_URL", ""))
     parser.add_argument("--cpu", type=int, default=0, help="the one CPU every engine is pinned to")
     parser.add_argument("--json", type=Path, default=BENCH_DIR / "match-results.json")
@@ -51,6 +52,9 @@ def main(argv: list[str] | None = None) -> None:
         for engine in args.engines:
             if engine == "postgis" and not args.postgres:
                 print("skipping PostGIS: give --postgres URL (scripts/postgres.sh ensure)", file=sys.stderr)
+                continue
+            if engine == "opensearch" and not args.opensearch:
+                print("skipping OpenSearch: give --opensearch URL (make opensearch)", file=sys.stderr)
                 continue
             caps = {"postgis": args.postgis_cases, "naive": args.naive_cases}.get(engine)
             cases = min(args.cases, caps[min(i, len(caps) - 1)]) if caps else args.cases
@@ -87,7 +91,7 @@ def ensure_directory(size: int) -> Path:
 
 def _run(engine: str, size: int, cases: int, args) -> dict:
     command = [sys.executable, "-m", "bench.match_bench", "--worker", engine, str(size), "--cases", str(cases),
-               "--cpu", str(args.cpu), "--postgres", args.postgres] + (["--reuse-postgis"] if args.reuse_postgis else [])
+               "--cpu", str(args.cpu), "--postgres", args.postgres, "--opensearch", args.opensearch] + (["--reuse-postgis"] if args.reuse_postgis else [])
     print(f"== {engine} at {size:,} specialists, {cases} cases", file=sys.stderr, flush=True)
     started = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
@@ -107,7 +111,8 @@ def _agreement(by_engine: dict) -> None:
             continue
         pairs = list(zip(reference["answers"], result["answers"]))
         same = sum(1 for a, b in pairs if a == b)
-        result["agreement"] = {"cases": len(pairs), "same_answer": same}
+        ranked = sum(1 for a, b in pairs if a[0] == b[0])  # the same specialists in the same order
+        result["agreement"] = {"cases": len(pairs), "same_answer": same, "same_ranking": ranked}
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-LABELS = {"embedded": "embedded engine", "postgis": "PostgreSQL + PostGIS (GiST)", "naive": "naive SQL + Python"}
+LABELS = {"embedded": "embedded engine", "opensearch": "OpenSearch 2.19 backend (1 node)",
+          "postgis": "PostgreSQL + PostGIS (GiST)", "naive": "naive SQL + Python"}
+SERVER_SIDE = ("postgis", "opensearch")  # the work happens in another process: client CPU and memory say nothing
 
 
 def table(results: dict) -> str:
@@ -12,16 +14,17 @@ def table(results: dict) -> str:
              "| same answer as embedded |",
              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for size in sorted(results, key=int):
-        for engine in ("embedded", "postgis", "naive"):
+        for engine in LABELS:
             r = results[size].get(engine)
             if not r:
                 continue
             agree = r.get("agreement")
             agreed = f"{agree['same_answer']}/{agree['cases']}" if agree else "(reference)"
+            if agree and agree.get("same_ranking", agree["same_answer"]) != agree["same_answer"]:
+                agreed += f" (same ranking {agree['same_ranking']}/{agree['cases']}, total differs)"
             build = f"{r['build_s']:.1f}" if r["build_s"] else "-"
-            # PostGIS does its work in the server: the client's CPU time and memory say nothing.
-            cpu = "n/a" if engine == "postgis" else f"{r['cpu_p95_ms']:.2f}"
-            rss = "n/a" if engine == "postgis" else f"{r['peak_rss_mb']:.0f}"
+            cpu = "n/a" if engine in SERVER_SIDE else f"{r['cpu_p95_ms']:.2f}"
+            rss = "n/a" if engine in SERVER_SIDE else f"{r['peak_rss_mb']:.0f}"
             lines.append(f"| {int(size):,} | {LABELS[engine]} | {r['cases']} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} "
                          f"| {r['p99_ms']:.2f} | {cpu} | {build} | {rss} | {agreed} |")
     ratios = []
@@ -41,9 +44,9 @@ def plot(results: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
-    colours = {"embedded": "tab:green", "postgis": "tab:blue", "naive": "tab:red"}
+    colours = {"embedded": "tab:green", "opensearch": "tab:purple", "postgis": "tab:blue", "naive": "tab:red"}
     styles = {"p50_ms": ("-", "o"), "p95_ms": ("--", "s"), "p99_ms": (":", "^")}
-    for engine in ("embedded", "postgis", "naive"):
+    for engine in LABELS:
         sizes = [int(s) for s in sorted(results, key=int) if engine in results[s]]
         for key, (line, marker) in styles.items():
             values = [results[str(s)][engine][key] for s in sizes]

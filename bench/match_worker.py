@@ -60,6 +60,10 @@ def _prepare(engine_name: str, size: int, db, args):
             result = backend.match(case)
             return [c.specialist_id for c in result.candidates], result.total
         return build_s, match
+    if engine_name == "opensearch":
+        from bench.match_opensearch import prepare
+
+        return prepare(size, db, args.opensearch)
     if engine_name == "naive":
         from bench.match_naive import NaiveSql
 

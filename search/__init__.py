@@ -1,9 +1,12 @@
-"""The search side: index documents, backends (embedded, Elasticsearch), ranking and index sync."""
+"""The search side: index documents, backends (embedded, Elasticsearch, OpenSearch), ranking and index sync."""
 from __future__ import annotations
 
 from flask import Flask, current_app
 
 from search.backends.base import SearchBackend
+
+# Backends that live in another process and are fed from the search outbox (its undelivered rows are kept).
+CLUSTER_BACKENDS = ("elasticsearch", "opensearch")
 
 
 def init_app(app: Flask) -> None:
@@ -33,7 +36,11 @@ def _make_backend(config) -> SearchBackend:
         from search.backends.elasticsearch import ElasticsearchBackend
 
         return ElasticsearchBackend.from_config(config)
-    raise ValueError(f"SEARCH_BACKEND must be 'embedded' or 'elasticsearch', not {name!r}")
+    if name == "opensearch":
+        from search.backends.opensearch import OpenSearchBackend
+
+        return OpenSearchBackend.from_config(config)
+    raise ValueError(f"SEARCH_BACKEND must be 'embedded', 'elasticsearch' or 'opensearch', not {name!r}")
 
 
 def on_directory_commit() -> None:

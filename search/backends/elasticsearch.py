@@ -1,124 +1,15 @@
-"""The Elasticsearch backend: the candidate query runs in the cluster, the ranking in `search.ranking`.
+"""The Elasticsearch backend: the cluster backend on Elasticsearch 9, through the official client.
 
-Elasticsearch retrieves the documents that pass the hard constraints (best first by an
-approximate score, up to `candidate_cap`); the exact predicate of `search.retrieval` then
-applies in Python and `search.ranking.rank` orders them, the same function the embedded
-backend ends with, so both backends answer a case identically.
+Settings: ELASTICSEARCH_URL (comma-separated nodes), ELASTICSEARCH_INDEX (the alias),
+ELASTICSEARCH_TIMEOUT_S.
 """
 from __future__ import annotations
 
-import logging
-import time
-from typing import Iterator
-
-from elasticsearch import ApiError, Elasticsearch, TransportError
-from sqlalchemy import select
-
-from api.models import Specialist
-from search.backends.base import (
-    MatchResult, Progress, SearchUnavailable, SessionFactory, SyncReport, pick_session_factory,
-)
-from search.case import MatchCase
-from search.es import indexer, outbox
-from search.es.query import candidate_search
-from search.ranking import rank, warnings_for
-from search.retrieval import qualifies
-
-log = logging.getLogger(__name__)
-CANDIDATE_CAP = 1000  # documents fetched per match; beyond it the approximate score decides who is left out
-CLIENT_RETRIES = 2  # per request, on connection errors, timeouts and 429/502/503/504
+from search.backends.cluster import ClusterBackend
+from search.es.engines import ElasticsearchEngine
 
 
-class ElasticsearchBackend:
+class ElasticsearchBackend(ClusterBackend):
     """Search through an Elasticsearch alias; the database stays the source of truth."""
 
-    name = "elasticsearch"
-
-    def __init__(self, client: Elasticsearch, alias: str, session_factory: SessionFactory | None = None,
-                 candidate_cap: int = CANDIDATE_CAP) -> None:
-        self.client = client
-        self.alias = alias
-        self.candidate_cap = candidate_cap
-        self._session_factory = session_factory
-
-    @classmethod
-    def from_config(cls, config) -> "ElasticsearchBackend":
-        """A backend for ELASTICSEARCH_URL (comma-separated nodes) and the ELASTICSEARCH_INDEX alias.
-
-        Every request is bounded by ELASTICSEARCH_TIMEOUT_S and retried on another try when the
-        connection fails or times out.
-        """
-        nodes = [url.strip() for url in config["ELASTICSEARCH_URL"].split(",") if url.strip()]
-        client = Elasticsearch(nodes, request_timeout=float(config["ELASTICSEARCH_TIMEOUT_S"]),
-                               max_retries=CLIENT_RETRIES, retry_on_timeout=True)
-        return cls(client, config["ELASTICSEARCH_INDEX"])
-
-    def ping(self) -> bool:
-        """True when the cluster answers."""
-        return self.client.ping()
-
-    def match(self, case: MatchCase) -> MatchResult:
-        """Candidates for a case: retrieved by Elasticsearch, re-checked and ranked here."""
-        started = time.perf_counter()
-        try:
-            response = self.client.search(index=self.alias, **candidate_search(case, self.candidate_cap))
-        except (TransportError, ApiError) as exc:  # down, timed out, or no index behind the alias yet
-            log.warning("search backend unavailable: %s", type(exc).__name__)
-            raise SearchUnavailable(type(exc).__name__) from exc
-        hits = response["hits"]
-        docs = [doc for doc in (hit["_source"] for hit in hits["hits"]) if qualifies(case, doc)]
-        truncated = hits["total"]["value"] > len(hits["hits"])
-        if truncated:
-            log.info("match fetched %d of %d qualifying documents", len(hits["hits"]), hits["total"]["value"])
-            total = response["aggregations"]["specialists"]["value"]  # approximate above 40,000
-        else:
-            total = len({doc["specialist_id"] for doc in docs})
-        took_ms = (time.perf_counter() - started) * 1000.0
-        return MatchResult(rank(case, docs), total, round(took_ms, 3), warnings_for(case))
-
-    def rebuild(self, session_factory: SessionFactory | None = None, progress: Progress | None = None) -> int:
-        """Load a new versioned index from the database and swap the alias to it; returns the document count."""
-        from search.sync import max_outbox_id
-
-        factory, say = self._factory(session_factory), progress or log.info
-        started = outbox.now()
-        with factory() as session:
-            version = max_outbox_id(session)
-        count = indexer.rebuild(self.client, self.alias, _directory_documents(factory), version, say)
-        # Whatever changed while the new index loaded was delivered to the retired one (or read
-        # before it changed): deliver those rows again, now to the new index.
-        outbox.redeliver_since(factory, started)
-        self.apply_outbox(factory)
-        return count
-
-    def apply_outbox(self, session_factory: SessionFactory | None = None) -> SyncReport:
-        """Deliver pending outbox rows; failed ones stay pending with their error."""
-        return outbox.apply_outbox(self.client, self.alias, self._factory(session_factory))
-
-    def refresh(self) -> None:
-        """Deliver pending rows, then make every write visible to the next search."""
-        self.apply_outbox()
-        self.client.indices.refresh(index=self.alias)
-
-    def _factory(self, session_factory: SessionFactory | None) -> SessionFactory:
-        return pick_session_factory(session_factory, self._session_factory)
-
-
-def _directory_documents(factory: SessionFactory) -> Iterator[dict]:
-    """Every document, read batch by batch in short transactions.
-
-    No transaction stays open for the whole load (on SQLite every transaction holds the write
-    lock); a change committed meanwhile has an outbox row, delivered again after the swap.
-    """
-    from search.documents import BATCH, build_documents
-
-    last = 0
-    while True:
-        with factory() as session:
-            ids = list(session.scalars(select(Specialist.id).where(Specialist.id > last)
-                                       .order_by(Specialist.id).limit(BATCH)))
-            docs = list(build_documents(session, ids))
-        if not ids:
-            return
-        yield from docs
-        last = ids[-1]
+    engine_class = ElasticsearchEngine

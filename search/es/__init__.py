@@ -1,1 +1,1 @@
-"""Elasticsearch pieces: the index mapping, the candidate query and the indexer behind the alias."""
+"""Cluster pieces shared by Elasticsearch and OpenSearch: engines, mapping, candidate query, indexer, outbox."""

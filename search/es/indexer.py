@@ -1,4 +1,4 @@
-"""Writing to Elasticsearch: bulk loads with per-document errors, and versioned indices behind the alias.
+"""Writing to the cluster: bulk loads with per-document errors, and versioned indices behind the alias.
 
 `rebuild` never touches the live index: it loads a new `<alias>-v<timestamp>` index, refreshes
 it, then moves the alias in one atomic `POST _aliases` call, so searches see the old index or
@@ -10,13 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator
 
-from elasticsearch import Elasticsearch, NotFoundError
-from elasticsearch.helpers import streaming_bulk
-
+from search.es.engines import Engine
 from search.es.mapping import LIVE_SETTINGS, index_body, versioned_name
 
 CHUNK_SIZE = 500
-BULK_RETRIES = 3  # per chunk, for documents Elasticsearch rejects with 429 (queue full)
+BULK_RETRIES = 3  # per chunk, for documents the cluster rejects with 429 (queue full)
 INITIAL_BACKOFF_S = 0.5
 PROGRESS_EVERY = 10_000
 # Every write carries the outbox id it reflects; "external_gte" lets a replay of the same state
@@ -53,7 +51,7 @@ def delete_actions(doc_ids: Iterable[str], index: str, version: Callable[[str], 
                "version_type": VERSION_TYPE}
 
 
-def write(client: Elasticsearch, actions: Iterable[dict], *, require_alias: bool,
+def write(engine: Engine, actions: Iterable[dict], *, require_alias: bool,
           progress: Callable[[str], None] | None = None) -> BulkReport:
     """Stream actions through the bulk helper; per-document failures are reported, not raised.
 
@@ -61,7 +59,7 @@ def write(client: Elasticsearch, actions: Iterable[dict], *, require_alias: bool
     caller decides what stays pending.
     """
     report = BulkReport()
-    for ok, item in streaming_bulk(client, actions, chunk_size=CHUNK_SIZE, max_retries=BULK_RETRIES,
+    for ok, item in engine.streaming_bulk(actions, chunk_size=CHUNK_SIZE, max_retries=BULK_RETRIES,
                                    initial_backoff=INITIAL_BACKOFF_S, raise_on_error=False,
                                    raise_on_exception=False, require_alias=require_alias):
         (op, result), = item.items()
@@ -87,47 +85,39 @@ def _reason(result: dict) -> str:
     return str(error or result.get("status"))[:500]
 
 
-def indices_behind(client: Elasticsearch, alias: str) -> list[str]:
-    """The concrete indices the alias points at (none before the first build)."""
-    try:
-        return sorted(client.indices.get_alias(name=alias).body)
-    except NotFoundError:
-        return []
-
-
-def ensure_alias(client: Elasticsearch, alias: str) -> None:
+def ensure_alias(engine: Engine, alias: str) -> None:
     """Make the alias exist (an empty first index behind it) so writes through it have a target.
 
     The first index has a fixed name, so processes starting together agree on it rather than
     each pointing the alias at an index of its own.
     """
-    if indices_behind(client, alias):
+    if engine.indices_behind(alias):
         return
     name = versioned_name(alias, FIRST_INDEX_TIME)
-    client.options(ignore_status=400).indices.create(index=name, **index_body())  # 400: another process won
-    client.indices.update_aliases(actions=[{"add": {"index": name, "alias": alias}}])
+    engine.create_index(name, index_body())  # already there: another process won
+    engine.update_aliases([{"add": {"index": name, "alias": alias}}])
 
 
-def rebuild(client: Elasticsearch, alias: str, docs: Iterable[dict], version: int,
+def rebuild(engine: Engine, alias: str, docs: Iterable[dict], version: int,
             progress: Callable[[str], None] | None = None) -> int:
     """Load `docs` into a new versioned index, then swap the alias to it atomically; returns the count."""
     name = versioned_name(alias)
-    client.indices.create(index=name, **index_body(bulk_load=True))
+    engine.create_index(name, index_body(bulk_load=True))
     try:
-        report = write(client, index_actions(docs, name, lambda _doc: version), require_alias=False,
+        report = write(engine, index_actions(docs, name, lambda _doc: version), require_alias=False,
                        progress=progress)
         if report.errors:
             raise RebuildFailed(f"{len(report.errors)} documents failed, first: {report.errors[:3]}")
-        client.indices.put_settings(index=name, settings=LIVE_SETTINGS)
-        client.indices.refresh(index=name)
+        engine.put_settings(name, LIVE_SETTINGS)
+        engine.refresh(name)
     except BaseException:
-        client.options(ignore_status=404).indices.delete(index=name)  # leave no half-built index
+        engine.delete_index(name)  # leave no half-built index
         raise
-    old = indices_behind(client, alias)
-    client.indices.update_aliases(actions=[*({"remove": {"index": i, "alias": alias}} for i in old),
-                                           {"add": {"index": name, "alias": alias}}])
+    old = engine.indices_behind(alias)
+    engine.update_aliases([*({"remove": {"index": i, "alias": alias}} for i in old),
+                           {"add": {"index": name, "alias": alias}}])
     for index in old:
-        client.options(ignore_status=404).indices.delete(index=index)
+        engine.delete_index(index)
     if progress:
         progress(f"alias {alias} -> {name} ({report.written} documents)")
     return report.written

@@ -1,4 +1,4 @@
-"""Delivering outbox rows to Elasticsearch: re-index the named specialists, then mark the rows processed.
+"""Delivering outbox rows to the cluster: re-index the named specialists, then mark the rows processed.
 
 A row is marked processed only once every document of its specialist is written; on a transport
 failure or a per-document error it stays pending with its attempt counted and the error kept,
@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-from elasticsearch import ApiError, Elasticsearch, TransportError
 from sqlalchemy import update
 
 from api.models import OutboxEvent
 from api.unit_of_work import unit_of_work
 from search.backends.base import SessionFactory, SyncReport
 from search.documents import build_documents
+from search.es.engines import Engine
 from search.es.indexer import delete_actions, ensure_alias, index_actions, write
 from search.sync import mark_failed, mark_processed, max_outbox_id, pending_events, read_consistently
 
@@ -26,7 +26,7 @@ ID_CHUNK = 200  # specialists per lookup of their indexed documents (stays under
 CLOCK_SKEW = timedelta(minutes=5)  # replay margin: rows may be stamped by another machine's clock
 
 
-def apply_outbox(client: Elasticsearch, alias: str, session_factory: SessionFactory, batch: int = BATCH) -> SyncReport:
+def apply_outbox(engine: Engine, alias: str, session_factory: SessionFactory, batch: int = BATCH) -> SyncReport:
     """Deliver pending rows in id order, batch by batch, until none are left or a batch fails."""
     report = SyncReport()
     while True:
@@ -34,7 +34,7 @@ def apply_outbox(client: Elasticsearch, alias: str, session_factory: SessionFact
             rows = [(row.id, row.entity_id) for row in pending_events(session, limit=batch)]
         if not rows:
             return report
-        failed = _deliver(client, alias, session_factory, sorted({entity for _, entity in rows}))
+        failed = _deliver(engine, alias, session_factory, sorted({entity for _, entity in rows}))
         done = [i for i, entity in rows if entity not in failed]
         with session_factory() as session, unit_of_work(session):
             mark_processed(session, done)
@@ -51,7 +51,7 @@ def apply_outbox(client: Elasticsearch, alias: str, session_factory: SessionFact
             return report
 
 
-def _deliver(client: Elasticsearch, alias: str, session_factory: SessionFactory, ids: list[int]) -> dict[int, str]:
+def _deliver(engine: Engine, alias: str, session_factory: SessionFactory, ids: list[int]) -> dict[int, str]:
     """Write the current documents of `ids` through the alias; returns {specialist id: error} for failures."""
     try:
         with session_factory() as session, read_consistently(session):
@@ -59,13 +59,13 @@ def _deliver(client: Elasticsearch, alias: str, session_factory: SessionFactory,
             # snapshot always carries a version at least as high, so a late, older one loses.
             version = max_outbox_id(session)
             docs = list(build_documents(session, ids))
-        ensure_alias(client, alias)
+        ensure_alias(engine, alias)
         owner = {doc["doc_id"]: doc["specialist_id"] for doc in docs}
-        gone = {doc_id: sid for doc_id, sid in indexed_documents(client, alias, ids).items() if doc_id not in owner}
+        gone = {doc_id: sid for doc_id, sid in indexed_documents(engine, alias, ids).items() if doc_id not in owner}
         owner.update(gone)
         actions = [*index_actions(docs, alias, lambda _doc: version), *delete_actions(gone, alias, lambda _id: version)]
-        result = write(client, actions, require_alias=True)
-    except (TransportError, ApiError) as exc:  # unreachable, timed out, or refused as a whole
+        result = write(engine, actions, require_alias=True)
+    except engine.errors as exc:  # unreachable, timed out, or refused as a whole
         return {sid: f"{type(exc).__name__}: {exc}" for sid in ids}
     failed: dict[int, str] = {}
     for doc_id, reason in result.errors:
@@ -73,15 +73,15 @@ def _deliver(client: Elasticsearch, alias: str, session_factory: SessionFactory,
     return failed
 
 
-def indexed_documents(client: Elasticsearch, alias: str, ids: list[int]) -> dict[str, int]:
+def indexed_documents(engine: Engine, alias: str, ids: list[int]) -> dict[str, int]:
     """{doc_id: specialist id} of what the index holds for these specialists (to find deleted locations)."""
     # Search sees refreshed writes only: without this, a location indexed under a second ago and
     # deleted now would be missed and stay searchable.
-    client.indices.refresh(index=alias)
+    engine.refresh(alias)
     found: dict[str, int] = {}
     for start in range(0, len(ids), ID_CHUNK):
         chunk = ids[start:start + ID_CHUNK]
-        response = client.search(index=alias, **indexed_documents_search(chunk))
+        response = engine.search(alias, indexed_documents_search(chunk))
         for hit in response["hits"]["hits"]:
             found[hit["_id"]] = hit["_source"]["specialist_id"]
     return found

@@ -224,6 +224,28 @@ def test_elasticsearch_settings(config):
     assert "curl" in hc and "_cluster/health" in hc, hc
 
 
+def test_opensearch_profile(config, compose_cmd):
+    node, api = config["services"]["opensearch"], config["services"]["api-opensearch"]
+    assert node.get("profiles") == ["opensearch"] and api.get("profiles") == ["opensearch"]
+    m = re.fullmatch(r"opensearchproject/opensearch:(\d+)\.(\d+)\.(\d+)", node["image"])
+    assert m and int(m.group(1)) == 2, f"OpenSearch must be a pinned 2.x.y: {node['image']}"
+    env = _env(node)
+    assert env.get("discovery.type") == "single-node"
+    opts = env.get("OPENSEARCH_JAVA_OPTS", "").split()
+    xms, xmx = [o[4:] for o in opts if o.startswith("-Xms")], [o[4:] for o in opts if o.startswith("-Xmx")]
+    assert xms and xms == xmx, f"heap min and max must be set and equal: {opts}"
+    hc = _flat(node["healthcheck"]["test"])
+    assert "curl" in hc and "_cluster/health" in hc, hc
+    assert any(v.get("type") == "volume" and v["source"] in config["volumes"] for v in node.get("volumes", []))
+    app_env = _env(api)
+    assert app_env["SEARCH_BACKEND"] == "opensearch" and app_env["OPENSEARCH_URL"] == "http://opensearch:9200"
+    assert (api.get("depends_on") or {}).get("opensearch", {}).get("condition") == "service_healthy"
+    # Without the profile the stack stays on Elasticsearch alone.
+    res = run_compose(compose_cmd, COMPOSE_FILE, "config", "--services")
+    assert res.returncode == 0, res.stderr
+    assert "elasticsearch" in res.stdout.split() and "opensearch" not in res.stdout.split()
+
+
 def test_db_is_postgis_with_named_volume(config):
     db = config["services"]["db"]
     assert db["image"].startswith("postgis/postgis:"), db["image"]

@@ -1,1 +1,1 @@
-"""Tests of the Elasticsearch backend against a recording, query-evaluating fake node."""
+"""Tests of the cluster backend (Elasticsearch and OpenSearch clients) on real OpenSearch nodes."""

@@ -74,7 +74,7 @@ def bulk_problems(contract, lines: list[dict]) -> list[str]:
 
 
 def request_problems(contract, method: str, path: str, body) -> list[str]:
-    """Problems of one request the fake node recorded; a request of a kind not known here is a problem too."""
+    """Problems of one recorded request; a request of a kind not known here is a problem too."""
     parts = [p for p in path.split("/") if p]
     if body is None:
         return []  # HEAD/GET/DELETE/refresh: nothing in the body to check
