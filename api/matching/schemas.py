@@ -5,7 +5,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.coverage.schemas import VerdictSchema
-from api.fields import ID_RANGE, language_field, validate_nucc, validate_zip
+from api.fields import CONDITION_CODE_DOC, ID_RANGE, language_field, validate_nucc, validate_zip
+from api.schema_rules import rules
 from search.case import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE_MI, MAX_LIMIT, REASONS, URGENCIES
 from reference import conditions as catalogue
 
@@ -16,7 +17,7 @@ class ConditionRefSchema(ma.Schema):
     """A coded condition: ICD-10-CM or Orphanet (ORPHA)."""
 
     system = ma.fields.String(required=True, validate=validate.OneOf(catalogue.SYSTEMS), metadata={"example": "ORPHA"})
-    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=16), metadata={"example": "520"})
+    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=16), metadata=CONDITION_CODE_DOC)
 
     @ma.validates_schema
     def _known(self, data: dict, **_) -> None:
@@ -40,8 +41,18 @@ class InstitutionRefField(ma.fields.Field):
         return value.strip() if isinstance(value, str) else value
 
 
+@rules(
+    anyOf=[{"required": ["specialty"]}, {"required": ["conditions"], "properties": {"conditions": {"minItems": 1}}}],
+    dependentRequired={"lat": ["lon"], "lon": ["lat"]},
+    oneOf=[{"required": ["zip"]}, {"required": ["lat"]}, {"required": ["address"]}],
+    **{"not": {"required": ["plan_id", "self_pay"], "properties": {"self_pay": {"const": True}}}},
+)
 class MatchRequestSchema(ma.Schema):
-    """A case to match: codes, place, coverage and preferences. Nothing that identifies the patient."""
+    """A case to match: codes, place, coverage and preferences. Nothing that identifies the patient.
+
+    At least one condition or a specialty; exactly one place: zip, lat with lon, or address;
+    plan_id or self_pay: true, not both.
+    """
 
     conditions = ma.fields.List(ma.fields.Nested(ConditionRefSchema), load_default=list,
                                 validate=validate.Length(max=10))
