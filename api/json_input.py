@@ -20,7 +20,9 @@ from api.errors import BadRequest
 
 MAX_DEPTH = 32  # our deepest schema nests 4 levels; room for clients that wrap, none for bombs
 MAX_INTEGER_DIGITS = 40  # far beyond any int64, far below int()'s 4,300-digit refusal
-_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+# A string (its closing quote optional, so an unterminated one ends the scan instead of making
+# every later quote start a new scan to the end: quadratic time), or a bracket.
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

@@ -1,5 +1,6 @@
 """Hostile input gets a 4xx problem+json that says what is wrong, never a 5xx (run on SQLite and PostgreSQL)."""
 import json
+import time
 
 import pytest
 
@@ -68,6 +69,12 @@ def test_json_nested_5000_deep_is_400(client):
 def test_brackets_inside_strings_do_not_count_as_nesting(client):
     response = _raw(client, "POST", "/v1/matches", json.dumps({"address": "[" * 100, "specialty": "207RX0202X"}))
     assert response.status_code != 400, response.get_json()
+
+
+def test_an_unterminated_string_of_escaped_quotes_is_refused_in_linear_time(client):
+    started = time.perf_counter()
+    _problem(_raw(client, "POST", "/v1/matches", '"' + '\\"' * 200_000), 400, "not valid JSON")
+    assert time.perf_counter() - started < 10  # a backtracking scan took minutes on this body
 
 
 def test_a_json_integer_of_more_than_4300_digits_is_400(client):
