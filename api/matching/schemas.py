@@ -5,7 +5,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.coverage.schemas import VerdictSchema
-from api.fields import CONDITION_CODE_DOC, ID_RANGE, language_field, validate_nucc, validate_zip
+from api.fields import CONDITION_CODE_DOC, ID_RANGE, INT32_MAX, language_field, validate_nucc, validate_zip
 from api.schema_rules import rules
 from search.case import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE_MI, MAX_LIMIT, REASONS, URGENCIES
 from reference import conditions as catalogue
@@ -30,13 +30,21 @@ class ConditionRefSchema(ma.Schema):
         return {"system": found.system, "code": found.code}
 
 
+INSTITUTION_REF = {"oneOf": [{"type": "integer", "minimum": 1, "maximum": INT32_MAX},
+                             {"type": "string", "maxLength": 200, "pattern": r"\S"}]}
+
+
 class InstitutionRefField(ma.fields.Field):
-    """An institution to exclude, by directory id (integer) or by name (string)."""
+    """An institution to exclude, by directory id (integer) or by name (string, not blank)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON Schema's integer includes 3.0
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise ma.ValidationError("Give an institution id or name.")
-        if isinstance(value, str) and not 1 <= len(value.strip()) <= 200:
+        if isinstance(value, int) and not 1 <= value <= INT32_MAX:
+            raise ma.ValidationError("Not a valid id.")
+        if isinstance(value, str) and not (value.strip() and len(value) <= 200):
             raise ma.ValidationError("An institution name is 1 to 200 characters.")
         return value.strip() if isinstance(value, str) else value
 
@@ -68,7 +76,8 @@ class MatchRequestSchema(ma.Schema):
     languages = ma.fields.List(LANGUAGE, load_default=list, validate=validate.Length(max=10))
     exclude_specialist_ids = ma.fields.List(ma.fields.Integer(validate=ID_RANGE), load_default=list,
                                             validate=validate.Length(max=100))
-    exclude_institutions = ma.fields.List(InstitutionRefField(), load_default=list, validate=validate.Length(max=20),
+    exclude_institutions = ma.fields.List(InstitutionRefField(metadata=INSTITUTION_REF), load_default=list,
+                                          validate=validate.Length(max=20),
                                           metadata={"example": ["Mount Sinai Hospital"]})
     reason = ma.fields.String(load_default="other", validate=validate.OneOf(REASONS))
     urgency = ma.fields.String(load_default="routine", validate=validate.OneOf(URGENCIES))
