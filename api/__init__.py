@@ -14,13 +14,19 @@ def create_app(config: Config | None = None) -> Flask:
     from api import observability
     from api.errors import register_error_handlers
     from api.extensions import SECURITY_SCHEMES, Api, db
+    from api import json_input
+    from api.request_limits import RequestLimits
+    from api.schema_rules import SchemaRulesPlugin
     import search
 
     observability.init_app(app)  # first: the request id must exist before anything logs
     db.init_app(app)
     # One Api per app: flask-smorest keeps its spec on the instance.
-    api = Api(app, spec_kwargs={"components": {"securitySchemes": SECURITY_SCHEMES}})
+    api = Api(app, spec_kwargs={"components": {"securitySchemes": SECURITY_SCHEMES},
+                                "extra_plugins": [SchemaRulesPlugin()]})  # cross-field rules in the spec
     register_error_handlers(app)
+    json_input.init_app(app)  # hostile JSON is a 400 before any view or schema reads it
+    app.wsgi_app = RequestLimits(app.wsgi_app)  # URL and header limits, as problem+json
     search.init_app(app)
 
     from api.accounts.routes import admin_blp, blp as accounts_blp

@@ -92,7 +92,7 @@ class Config:
     # flask-smorest / OpenAPI settings are constants, not environment.
     API_TITLE: str = field(default="SecondLook API", init=False)
     API_VERSION: str = field(default="1.0.0", init=False)
-    OPENAPI_VERSION: str = field(default="3.0.3", init=False)
+    OPENAPI_VERSION: str = field(default="3.1.0", init=False)
     OPENAPI_URL_PREFIX: str = field(default="/", init=False)
     OPENAPI_JSON_PATH: str = field(default="openapi.json", init=False)
 

@@ -1,20 +1,46 @@
 """Marshmallow fields shared by every feature's schemas."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import marshmallow as ma
 
+from reference import nucc
+
+# Dates and times the service takes in: years 1900 to 2199. Beyond them, date arithmetic
+# (a search window, an expiry) overflows Python's datetime; the pattern publishes the bound.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+YEAR_PATTERN = r"^(19|2[01])[0-9]{2}-"
+_YEARS = f"Give a date in the years {FIRST_YEAR} to {LAST_YEAR}."
+
+
+def _bounded(kwargs: dict) -> dict:
+    """Field arguments with the year bound added: a validator, and the pattern for the OpenAPI document."""
+    kwargs["metadata"] = {"pattern": YEAR_PATTERN, **kwargs.get("metadata", {})}
+    return kwargs
+
+
+def _in_years(value: date) -> None:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ma.ValidationError(_YEARS)
+
 
 class UtcDateTime(ma.fields.AwareDateTime):
-    """An RFC 3339 timestamp, always with its UTC offset (naive input is read as UTC).
+    """An RFC 3339 timestamp, always with its UTC offset (naive input is read as UTC), in years 1900-2199.
 
     Every stored time is UTC, but SQLite hands timestamps back naive; without this they would
     serialise with no offset, which is not a valid OpenAPI date-time.
     """
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(default_timezone=timezone.utc, **kwargs)
+        super().__init__(default_timezone=timezone.utc, **_bounded(kwargs))
+        self.validators.append(_in_years)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except OverflowError as error:  # a UTC offset that pushes year 9999 past the end of time
+            raise ma.ValidationError(_YEARS) from error
 
     def _serialize(self, value: datetime | None, attr, obj, **kwargs):
         if value is not None:
@@ -22,14 +48,26 @@ class UtcDateTime(ma.fields.AwareDateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+class BoundedDate(ma.fields.Date):
+    """A calendar date in the years 1900-2199."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**_bounded(kwargs))
+        self.validators.append(_in_years)
+
+
 # Identifiers from outside are validated where they enter, the same way in every feature.
 CONDITION_SYSTEMS = ("ICD-10-CM", "ORPHA")
+CONDITION_CODE_DOC = {"example": "520", "description": "A code of its system that GET /v1/reference/conditions lists"}
 
 
 def language_field(**kwargs) -> ma.fields.String:
     """An ISO 639 language code such as 'en'."""
     return ma.fields.String(validate=ma.validate.Regexp(r"^[a-z]{2,3}$", error="Use an ISO 639 code like 'en'."),
                             **kwargs)
+
+
+NPI_DOC = {"pattern": r"^\d{10}$", "description": "10 digits, the last the CMS (Luhn) check digit of the first nine"}
 
 
 def validate_npi(value: str) -> None:
@@ -40,21 +78,19 @@ def validate_npi(value: str) -> None:
         raise ma.ValidationError("Not a valid NPI: 10 digits ending in the CMS check digit.")
 
 
-def validate_nucc(value: str) -> None:
-    """A NUCC taxonomy code the directory knows."""
-    from reference import nucc
-
-    if not nucc.is_known(value):
-        raise ma.ValidationError("Unknown NUCC taxonomy code; see GET /v1/reference/specialties.")
+# A NUCC taxonomy code the directory knows: an enum in the OpenAPI document, so no valid-looking
+# request is refused for an unknown code.
+validate_nucc = ma.validate.OneOf([taxonomy.code for taxonomy in nucc.TAXONOMIES],
+                                  error="Unknown NUCC taxonomy code; see GET /v1/reference/specialties.")
 
 
-def validate_zip(value: str) -> None:
-    """A 5-digit ZIP or ZIP+4."""
-    from api.identifiers import normalise_zip
-
-    if normalise_zip(value) is None:
-        raise ma.ValidationError("A ZIP is 5 digits (or ZIP+4).")
+# A 5-digit ZIP or ZIP+4: a Regexp, so the OpenAPI document carries the pattern.
+ZIP_PATTERN = r"^\d{5}(-\d{4})?$"
+validate_zip = ma.validate.Regexp(ZIP_PATTERN, error="A ZIP is 5 digits (or ZIP+4).")
 
 
+# Integer columns are 32-bit on PostgreSQL (and SQLite's are 64-bit): a count or id beyond that
+# range can be stored by neither, so schemas bound every integer instead of letting the driver fail.
+INT32_MAX = 2**31 - 1
 # Database ids are 32-bit: a larger number can name nothing, and PostgreSQL would refuse to compare it.
-ID_RANGE = ma.validate.Range(min=1, max=2**31 - 1, error="Not a valid id.")
+ID_RANGE = ma.validate.Range(min=1, max=INT32_MAX, error="Not a valid id.")

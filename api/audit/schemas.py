@@ -1,8 +1,6 @@
 """Query arguments and bodies of the audit endpoint."""
 from __future__ import annotations
 
-from datetime import timezone
-
 import marshmallow as ma
 from marshmallow import validate
 
@@ -15,8 +13,8 @@ class AuditQuerySchema(ma.Schema):
     case_id = ma.fields.Integer(validate=ID_RANGE, metadata={"example": 12})
     actor_user_id = ma.fields.Integer(validate=ID_RANGE, metadata={"example": 3})
     action = ma.fields.String(validate=validate.Length(max=48), metadata={"example": "record.download"})
-    since = ma.fields.AwareDateTime(default_timezone=timezone.utc, metadata={"example": "2026-11-01T00:00:00Z"})
-    until = ma.fields.AwareDateTime(default_timezone=timezone.utc, metadata={"example": "2026-12-01T00:00:00Z"})
+    since = UtcDateTime(metadata={"example": "2026-11-01T00:00:00Z"})
+    until = UtcDateTime(metadata={"example": "2026-12-01T00:00:00Z"})
     page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
     page_size = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from sqlalchemy import select
-from werkzeug.utils import secure_filename
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
 from api.cases import permissions
+from api.cases.document_types import clean_filename
 from api.cases.permissions import Party
 from api.cases.storage import RecordStorage
 from api.errors import NotFound
@@ -68,9 +68,10 @@ def upload_record(work: UnitOfWork, identity: Identity, case_id: int, kind: str,
     case, _ = permissions.authorize(work.session, identity, case_id, "record.upload", reason)
     blob = storage.put(stream, max_bytes)
     work.on_rollback(lambda: storage.delete(blob.key))
-    document = RecordDocument(case_id=case.id, kind=RecordKind(kind), filename=secure_filename(filename or "")
-                              or "document", media_type=blob.media_type, size_bytes=blob.size, sha256=blob.sha256,
-                              storage_key=blob.key, uploaded_by_user_id=identity.user_id)
+    document = RecordDocument(case_id=case.id, kind=RecordKind(kind),
+                              filename=clean_filename(filename, blob.media_type), media_type=blob.media_type,
+                              size_bytes=blob.size, sha256=blob.sha256, storage_key=blob.key,
+                              uploaded_by_user_id=identity.user_id)
     work.session.add(document)
     work.session.flush()
     audit(work.session, identity, "record.upload", case_id=case.id, entity_type="record", entity_id=document.id,

@@ -7,9 +7,13 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.cases.referral_states import CLIENT_ACTIONS
-from api.fields import ID_RANGE, CONDITION_SYSTEMS, UtcDateTime, language_field, validate_npi, validate_nucc
+from api.fields import (
+    ID_RANGE, CONDITION_CODE_DOC, CONDITION_SYSTEMS, NPI_DOC, ZIP_PATTERN, BoundedDate, UtcDateTime, language_field,
+    validate_npi, validate_nucc,
+)
 from api.identifiers import normalise_zip
 from api.models import RecordKind, ReferralStatus
+from api.schema_rules import rules
 from search.case import REASONS, URGENCIES
 from reference import conditions as catalogue
 from reference import zip_centroids
@@ -22,6 +26,9 @@ TEXT = validate.Length(min=1, max=5000)
 KINDS = tuple(kind.value for kind in RecordKind)
 
 
+KNOWN_ZIP_DOC = {"example": "10001", "pattern": ZIP_PATTERN, "description": "A US ZIP that GET /v1/geocode?q= knows"}
+
+
 def _known_zip(value: str) -> None:
     if normalise_zip(value) is None or zip_centroids.get(normalise_zip(value)) is None:
         raise ma.ValidationError("Unknown ZIP code.")
@@ -31,7 +38,7 @@ class CaseConditionSchema(ma.Schema):
     """A coded condition (ICD-10-CM or Orphanet); loads as (system, code) in the catalogue's spelling."""
 
     system = ma.fields.String(required=True, validate=validate.OneOf(SYSTEMS), metadata={"example": "ORPHA"})
-    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=16), metadata={"example": "520"})
+    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=16), metadata=CONDITION_CODE_DOC)
     name = ma.fields.Function(lambda c: getattr(catalogue.lookup(c["system"], c["code"]), "name", None),
                               dump_only=True, metadata={"example": "Acute promyelocytic leukemia"})
 
@@ -49,10 +56,10 @@ class PatientSchema(ma.Schema):
     user_id = ma.fields.Integer(validate=ID_RANGE, metadata={"example": 7})
     email = ma.fields.Email(load_only=True, metadata={"example": "pat@example.test"})
     name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Pat Doe"})
-    birth_date = ma.fields.Date(required=True, validate=validate.Range(min=date(1900, 1, 1)),
+    birth_date = BoundedDate(required=True,
                                 metadata={"example": "1984-03-09"})
     sex = ma.fields.String(required=True, validate=validate.OneOf(SEXES), metadata={"example": "female"})
-    zip = ma.fields.String(required=True, validate=_known_zip, metadata={"example": "10001"})
+    zip = ma.fields.String(required=True, validate=_known_zip, metadata=KNOWN_ZIP_DOC)
 
     @ma.validates("birth_date")
     def _not_future(self, value: date, **_) -> None:
@@ -69,15 +76,20 @@ class FirstPhysicianSchema(ma.Schema):
     """The physician whose diagnosis and treatment plan the patient wants a second opinion on."""
 
     name = ma.fields.String(validate=validate.Length(max=200), allow_none=True, metadata={"example": "Dr. Alex Kim"})
-    npi = ma.fields.String(validate=validate_npi, allow_none=True, metadata={"example": "1234567893"})
+    npi = ma.fields.String(validate=validate_npi, allow_none=True, metadata={"example": "1234567893", **NPI_DOC})
     institution = ma.fields.String(validate=validate.Length(max=200), allow_none=True,
                                    metadata={"example": "Mercy General"})
     diagnosis = ma.fields.String(required=True, validate=TEXT, metadata={"example": "Acute promyelocytic leukemia"})
     proposed_treatment = ma.fields.String(validate=TEXT, allow_none=True, metadata={"example": "ATRA plus chemotherapy"})
 
 
+@rules(oneOf=[
+    {"required": ["self_pay"], "properties": {"self_pay": {"const": True}, "plan_id": {"type": "null"}}},
+    {"required": ["plan_id", "member_id"], "properties": {"self_pay": {"const": False}, "plan_id": {"type": "integer"},
+                                                        "member_id": {"type": "string"}}},
+])
 class InsuranceSchema(ma.Schema):
-    """A plan and member id, or self-pay."""
+    """A plan and member id, or self_pay: true (without a plan)."""
 
     self_pay = ma.fields.Boolean(load_default=False)
     plan_id = ma.fields.Integer(validate=ID_RANGE, allow_none=True, metadata={"example": 3})
@@ -99,7 +111,7 @@ class PreferencesSchema(ma.Schema):
     languages = ma.fields.List(LANGUAGE, load_default=list, validate=validate.Length(max=10),
                                metadata={"example": ["en", "es"]})
     telehealth = ma.fields.Boolean(load_default=True)
-    zip = ma.fields.String(validate=_known_zip, allow_none=True, metadata={"example": "10001"})
+    zip = ma.fields.String(validate=_known_zip, allow_none=True, metadata=KNOWN_ZIP_DOC)
     max_distance_mi = ma.fields.Integer(validate=validate.Range(min=1, max=3000), allow_none=True,
                                         metadata={"example": 150})
 

@@ -1,27 +1,32 @@
 """Where record documents are kept: a local folder by default, S3-compatible storage by configuration.
 
 An upload is streamed to a temporary file while it is counted and hashed, its type is read from
-its first bytes (not from its name or Content-Type), and only a file that passes both checks is
-moved into place; an oversize or wrong-type upload leaves nothing behind.
+its first bytes (not from its name or Content-Type) and the whole file is then parsed as that type
+(`document_types.judge`); only a file that passes every check is moved into place. An oversize,
+wrong-type or malformed upload leaves nothing behind, and so does a full disk (507).
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Iterator, Protocol
 
-from api.errors import DomainError
+from api.cases.document_types import DICOM_PREAMBLE, TYPE_NAMES, judge, sniff
+from api.errors import DomainError, InsufficientStorage
+
 
 CHUNK = 64 * 1024
-DICOM_PREAMBLE = 128
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 class UploadRejected(DomainError):
-    """An upload that is too large (413) or not an allowed type (415)."""
+    """An upload that is too large (413), or not whole an allowed type (415); nothing was stored."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message, status=status)
@@ -37,21 +42,6 @@ class StoredBlob:
     media_type: str
 
 
-def sniff(head: bytes) -> str | None:
-    """The media type the first bytes show, among PDF, PNG, JPEG, DICOM and ZIP; None otherwise."""
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head[DICOM_PREAMBLE:DICOM_PREAMBLE + 4] == b"DICM":  # DICOM Part 10: 128-byte preamble, then "DICM"
-        return "application/dicom"
-    if head.startswith(b"PK\x03\x04"):
-        return "application/zip"
-    return None
-
-
 def receive(stream: BinaryIO, into: BinaryIO, max_bytes: int) -> tuple[int, str, str]:
     """Copy an upload into `into`, checking size and type; (size, sha256, media type) or UploadRejected."""
     digest, size, head = hashlib.sha256(), 0, b""
@@ -65,8 +55,23 @@ def receive(stream: BinaryIO, into: BinaryIO, max_bytes: int) -> tuple[int, str,
         into.write(chunk)
     media_type = sniff(head)
     if media_type is None:
-        raise UploadRejected(415, "Upload a PDF, JPEG, PNG, DICOM or ZIP file.")
+        raise UploadRejected(415, f"Upload a {TYPE_NAMES} file.")
+    into.flush()
+    refused = judge(into, media_type)
+    if refused is not None:
+        raise UploadRejected(415, refused)
     return size, digest.hexdigest(), media_type
+
+
+@contextmanager
+def disk_full_is_507() -> Iterator[None]:
+    """A full (or over-quota) records disk answers 507 and says so, instead of an unexplained 500."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in NO_ROOM:
+            raise
+        raise InsufficientStorage("The records storage is full; nothing was stored. Try again later.") from error
 
 
 class RecordStorage(Protocol):
@@ -97,14 +102,16 @@ class LocalFolderStorage:
     def put(self, stream: BinaryIO, max_bytes: int) -> StoredBlob:
         """Receive into a temporary file beside the destination, then rename it into place."""
         incoming = self.root / ".incoming"
-        incoming.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(dir=incoming, suffix=".part")
+        with disk_full_is_507():
+            incoming.mkdir(parents=True, exist_ok=True)
+            handle, temp_name = tempfile.mkstemp(dir=incoming, suffix=".part")
         try:
-            with os.fdopen(handle, "wb") as temp:
-                size, sha256, media_type = receive(stream, temp, max_bytes)
-            key = uuid.uuid4().hex
-            self._path(key).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(temp_name, self._path(key))  # atomic: the document is whole or absent
+            with disk_full_is_507():
+                with os.fdopen(handle, "w+b") as temp:
+                    size, sha256, media_type = receive(stream, temp, max_bytes)
+                key = uuid.uuid4().hex
+                self._path(key).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(temp_name, self._path(key))  # atomic: the document is whole or absent
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise
@@ -127,7 +134,7 @@ class S3Storage:
 
     def put(self, stream: BinaryIO, max_bytes: int) -> StoredBlob:
         """Receive into a local temporary file first, so nothing reaches the bucket unless it passed."""
-        with tempfile.TemporaryFile() as temp:
+        with disk_full_is_507(), tempfile.TemporaryFile() as temp:
             size, sha256, media_type = receive(stream, temp, max_bytes)
             temp.seek(0)
             key = uuid.uuid4().hex

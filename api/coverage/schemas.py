@@ -6,15 +6,17 @@ from marshmallow import validate
 
 from api.coverage import catalogue
 from api.coverage.verdict import ACTIONS, VERDICTS
-from api.fields import UtcDateTime
+from api.fields import BoundedDate, UtcDateTime
 from api.models import DenialReason
+from api.schema_rules import rules
 
 ID = dict(validate=validate.Range(min=1, max=2**31 - 1))
 CENTS = dict(validate=validate.Range(min=0, max=10**9))
 
 
+@rules(oneOf=[{"required": ["member_coverage_id"]}, {"required": ["plan_id"]}])
 class CoverageCheckSchema(ma.Schema):
-    """The visit to check, for a member (with this year's spending) or for a plan alone."""
+    """The visit to check, for a member (with this year's spending) or for a plan alone: exactly one of the two."""
 
     member_coverage_id = ma.fields.Integer(**ID, metadata={
         "description": "Your member record (see /v1/coverage/members)", "example": 3})
@@ -114,7 +116,7 @@ class DenialSchema(ma.Schema):
     reason = ma.fields.Enum(DenialReason, by_value=True, required=True)
     reason_detail = ma.fields.String(validate=validate.Length(max=2000), allow_none=True,
                                      metadata={"description": "The insurer's wording, if you want it in the appeal"})
-    denied_on = ma.fields.Date(required=True)
+    denied_on = BoundedDate(required=True)
     reference = ma.fields.String(required=True, validate=validate.Length(min=1, max=64),
                                  metadata={"description": "The insurer's claim or case number",
                                            "example": "CLM-2026-44817"})

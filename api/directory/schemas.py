@@ -5,9 +5,11 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.fields import (
-    ID_RANGE, CONDITION_SYSTEMS, UtcDateTime, language_field, validate_npi, validate_nucc, validate_zip,
+    ID_RANGE, INT32_MAX, CONDITION_CODE_DOC, CONDITION_SYSTEMS, NPI_DOC, BoundedDate, UtcDateTime, language_field,
+    validate_npi, validate_nucc, validate_zip,
 )
 from reference.populations import POPULATIONS
+from api.schema_rules import rules
 
 SYSTEMS = CONDITION_SYSTEMS
 LANGUAGE = language_field()
@@ -32,7 +34,7 @@ class ConditionExpertiseSchema(ma.Schema):
     """A condition the specialist treats and the evidence for it."""
 
     system = ma.fields.String(required=True, validate=validate.OneOf(SYSTEMS))
-    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=16), metadata={"example": "520"})
+    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=16), metadata=CONDITION_CODE_DOC)
     name = ma.fields.String(dump_only=True, metadata={"example": "Acute promyelocytic leukemia"})
     cases_per_year = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
     publications = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
@@ -42,15 +44,28 @@ class ConditionExpertiseSchema(ma.Schema):
 def _exactly_one_primary(specialties: list[dict]) -> None:
     if sum(1 for s in specialties if s.get("primary")) != 1:
         raise ma.ValidationError("Mark exactly one specialty as primary.")
-    codes = [s["code"] for s in specialties]
-    if len(set(codes)) != len(codes):
-        raise ma.ValidationError("A specialty is listed twice.")
 
 
+def _merge_repeated(specialties: list[dict]) -> list[dict]:
+    """A code listed twice is one specialty (primary if either mention says so), as the schema allows."""
+    merged: dict[str, dict] = {}
+    for specialty in specialties:
+        kept = merged.setdefault(specialty["code"], dict(specialty))
+        kept["primary"] = kept.get("primary", False) or specialty.get("primary", False)
+    return list(merged.values())
+
+
+# JSON Schema of `_exactly_one_primary`, for the OpenAPI document.
+ONE_PRIMARY = {"properties": {"specialties": {
+    "contains": {"required": ["primary"], "properties": {"primary": {"const": True}}},
+    "minContains": 1, "maxContains": 1}}}
+
+
+@rules(allOf=[ONE_PRIMARY])
 class SpecialistWriteSchema(ma.Schema):
-    """Fields an administrator sets on a specialist."""
+    """Fields an administrator sets on a specialist; exactly one of `specialties` is marked primary."""
 
-    npi = ma.fields.String(required=True, validate=validate_npi, metadata={"example": "1234567893"})
+    npi = ma.fields.String(required=True, validate=validate_npi, metadata={"example": "1234567893", **NPI_DOC})
     first_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
     last_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
     credentials = ma.fields.String(allow_none=True, validate=validate.Length(max=50), metadata={"example": "MD"})
@@ -73,13 +88,19 @@ class SpecialistWriteSchema(ma.Schema):
     self_pay_price_cents = ma.fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000_000),
                                              metadata={"example": 45000})
     rating = ma.fields.Float(allow_none=True, validate=validate.Range(min=0, max=5))
-    review_count = ma.fields.Integer(load_default=0, validate=validate.Range(min=0))
+    review_count = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT32_MAX))
     data_source = ma.fields.String(load_default="manual", validate=validate.OneOf(["manual", "nppes", "synthetic"]))
-    last_verified = ma.fields.Date(allow_none=True)
+    last_verified = BoundedDate(allow_none=True)
     specialties = ma.fields.List(ma.fields.Nested(SpecialtyIn), required=True,
                                  validate=[validate.Length(min=1, max=15), _exactly_one_primary])
     conditions = ma.fields.List(ma.fields.Nested(ConditionExpertiseSchema), load_default=list,
                                 validate=validate.Length(max=200))
+
+    @ma.post_load
+    def _one_row_per_specialty(self, data: dict, **_) -> dict:
+        if "specialties" in data:
+            data["specialties"] = _merge_repeated(data["specialties"])
+        return data
 
 
 class InstitutionOut(ma.Schema):
@@ -153,8 +174,14 @@ class SpecialistSchema(SpecialistWriteSchema):
     updated_at = UtcDateTime(dump_only=True)
 
 
+@rules(minProperties=1, allOf=[ONE_PRIMARY])
 class SpecialistPatchSchema(SpecialistWriteSchema):
-    """Any subset of the writable fields (loaded with partial=True); lists replace what was there."""
+    """Any non-empty subset of the writable fields (loaded with partial=True); lists replace what was there."""
+
+    @ma.validates_schema(pass_original=True)
+    def _changes_something(self, data: dict, original, **_) -> None:
+        if not original:
+            raise ma.ValidationError("Send at least one field to change.", "_schema")
 
 
 class SpecialistQuerySchema(ma.Schema):

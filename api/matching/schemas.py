@@ -5,7 +5,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.coverage.schemas import VerdictSchema
-from api.fields import ID_RANGE, language_field, validate_nucc, validate_zip
+from api.fields import CONDITION_CODE_DOC, ID_RANGE, INT32_MAX, language_field, validate_nucc, validate_zip
+from api.schema_rules import rules
 from search.case import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE_MI, MAX_LIMIT, REASONS, SEXES, URGENCIES
 from reference import conditions as catalogue
 from reference.populations import AGE_BANDS
@@ -17,7 +18,7 @@ class ConditionRefSchema(ma.Schema):
     """A coded condition: ICD-10-CM or Orphanet (ORPHA)."""
 
     system = ma.fields.String(required=True, validate=validate.OneOf(catalogue.SYSTEMS), metadata={"example": "ORPHA"})
-    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=16), metadata={"example": "520"})
+    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=16), metadata=CONDITION_CODE_DOC)
 
     @ma.validates_schema
     def _known(self, data: dict, **_) -> None:
@@ -30,19 +31,37 @@ class ConditionRefSchema(ma.Schema):
         return {"system": found.system, "code": found.code}
 
 
+INSTITUTION_REF = {"oneOf": [{"type": "integer", "minimum": 1, "maximum": INT32_MAX},
+                             {"type": "string", "maxLength": 200, "pattern": r"\S"}]}
+
+
 class InstitutionRefField(ma.fields.Field):
-    """An institution to exclude, by directory id (integer) or by name (string)."""
+    """An institution to exclude, by directory id (integer) or by name (string, not blank)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON Schema's integer includes 3.0
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise ma.ValidationError("Give an institution id or name.")
-        if isinstance(value, str) and not 1 <= len(value.strip()) <= 200:
+        if isinstance(value, int) and not 1 <= value <= INT32_MAX:
+            raise ma.ValidationError("Not a valid id.")
+        if isinstance(value, str) and not (value.strip() and len(value) <= 200):
             raise ma.ValidationError("An institution name is 1 to 200 characters.")
         return value.strip() if isinstance(value, str) else value
 
 
+@rules(
+    anyOf=[{"required": ["specialty"]}, {"required": ["conditions"], "properties": {"conditions": {"minItems": 1}}}],
+    dependentRequired={"lat": ["lon"], "lon": ["lat"]},
+    oneOf=[{"required": ["zip"]}, {"required": ["lat"]}, {"required": ["address"]}],
+    **{"not": {"required": ["plan_id", "self_pay"], "properties": {"self_pay": {"const": True}}}},
+)
 class MatchRequestSchema(ma.Schema):
-    """A case to match: codes, place, coverage and preferences. Nothing that identifies the patient."""
+    """A case to match: codes, place, coverage and preferences. Nothing that identifies the patient.
+
+    At least one condition or a specialty; exactly one place: zip, lat with lon, or address;
+    plan_id or self_pay: true, not both.
+    """
 
     conditions = ma.fields.List(ma.fields.Nested(ConditionRefSchema), load_default=list,
                                 validate=validate.Length(max=10))
@@ -66,7 +85,8 @@ class MatchRequestSchema(ma.Schema):
     languages = ma.fields.List(LANGUAGE, load_default=list, validate=validate.Length(max=10))
     exclude_specialist_ids = ma.fields.List(ma.fields.Integer(validate=ID_RANGE), load_default=list,
                                             validate=validate.Length(max=100))
-    exclude_institutions = ma.fields.List(InstitutionRefField(), load_default=list, validate=validate.Length(max=20),
+    exclude_institutions = ma.fields.List(InstitutionRefField(metadata=INSTITUTION_REF), load_default=list,
+                                          validate=validate.Length(max=20),
                                           metadata={"example": ["Mount Sinai Hospital"]})
     reason = ma.fields.String(load_default="other", validate=validate.OneOf(REASONS))
     urgency = ma.fields.String(load_default="routine", validate=validate.OneOf(URGENCIES))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from api.fields import UtcDateTime
 from api.models import BookingStatus, PaymentStatus, VisitMode
 
 PAYMENT_METHOD = ma.fields.String(
@@ -20,7 +21,7 @@ class SlotQuerySchema(ma.Schema):
                                       metadata={"example": 42})
     practice_location_id = ma.fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     mode = ma.fields.Enum(VisitMode, by_value=True)
-    start = ma.fields.AwareDateTime(data_key="from", metadata={"description": "Default: now",
+    start = UtcDateTime(data_key="from", metadata={"description": "Default: now",
                                                                 "example": "2026-12-01T00:00:00+00:00"})
     days = ma.fields.Integer(load_default=14, validate=validate.Range(min=1, max=90))
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))

@@ -17,14 +17,11 @@ from api.models import (
     AccessToken, Case, CaseCopy, RecordDocument, RecordKind, RecordsAuthorization, Referral, ReferralStatus, Role,
     Urgency, User,
 )
+from tests.factories import make_specialist
+from tests.sample_files import DICOM, JPEG, PDF, PNG, ZIP  # noqa: F401 (real documents; tests import them from here)
 
 _seq = itertools.count(1)
 RARE = ("ORPHA", "520")  # acute promyelocytic leukaemia
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-DICOM = b"\x00" * 128 + b"DICM" + b"\x02\x00" * 32
-ZIP = b"PK\x03\x04" + b"\x00" * 64
 
 
 def make_account(session, role: Role, *, specialist=None, email: str | None = None) -> User:
@@ -69,6 +66,16 @@ def make_referral(session, case: Case, specialist, status: ReferralStatus = Refe
     session.add(referral)
     session.flush()
     return referral
+
+
+def make_referred_case(session, status: ReferralStatus = ReferralStatus.ACCEPTED) -> tuple[Case, User]:
+    """A case a referring physician sent to a new specialist (referral in `status`); (case, the referrer)."""
+    referrer, patient = make_account(session, Role.REFERRING_PHYSICIAN), make_account(session, Role.PATIENT)
+    specialist = make_specialist(session)
+    session.flush()
+    case = make_case(session, creator=referrer, patient=patient)
+    make_referral(session, case, specialist, status)
+    return case, referrer
 
 
 def make_authorization(session, case: Case, specialist, *, scope=("all",), days: int = 30) -> RecordsAuthorization:
