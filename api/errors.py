@@ -10,8 +10,6 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError, UnsupportedMediaType
 from werkzeug.http import HTTP_STATUS_CODES
 
-from search.backends.base import SearchUnavailable
-
 PROBLEM_MIMETYPE = "application/problem+json"
 log = logging.getLogger(__name__)
 
@@ -155,9 +153,6 @@ def register_error_handlers(app: Flask) -> None:
             return http_exception_to_problem(error)
         if isinstance(error, DomainError):
             return domain_error_to_problem(error)
-        if isinstance(error, SearchUnavailable):
-            log.warning("search backend unavailable: %s", error)
-            return problem(503, "Search is unavailable right now; try again shortly.", headers={"Retry-After": "5"})
         if isinstance(error, DataError):
             # The database refused a value (out of range, wrong type) that validation let through:
             # the client's input, not a server fault. Nothing was stored: the request rolls back.

@@ -5,6 +5,10 @@ from datetime import datetime, timezone
 
 import marshmallow as ma
 
+from api.db import as_utc
+from api.identifiers import is_valid_npi, normalise_zip
+from reference import nucc
+
 
 class UtcDateTime(ma.fields.AwareDateTime):
     """An RFC 3339 timestamp, always with its UTC offset (naive input is read as UTC).
@@ -17,9 +21,7 @@ class UtcDateTime(ma.fields.AwareDateTime):
         super().__init__(default_timezone=timezone.utc, **kwargs)
 
     def _serialize(self, value: datetime | None, attr, obj, **kwargs):
-        if value is not None:
-            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-        return super()._serialize(value, attr, obj, **kwargs)
+        return super()._serialize(as_utc(value), attr, obj, **kwargs)
 
 
 # Identifiers from outside are validated where they enter, the same way in every feature.
@@ -34,24 +36,18 @@ def language_field(**kwargs) -> ma.fields.String:
 
 def validate_npi(value: str) -> None:
     """A 10-digit NPI ending in the CMS check digit."""
-    from api.identifiers import is_valid_npi
-
     if not is_valid_npi(value):
         raise ma.ValidationError("Not a valid NPI: 10 digits ending in the CMS check digit.")
 
 
 def validate_nucc(value: str) -> None:
     """A NUCC taxonomy code the directory knows."""
-    from reference import nucc
-
     if not nucc.is_known(value):
         raise ma.ValidationError("Unknown NUCC taxonomy code; see GET /v1/reference/specialties.")
 
 
 def validate_zip(value: str) -> None:
     """A 5-digit ZIP or ZIP+4."""
-    from api.identifiers import normalise_zip
-
     if normalise_zip(value) is None:
         raise ma.ValidationError("A ZIP is 5 digits (or ZIP+4).")
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import current_app
 
+from billing.stripe_client import StripeGateway
+
 
 def gateway():
     """The current app's Stripe gateway, built from its STRIPE_* settings on first use.
@@ -11,7 +13,5 @@ def gateway():
     """
     ext = current_app.extensions
     if ext.get("stripe") is None:
-        from billing.stripe_client import StripeGateway
-
         ext["stripe"] = StripeGateway.from_config(current_app.config)
     return ext["stripe"]

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from api.db import db
 from search.backends.base import SearchBackend
+from search.backends.elasticsearch import ElasticsearchBackend
+from search.backends.embedded import EmbeddedBackend
 
 
 def init_app(app: Flask) -> None:
@@ -22,16 +25,10 @@ def backend() -> SearchBackend:
 def _make_backend(config) -> SearchBackend:
     name = config["SEARCH_BACKEND"]
     if name == "embedded":
-        from search.backends.embedded import EmbeddedBackend
-
-        from api.db import db
-
         # The embedded index only reads the database, often while the request that asked for
         # a match holds SQLite's write lock; its sessions must not wait for that lock.
         return EmbeddedBackend(session_factory=db.read_sessionmaker())
     if name == "elasticsearch":
-        from search.backends.elasticsearch import ElasticsearchBackend
-
         return ElasticsearchBackend.from_config(config)
     raise ValueError(f"SEARCH_BACKEND must be 'embedded' or 'elasticsearch', not {name!r}")
 

@@ -6,6 +6,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from reference import conditions as catalogue
+
 REASONS = ("rare_condition", "high_risk_treatment", "unclear_diagnosis", "treatment_not_working",
            "experimental_or_trial", "feel_dismissed", "other")
 URGENCIES = ("routine", "soon", "emergent")
@@ -78,7 +80,6 @@ class MatchCase:
         # one of the conditions qualifies.
         if self.specialty:
             return {self.specialty}
-        from reference import conditions as catalogue
 
         return {code for s, c in self.conditions for code in catalogue.specialties_for(s, c)}
 
@@ -99,6 +100,4 @@ class MatchCase:
 
 
 def _group(system: str, code: str) -> str | None:
-    from reference import conditions as catalogue
-
     return catalogue.group_of(system, code)

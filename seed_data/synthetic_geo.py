@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+import zipcodes
 
 from reference import zip_centroids
 
@@ -65,8 +66,7 @@ class ZipTable:
 @cache
 def zip_table() -> ZipTable:
     """The shared ZIP table (built once, ~2 s)."""
-    import zipcodes  # PO-box, unique and military ZIPs have no street to put a practice on
-
+    # PO-box, unique and military ZIPs have no street to put a practice on.
     kinds = {row["zip_code"]: row for row in zipcodes.list_all() if row["zip_code_type"] == "STANDARD"}
     proxy = zip_centroids.population_proxy()
     rows = []

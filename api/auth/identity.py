@@ -1,4 +1,4 @@
-"""Reading the bearer token of a request and guarding views by role."""
+"""Reading the bearer token and the stated access reason of a request, and guarding views by role."""
 from __future__ import annotations
 
 import functools
@@ -12,6 +12,12 @@ from api.db import db
 from api.models import Role
 
 BEARER_SECURITY = [{"bearerAuth": []}]
+ACCESS_REASON_HEADER = "X-Access-Reason"
+# Documented on every case path (route-level parameters apply to each of its methods).
+REASON_PARAMETER = {
+    "in": "header", "name": ACCESS_REASON_HEADER, "required": False, "schema": {"type": "string", "maxLength": 500},
+    "description": "Why you access this case; kept in the audit trail. Administrators must give one.",
+}
 
 
 def bearer_token() -> str | None:
@@ -57,3 +63,8 @@ def secured(blp: Blueprint, *roles: Role) -> Callable:
         return blp.doc(security=BEARER_SECURITY)(view)
 
     return decorator
+
+
+def access_reason() -> str | None:
+    """The caller's stated reason for this access, if any."""
+    return (request.headers.get(ACCESS_REASON_HEADER) or "").strip() or None

@@ -4,13 +4,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.auth.passwords import hash_password, verify_password
-from api.db import utcnow
+from api.db import as_utc, utcnow
 from api.models import AccessToken, Role, User
 
 
@@ -123,7 +123,7 @@ def _refuse_if_locked(user: User | None, email: str, strangers: UnknownEmailLock
     if user is None:
         wait = strangers.retry_after(email) if strangers else 0
     else:
-        wait = int((_aware(user.locked_until) - utcnow()).total_seconds()) if user.locked_until else 0
+        wait = int((as_utc(user.locked_until) - utcnow()).total_seconds()) if user.locked_until else 0
     if wait > 0:
         raise LoginLocked(wait)
 
@@ -145,7 +145,7 @@ def _count_failure(session: Session, user: User | None, email: str, policy: Lock
 def resolve_token(session: Session, token: str) -> Identity | None:
     """The identity behind a live token, or None when unknown, expired or revoked."""
     row = session.scalar(select(AccessToken).where(AccessToken.token_sha256 == _digest(token)))
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= utcnow():
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():
         return None
     user = row.user
     if not user.is_active:
@@ -165,9 +165,3 @@ def revoke_token(session: Session, token: str) -> bool:
 def _now_s() -> float:
     return utcnow().timestamp()
 
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
-    from datetime import timezone
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -4,15 +4,15 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth.identity import secured
+from api.auth.identity import REASON_PARAMETER, access_reason, secured
 from api.cases import conferences, opinions
 from api.cases.opinion_schemas import (
     ComparisonSchema, ConferenceCreateSchema, ConferenceSchema, OpinionCreateSchema, OpinionSchema,
 )
-from api.cases.permissions import roles_for
+from api.case_permissions import roles_for
 from api.cases.present import comparison_view
 from api.cases.schemas import CaseMatchQuerySchema
-from api.cases.web import REASON_PARAMETER, access_reason, case_work
+from api.cases.web import case_work
 
 ID = "int(max=2147483647)"
 blp = Blueprint("opinions", __name__, url_prefix="/v1",

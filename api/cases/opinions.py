@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases import permissions, referrals
+from api import case_permissions as permissions
+from api.cases import referrals
 from api.cases.matching import first_physician_exclusions, match_for_case
-from api.cases.permissions import CaseError, Party
+from api.case_permissions import CaseError, Party
 from api.cases.work import CaseWork
 from api.models import Case, Opinion, Referral, ReferralStatus, Specialist
 from search.backends.base import MatchResult

@@ -15,13 +15,13 @@ from webargs.core import MultiDictProxy
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
-from api.auth.identity import secured
+from api.auth.identity import REASON_PARAMETER, access_reason, secured
 from api.cases import authorizations, records
-from api.cases.permissions import roles_for
+from api.case_permissions import roles_for
 from api.cases.record_schemas import (
     AuthorizationCreateSchema, AuthorizationSchema, RecordDocumentSchema, RecordsPacketSchema, RecordUploadSchema,
 )
-from api.cases.web import REASON_PARAMETER, access_reason, case_work, records_storage
+from api.cases.web import case_work, records_storage
 
 ID = "int(max=2147483647)"
 MULTIPART_ENVELOPE = 64 * 1024

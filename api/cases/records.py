@@ -9,8 +9,8 @@ from werkzeug.utils import secure_filename
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases import permissions
-from api.cases.permissions import CaseError, Party
+from api import case_permissions as permissions
+from api.case_permissions import CaseError, Party
 from api.cases.storage import RecordStorage
 from api.cases.work import CaseWork
 from api.models import Case, RecordDocument, RecordKind

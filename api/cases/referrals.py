@@ -6,10 +6,11 @@ from sqlalchemy.orm import Session
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases import permissions, referral_states
+from api import case_permissions as permissions
+from api.cases import referral_states
 from api.cases.matching import first_physician_exclusions
 from api.cases.notifications import REFERRAL_STATUS_CHANGED
-from api.cases.permissions import CaseError, Party
+from api.case_permissions import CaseError, Party
 from api.cases.work import CaseWork
 from api.db import utcnow
 from api.models import Case, Plan, PlanBenefit, PlanType, Referral, ReferralEvent, ReferralStatus, Specialist

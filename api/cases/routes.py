@@ -9,15 +9,15 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth.identity import secured
+from api.auth.identity import REASON_PARAMETER, access_reason, secured
 from api.cases import referrals, services
-from api.cases.permissions import roles_for
+from api.case_permissions import roles_for
 from api.cases.present import case_view
 from api.cases.schemas import (
     CaseCreateSchema, CaseMatchQuerySchema, CasePageSchema, CaseQuerySchema, CaseSchema, ReferralCreateSchema,
     ReferralSchema, TransitionSchema,
 )
-from api.cases.web import REASON_PARAMETER, access_reason, case_work
+from api.cases.web import case_work
 from api.matching.present import match_response
 from api.matching.schemas import MATCH_RESPONSE_SCHEMA
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases import permissions
+from api import case_permissions as permissions
 from api.cases.matching import match_for_case
-from api.cases.permissions import CaseError
+from api.case_permissions import CaseError
 from api.cases.work import CaseWork
 from api.models import Case, CaseCopy, Plan, Role, Urgency, User
 from search.backends.base import MatchResult

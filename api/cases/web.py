@@ -1,30 +1,18 @@
-"""What the case routes share: the transaction of a request and the caller's access reason."""
+"""What the case routes share: the transaction of a request and the records storage."""
 from __future__ import annotations
 
 from contextlib import contextmanager
 from typing import Iterator
 
-from flask import current_app, request
+from flask import current_app
 from flask_smorest import abort
 from sqlalchemy.orm.exc import StaleDataError
 
-from api.cases.permissions import CaseError
+from api.case_permissions import CaseError
 from api.cases.referral_states import InvalidTransition
 from api.cases.storage import RecordStorage, UploadRejected, make_storage
 from api.cases.work import CaseWork
 from api.db import db
-
-ACCESS_REASON_HEADER = "X-Access-Reason"
-# Documented on every case path (route-level parameters apply to each of its methods).
-REASON_PARAMETER = {
-    "in": "header", "name": ACCESS_REASON_HEADER, "required": False, "schema": {"type": "string", "maxLength": 500},
-    "description": "Why you access this case; kept in the audit trail. Administrators must give one.",
-}
-
-
-def access_reason() -> str | None:
-    """The caller's stated reason for this access, if any."""
-    return (request.headers.get(ACCESS_REASON_HEADER) or "").strip() or None
 
 
 def records_storage() -> RecordStorage:

@@ -7,8 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from api.auth.identity import secured
-from api.cases.web import REASON_PARAMETER, access_reason
+from api.auth.identity import REASON_PARAMETER, access_reason, secured
 from api.coverage import denials, services
 from api.coverage.present import check_view, rules_view
 from api.coverage.schemas import (
@@ -16,7 +15,7 @@ from api.coverage.schemas import (
 )
 from api.db import db, utcnow
 from api.models import MemberCoverage, Role
-from api.scheduling.idempotency import idempotent
+from api.idempotency import idempotent
 
 blp = Blueprint("coverage", __name__, url_prefix="/v1/coverage",
                 description="Will insurance pay for this second opinion, and what will it cost the patient?")

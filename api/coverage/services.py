@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth.services import Identity
+from api.case_permissions import CaseError, authorize_referral
 from api.coverage import catalogue
 from api.coverage.verdict import CoverageRules, CoverageVerdict, MemberState, Visit, decide
 from api.models import (
@@ -70,8 +71,6 @@ def member_coverage(session: Session, identity: Identity, member_coverage_id: in
 
 def has_live_referral(session: Session, identity: Identity, referral_id: int, specialist_id: int) -> bool:
     """Whether a SecondLook referral the caller is party to sends the case to this specialist."""
-    from api.cases.permissions import authorize_referral, CaseError
-
     try:
         referral, _ = authorize_referral(session, identity, referral_id, "referral.read", reason="coverage check")
     except CaseError:

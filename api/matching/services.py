@@ -1,12 +1,14 @@
 """Turning a POST /v1/matches body into a MatchCase and running the configured search backend."""
 from __future__ import annotations
 
+from geopy.exc import GeopyError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import search
 from api.observability.metrics import MATCH_LATENCY
 from api.models import Institution, Plan, PlanNetwork
+from api.reference.services import geocoder
 from search.backends.base import MatchResult
 from search.case import MatchCase
 from reference import zip_centroids
@@ -71,10 +73,6 @@ def _point(data: dict) -> tuple[float, float]:
         if centroid is None:
             raise MatchError(422, "Unknown ZIP code.", "zip")
         return centroid[0], centroid[1]
-    from geopy.exc import GeopyError
-
-    from api.reference.services import geocoder
-
     try:
         place = geocoder().geocode(data["address"])
     except GeopyError as exc:

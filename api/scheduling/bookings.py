@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from api.auth.services import Identity
 from api.models import Booking, BookingStatus, Payment, PaymentStatus, Role, Slot
-from api.scheduling.availability import announce, as_utc
+from api.db import as_utc
+from api.scheduling.availability import announce
 from api.scheduling.holds import authorise_hold, expire_lapsed
 from api.scheduling.policy import BookingPolicy, SchedulingError
 from api.scheduling.settlement import carry_out, latest_payment, run_pending

@@ -9,6 +9,12 @@ from flask.cli import with_appcontext
 
 import billing
 from api.db import db, utcnow
+from api.idempotency import forget_old
+from api.scheduling.availability import generate_slots as generate
+from api.scheduling.holds import expire_holds as expire
+from api.scheduling.settlement import run_pending
+from billing.reconcile import reconcile
+from seed_data.coverage_rules import ensure_coverage_rules
 
 
 @click.command("generate-slots")
@@ -16,8 +22,6 @@ from api.db import db, utcnow
 @with_appcontext
 def generate_slots(days: int) -> None:
     """Give every accepting practice location its clinic slots for the next N days (idempotent)."""
-    from api.scheduling.availability import generate_slots as generate
-
     with db.new_session() as session:
         added = generate(session, first_day=(utcnow() + timedelta(days=1)).date(), days=days)
         session.commit()
@@ -28,10 +32,6 @@ def generate_slots(days: int) -> None:
 @with_appcontext
 def expire_holds() -> None:
     """Expire lapsed holds, release their card authorisations, pay pending refunds, forget old keys."""
-    from api.scheduling.holds import expire_holds as expire
-    from api.scheduling.idempotency import forget_old
-    from api.scheduling.settlement import run_pending
-
     with db.new_session() as session:
         expired = expire(session, utcnow())
         done = run_pending(session, billing.gateway())
@@ -45,8 +45,6 @@ def expire_holds() -> None:
 @with_appcontext
 def reconcile_payments(fix: bool, days: int | None) -> None:
     """Compare the ledger with Stripe, payment by payment; exit 1 if they disagree."""
-    from billing.reconcile import reconcile
-
     since = utcnow() - timedelta(days=days) if days else None
     with db.new_session() as session:
         report = reconcile(session, billing.gateway(), fix=fix, since=since)
@@ -62,8 +60,6 @@ def reconcile_payments(fix: bool, days: int | None) -> None:
 @with_appcontext
 def coverage_rules() -> None:
     """Give every plan without coverage rules its seeded rules (deterministic from the plan type)."""
-    from seed_data.coverage_rules import ensure_coverage_rules
-
     with db.new_session() as session:
         count = ensure_coverage_rules(session)
         session.commit()

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from api.auth.services import Identity
 from api.models import Booking, BookingStatus, Payment, PaymentStatus, Slot, Specialist
-from api.scheduling.availability import announce, as_utc
+from api.db import as_utc
+from api.scheduling.availability import announce
 from api.scheduling.policy import BookingPolicy, SchedulingError
 from api.scheduling.settlement import latest_payment, run_pending
 from api.transactions import begin_write

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from api.models import Booking, BookingStatus, Slot
-from api.scheduling.availability import as_utc
+from api.db import as_utc
 from api.scheduling.policy import BookingPolicy
 from api.scheduling.settlement import latest_payment
 

@@ -14,7 +14,7 @@ from api.auth.identity import secured
 from api.db import db, utcnow
 from api.models import Booking, Role
 from api.scheduling import availability, bookings, holds
-from api.scheduling.idempotency import HEADER, idempotent
+from api.idempotency import HEADER, idempotent
 from api.scheduling.policy import BookingPolicy, SchedulingError
 from api.scheduling.present import booking_view, slot_view
 from api.scheduling.schemas import BookingSchema, HoldSchema, PaySchema, RescheduleSchema, SlotQuerySchema, SlotSchema

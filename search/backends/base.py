@@ -6,6 +6,8 @@ from typing import Callable, Protocol
 
 from sqlalchemy.orm import Session
 
+from api.db import db
+from api.errors import Unavailable
 from search.case import MatchCase
 from search.ranking import RankedCandidate
 
@@ -18,7 +20,6 @@ def pick_session_factory(given: SessionFactory | None, configured: SessionFactor
         return given
     if configured is not None:
         return configured
-    from api.db import db
 
     return db.new_session
 Progress = Callable[[str], None]
@@ -75,5 +76,9 @@ class SearchBackend(Protocol):
         ...
 
 
-class SearchUnavailable(Exception):
-    """The search backend cannot answer now (cluster down, index missing); the API answers 503."""
+class SearchUnavailable(Unavailable):
+    """The search backend cannot answer now (cluster down, index missing): a 503 with Retry-After."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__("Search is unavailable right now; try again shortly.")
+        self.cause = cause  # the client's error class, for logs; never shown to the caller

@@ -11,6 +11,9 @@ from typing import Callable
 import numpy as np
 from sqlalchemy.orm import Session
 
+from api.db import utcnow
+from api.free_slots import next_available_by_practice
+from reference import conditions as catalogue
 from search.backends.tables import NO_INT, Tables, Vocab, ptr_from_owners
 from search.documents import display_name
 
@@ -57,7 +60,6 @@ def _read(session: Session, say: Progress) -> Tables:
     next_available = _next_available(session, plid)
     institutions = {row[0]: (row[1], row[2]) for chunk in _chunks(cursor_of, "SELECT id, name, kind FROM institution")
                     for row in chunk}
-    from reference import conditions as catalogue
 
     key_groups = {i: catalogue.group_of(system, code) for i, (system, code) in enumerate(keys.values)}
     n = len(plid)
@@ -78,17 +80,9 @@ def _read(session: Session, say: Progress) -> Tables:
 
 def _next_available(session: Session, plid: np.ndarray) -> np.ndarray:
     """Epoch seconds of each practice location's next free slot (nan where none is open)."""
-    from sqlalchemy import func, select
-
-    from api.db import utcnow
-    from api.models import Slot
-    from api.scheduling.availability import as_utc, occupied
-
     now = utcnow()
     out = np.full(len(plid), np.nan)
-    soonest = {pl: as_utc(starts) for pl, starts in session.execute(
-        select(Slot.practice_location_id, func.min(Slot.starts_at))
-        .where(Slot.starts_at > now, ~occupied(now)).group_by(Slot.practice_location_id))}
+    soonest = next_available_by_practice(session, now)
     if soonest:
         ids = np.fromiter(soonest, np.int64, len(soonest))
         when = np.fromiter((moment.timestamp() for moment in soonest.values()), np.float64, len(soonest))

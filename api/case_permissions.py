@@ -8,13 +8,12 @@ records authorization, an access reason, a plan that allows self-referral) gets 
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
 
 from sqlalchemy import exists, false, select
 from sqlalchemy.orm import Session
 
 from api.auth.services import Identity
-from api.db import utcnow
+from api.db import as_utc, utcnow
 from api.models import Case, CaseCopy, RecordsAuthorization, Referral, ReferralStatus, Role
 
 
@@ -137,11 +136,6 @@ def visible_cases_clause(identity: Identity):
     if identity.role is Role.ADMIN:
         return Case.id.is_not(None)
     return false()  # e.g. a specialist account not (or no longer) tied to a directory entry
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A timezone-aware UTC datetime (SQLite hands back naive ones that were stored as UTC)."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def live_authorization(session: Session, case_id: int, specialist_id: int | None,
