@@ -6,7 +6,7 @@ PORT   ?= 8000
 SPECIALISTS ?= 5000
 export PORT
 
-.PHONY: run test setup seed serve openapi bench clean
+.PHONY: run test lint setup seed serve openapi bench clean
 
 # The virtualenv is rebuilt when pyproject.toml changes (a stamp older than it). `make run`
 # installs only what serving needs; `make test` adds the test tools.
@@ -40,6 +40,12 @@ run: seed
 
 test: $(VENV)/.installed-test
 	scripts/test.sh
+
+# Checked style: ruff's lint rules and its formatter, and mypy (configured in pyproject.toml).
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
+	$(BIN)/mypy
 
 openapi: setup
 	$(BIN)/secondlook openapi write --format=yaml docs/openapi.yaml
