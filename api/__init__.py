@@ -12,6 +12,7 @@ from api.billing.routes import blp as stripe_blp
 from api.cases.routes import BLUEPRINTS as case_blueprints
 from api.cli import register_commands
 from api.config import Config
+from api.converters import IdConverter, id_parameter_schema
 from api.coverage.routes import BLUEPRINTS as coverage_blueprints
 from api.directory.routes import blp as directory_blp
 from api.errors import register_error_handlers
@@ -29,8 +30,10 @@ def create_app(config: Config | None = None) -> Flask:
 
     observability.init_app(app)  # first: the request id must exist before anything logs
     db.init_app(app)
+    app.url_map.converters["id"] = IdConverter  # before any route uses <id:...>
     # One Api per app: flask-smorest keeps its spec on the instance.
     api = Api(app, spec_kwargs={"components": {"securitySchemes": SECURITY_SCHEMES}})
+    api.register_converter(IdConverter, id_parameter_schema)
     register_error_handlers(app)
     search.init_app(app)
 

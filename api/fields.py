@@ -53,4 +53,5 @@ def validate_zip(value: str) -> None:
 
 
 # Database ids are 32-bit: a larger number can name nothing, and PostgreSQL would refuse to compare it.
-ID_RANGE = ma.validate.Range(min=1, max=2**31 - 1, error="Not a valid id.")
+ID_MIN, ID_MAX = 1, 2**31 - 1
+ID_RANGE = ma.validate.Range(min=ID_MIN, max=ID_MAX, error="Not a valid id.")

@@ -14,12 +14,11 @@ from api.cases.present import comparison_view
 from api.cases.schemas import CaseMatchQuerySchema
 from api.cases.web import case_work
 
-ID = "int(max=2147483647)"
 blp = Blueprint("opinions", __name__, url_prefix="/v1",
                 description="Second opinions, their comparison, and case conferences")
 
 
-@blp.route(f"/referrals/<{ID}:referral_id>/opinion", parameters=[REASON_PARAMETER])
+@blp.route("/referrals/<id:referral_id>/opinion", parameters=[REASON_PARAMETER])
 class ReferralOpinion(MethodView):
     """The opinion delivered on a referral."""
 
@@ -35,7 +34,7 @@ class ReferralOpinion(MethodView):
         return opinion
 
 
-@blp.route(f"/cases/<{ID}:case_id>/opinions", parameters=[REASON_PARAMETER])
+@blp.route("/cases/<id:case_id>/opinions", parameters=[REASON_PARAMETER])
 class CaseOpinions(MethodView):
     """A case's opinions."""
 
@@ -49,7 +48,7 @@ class CaseOpinions(MethodView):
         return found
 
 
-@blp.route(f"/cases/<{ID}:case_id>/opinions/comparison", parameters=[REASON_PARAMETER])
+@blp.route("/cases/<id:case_id>/opinions/comparison", parameters=[REASON_PARAMETER])
 class OpinionComparison(MethodView):
     """The opinions compared."""
 
@@ -70,7 +69,7 @@ class OpinionComparison(MethodView):
         return view
 
 
-@blp.route(f"/cases/<{ID}:case_id>/conferences", parameters=[REASON_PARAMETER])
+@blp.route("/cases/<id:case_id>/conferences", parameters=[REASON_PARAMETER])
 class CaseConferences(MethodView):
     """Case conferences."""
 

@@ -23,7 +23,6 @@ from api.cases.record_schemas import (
 )
 from api.cases.web import case_work, records_storage
 
-ID = "int(max=2147483647)"
 MULTIPART_ENVELOPE = 64 * 1024
 DOWNLOAD_DOC = {"description": "The document's bytes; Repr-Digest carries its SHA-256",
                 "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
@@ -57,7 +56,7 @@ def _allow_document_uploads() -> None:
         request.max_content_length = current_app.config["RECORDS_MAX_BYTES"] + MULTIPART_ENVELOPE
 
 
-@blp.route(f"/<{ID}:case_id>/records", parameters=[REASON_PARAMETER])
+@blp.route("/<id:case_id>/records", parameters=[REASON_PARAMETER])
 class CaseRecords(MethodView):
     """A case's records packet."""
 
@@ -88,7 +87,7 @@ class CaseRecords(MethodView):
         return document
 
 
-@blp.route(f"/<{ID}:case_id>/records/<{ID}:document_id>", parameters=[REASON_PARAMETER])
+@blp.route("/<id:case_id>/records/<id:document_id>", parameters=[REASON_PARAMETER])
 class CaseRecordById(MethodView):
     """One document."""
 
@@ -109,7 +108,7 @@ class CaseRecordById(MethodView):
         return response
 
 
-@blp.route(f"/<{ID}:case_id>/authorizations", parameters=[REASON_PARAMETER])
+@blp.route("/<id:case_id>/authorizations", parameters=[REASON_PARAMETER])
 class CaseAuthorizations(MethodView):
     """Release-of-information authorizations of a case."""
 
@@ -134,7 +133,7 @@ class CaseAuthorizations(MethodView):
         return grant
 
 
-@blp.route(f"/<{ID}:case_id>/authorizations/<{ID}:authorization_id>/revocation", parameters=[REASON_PARAMETER])
+@blp.route("/<id:case_id>/authorizations/<id:authorization_id>/revocation", parameters=[REASON_PARAMETER])
 class AuthorizationRevocation(MethodView):
     """Revoking an authorization."""
 

@@ -21,7 +21,6 @@ from api.cases.web import case_work
 from api.matching.present import match_response
 from api.matching.schemas import MATCH_RESPONSE_SCHEMA
 
-ID = "int(max=2147483647)"
 blp = Blueprint("cases", __name__, url_prefix="/v1/cases",
                 description="Second-opinion cases: intake, matching and referrals (parties only)")
 referrals_blp = Blueprint("referrals", __name__, url_prefix="/v1/referrals",
@@ -54,7 +53,7 @@ class Cases(MethodView):
         return view
 
 
-@blp.route(f"/<{ID}:case_id>", parameters=[REASON_PARAMETER])
+@blp.route("/<id:case_id>", parameters=[REASON_PARAMETER])
 class CaseById(MethodView):
     """One case."""
 
@@ -68,7 +67,7 @@ class CaseById(MethodView):
         return view
 
 
-@blp.route(f"/<{ID}:case_id>/matches", parameters=[REASON_PARAMETER])
+@blp.route("/<id:case_id>/matches", parameters=[REASON_PARAMETER])
 class CaseMatches(MethodView):
     """Specialists for a case."""
 
@@ -83,7 +82,7 @@ class CaseMatches(MethodView):
         return match_response(match_case, result)
 
 
-@blp.route(f"/<{ID}:case_id>/referrals", parameters=[REASON_PARAMETER])
+@blp.route("/<id:case_id>/referrals", parameters=[REASON_PARAMETER])
 class CaseReferrals(MethodView):
     """A case's referrals."""
 
@@ -109,7 +108,7 @@ class CaseReferrals(MethodView):
         return sent
 
 
-@referrals_blp.route(f"/<{ID}:referral_id>", parameters=[REASON_PARAMETER])
+@referrals_blp.route("/<id:referral_id>", parameters=[REASON_PARAMETER])
 class ReferralById(MethodView):
     """One referral."""
 
@@ -123,7 +122,7 @@ class ReferralById(MethodView):
         return referral
 
 
-@referrals_blp.route(f"/<{ID}:referral_id>/transitions", parameters=[REASON_PARAMETER])
+@referrals_blp.route("/<id:referral_id>/transitions", parameters=[REASON_PARAMETER])
 class ReferralTransitions(MethodView):
     """Moving a referral through its states."""
 

@@ -49,7 +49,7 @@ class CoverageCheck(MethodView):
             return check_view(services.check_coverage(db.session, identity, data, utcnow().date()))
 
 
-@blp.route("/plans/<int(max=2147483647):plan_id>")
+@blp.route("/plans/<id:plan_id>")
 class PlanRules(MethodView):
     """A plan's coverage rules."""
 
@@ -91,7 +91,7 @@ class MemberCoverages(MethodView):
 
 denials_blp = Blueprint("denials", __name__, url_prefix="/v1/cases",
                         description="Insurance denials on a case, the self-pay path and the appeal letter")
-_CASE = "/<int(max=2147483647):case_id>/denials"
+_CASE = "/<id:case_id>/denials"
 
 
 def _denial_view(denial) -> dict:
@@ -128,7 +128,7 @@ class CaseDenials(MethodView):
             return _denial_view(denials.record_denial(db.session, identity, case_id, data, access_reason()))
 
 
-@denials_blp.route(f"{_CASE}/<int(max=2147483647):denial_id>/appeal-letter", parameters=[REASON_PARAMETER])
+@denials_blp.route(f"{_CASE}/<id:denial_id>/appeal-letter", parameters=[REASON_PARAMETER])
 class AppealLetter(MethodView):
     """The appeal of a denial."""
 

@@ -71,7 +71,7 @@ class Specialists(MethodView):
         return specialist_view(_load(specialist.id))
 
 
-@blp.route("/<int(max=2147483647):specialist_id>")
+@blp.route("/<id:specialist_id>")
 class SpecialistById(MethodView):
     """One specialist."""
 
@@ -101,7 +101,7 @@ class SpecialistById(MethodView):
             services.delete_specialist(uow, specialist_id)
 
 
-@blp.route("/<int(max=2147483647):specialist_id>/locations")
+@blp.route("/<id:specialist_id>/locations")
 class PracticeLocations(MethodView):
     """Where a specialist practises."""
 
@@ -122,7 +122,7 @@ class PracticeLocations(MethodView):
         return practice_view(practice)
 
 
-@blp.route("/<int(max=2147483647):specialist_id>/locations/<int(max=2147483647):practice_id>")
+@blp.route("/<id:specialist_id>/locations/<id:practice_id>")
 class PracticeLocationById(MethodView):
     """One practice location of a specialist."""
 
@@ -145,7 +145,7 @@ class PracticeLocationById(MethodView):
             services.remove_practice_location(uow, specialist_id, practice_id)
 
 
-@blp.route("/<int(max=2147483647):specialist_id>/locations/<int(max=2147483647):practice_id>/networks")
+@blp.route("/<id:specialist_id>/locations/<id:practice_id>/networks")
 class Participations(MethodView):
     """Networks a specialist is in at a location."""
 
@@ -161,7 +161,7 @@ class Participations(MethodView):
         return practice_view(practice)
 
 
-@blp.route("/<int(max=2147483647):specialist_id>/locations/<int(max=2147483647):practice_id>/networks/<int(max=2147483647):network_id>")
+@blp.route("/<id:specialist_id>/locations/<id:practice_id>/networks/<id:network_id>")
 class ParticipationById(MethodView):
     """One network participation."""
 

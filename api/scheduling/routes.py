@@ -59,7 +59,7 @@ class Slots(MethodView):
         return [slot_view(slot) for slot in found]
 
 
-@blp.route("/v1/slots/<int(max=2147483647):slot_id>/hold")
+@blp.route("/v1/slots/<id:slot_id>/hold")
 class SlotHold(MethodView):
     """Holding a slot."""
 
@@ -93,7 +93,7 @@ class Bookings(MethodView):
         return [booking_view(db.session, b, policy()) for b in mine]
 
 
-@blp.route("/v1/bookings/<int(max=2147483647):booking_id>")
+@blp.route("/v1/bookings/<id:booking_id>")
 class BookingById(MethodView):
     """One booking."""
 
@@ -105,7 +105,7 @@ class BookingById(MethodView):
         return booking_view(db.session, _mine(booking_id, identity), policy())
 
 
-_BOOKING = "/v1/bookings/<int(max=2147483647):booking_id>"
+_BOOKING = "/v1/bookings/<id:booking_id>"
 
 
 def _answer(result) -> dict:
