@@ -9,7 +9,8 @@ from typing import NamedTuple
 import numpy as np
 import zipcodes  # loads its JSON at import (~0.5 s)
 
-EARTH_RADIUS_MI = 3958.7613
+from reference.earth import EARTH_RADIUS_MI
+
 # ~15 miles is a metro area's reach: a centroid with many others that close sits in a city.
 METRO_RADIUS_MI = 15.0
 

@@ -9,16 +9,13 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from api.directory.services import load_specialists
-from api.geo.geocoding import distance_mi, haversine_mi
 from api.models import (
     ConditionExpertise, Location, Network, NetworkParticipation, PracticeLocation, Specialist,
     SpecialistLanguage, SpecialistSpecialty,
 )
+from reference.earth import distances_mi
 
 MILES_PER_DEGREE_LAT = 69.0
-# Haversine on a sphere differs from the WGS-84 geodesic by under 0.5%: filter with this much
-# slack, then decide the edge with geopy's geodesic distance.
-SPHERE_SLACK = 1.006
 
 
 @dataclass(frozen=True)
@@ -63,13 +60,12 @@ def _nearest_within(session: Session, filters: dict, point: tuple[float, float])
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     lats = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
     lons = np.fromiter((r[2] for r in rows), dtype=np.float64, count=len(rows))
-    rough = haversine_mi(lat, lon, lats, lons)
+    miles = distances_mi(lat, lon, lats, lons)  # the one Earth model, as matching measures
     nearest: dict[int, float] = {}
-    for i in np.flatnonzero(rough <= radius * SPHERE_SLACK):
-        miles = distance_mi(lat, lon, float(lats[i]), float(lons[i]))
+    for i in np.flatnonzero(miles <= radius):
         sid = int(ids[i])
-        if miles <= radius and miles < nearest.get(sid, math.inf):
-            nearest[sid] = round(miles, 2)
+        if miles[i] < nearest.get(sid, math.inf):
+            nearest[sid] = round(float(miles[i]), 2)
     return nearest
 
 

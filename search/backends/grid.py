@@ -5,10 +5,10 @@ import math
 
 import numpy as np
 
-from search import scoring
+from reference.earth import EARTH_RADIUS_MI, distance_mi
 from search.backends.segment import CELL_DEG, N_LAT, N_LON, Segment
 
-R = scoring.EARTH_RADIUS_MI
+R = EARTH_RADIUS_MI
 BOUNDARY = 1e-9  # dot products this close to the radius are settled with the exact haversine
 
 
@@ -55,7 +55,7 @@ def within(seg: Segment, rows: np.ndarray, dots: np.ndarray, point: tuple[float,
     edge = np.flatnonzero(np.abs(dots - cos_r) < BOUNDARY)
     if len(edge):  # as search.retrieval decides, to the last bit
         src = seg.source_row[rows[edge]]
-        keep[edge] = [scoring.haversine_mi(point[0], point[1], seg.t.lat[i], seg.t.lon[i]) <= radius_mi
+        keep[edge] = [distance_mi(point[0], point[1], seg.t.lat[i], seg.t.lon[i]) <= radius_mi
                       for i in src]
     return keep
 
