@@ -38,8 +38,8 @@ class Cases(MethodView):
         """List the cases you are a party to, newest first"""
         with case_work() as work:
             page = services.list_cases(work, identity, args["page"], args["page_size"], access_reason())
-            items = [case_view(case) for case in page.cases]
-        return {"items": items, "total": page.total, "page": args["page"], "page_size": args["page_size"]}
+            items = [case_view(case) for case in page.items]
+        return page.with_items(items)
 
     @secured(blp, *roles_for("case.create"))
     @blp.arguments(CaseCreateSchema)

@@ -10,6 +10,7 @@ from api.cases.referral_states import CLIENT_ACTIONS
 from api.fields import ID_RANGE, CONDITION_SYSTEMS, UtcDateTime, language_field, validate_npi, validate_nucc
 from api.identifiers import normalise_zip
 from api.models import RecordKind, ReferralStatus
+from api.pagination import PageQuerySchema, PageSchema
 from search.case import REASONS, URGENCIES
 from reference import conditions as catalogue
 from reference import zip_centroids
@@ -139,20 +140,14 @@ class CaseSchema(CaseCreateSchema):
     created_at = UtcDateTime(dump_only=True)
 
 
-class CaseQuerySchema(ma.Schema):
+class CaseQuerySchema(PageQuerySchema):
     """Pages of the caller's cases."""
 
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
-    page_size = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
-
-class CasePageSchema(ma.Schema):
+class CasePageSchema(PageSchema):
     """One page of cases, newest first."""
 
     items = ma.fields.List(ma.fields.Nested(CaseSchema))
-    total = ma.fields.Integer()
-    page = ma.fields.Integer()
-    page_size = ma.fields.Integer()
 
 
 class CaseMatchQuerySchema(ma.Schema):

@@ -5,9 +5,7 @@ writes an audit event in the caller's transaction and never commits.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.audit.services import record as audit
@@ -17,6 +15,7 @@ from api.cases.matching import match_for_case
 from api.case_permissions import CaseError
 from api.cases.work import CaseWork
 from api.models import Case, CaseCopy, Plan, Role, Urgency, User
+from api.pagination import Page, paginate
 from search.backends.base import MatchResult
 from search.case import MatchCase
 
@@ -90,26 +89,16 @@ def read_case(work: CaseWork, identity: Identity, case_id: int, reason: str | No
     return case
 
 
-@dataclass(frozen=True)
-class CasePage:
-    """One page of the caller's cases, newest first."""
-
-    cases: list[Case]
-    total: int
-
-
-def list_cases(work: CaseWork, identity: Identity, page: int, page_size: int, reason: str | None) -> CasePage:
+def list_cases(work: CaseWork, identity: Identity, page: int, page_size: int, reason: str | None) -> Page[Case]:
     """The cases the caller may see; each one listed is an audited read."""
     if identity.role is Role.ADMIN and not reason:
         raise CaseError(403, "Support access to cases needs a reason: send it in the X-Access-Reason header.")
     session = work.session
     where = permissions.visible_cases_clause(identity)
-    total = session.scalar(select(func.count(Case.id)).where(where)) or 0
-    cases = session.scalars(select(Case).where(where).order_by(Case.id.desc())
-                            .offset((page - 1) * page_size).limit(page_size)).all()
-    for case in cases:
+    cases = paginate(session, select(Case).where(where).order_by(Case.id.desc()), page, page_size)
+    for case in cases.items:
         audit(session, identity, "case.list", case_id=case.id, entity_type="case", entity_id=case.id, reason=reason)
-    return CasePage(cases=list(cases), total=total)
+    return cases
 
 
 def match_case(work: CaseWork, identity: Identity, case_id: int, limit: int,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import Select, and_, exists, func, or_, select
@@ -13,33 +12,23 @@ from api.models import (
     ConditionExpertise, Location, Network, NetworkParticipation, PracticeLocation, Specialist,
     SpecialistLanguage, SpecialistSpecialty,
 )
+from api.pagination import Page, page_of, paginate
 from reference.earth import distances_mi
 
 MILES_PER_DEGREE_LAT = 69.0
 
 
-@dataclass(frozen=True)
-class DirectoryPage:
-    """One page of specialists and, near a point, their distances."""
-
-    specialists: list[Specialist]
-    distances: dict[int, float]
-    total: int
-
-
-def list_specialists(session: Session, filters: dict, point: tuple[float, float] | None) -> DirectoryPage:
-    """Filter the directory; near a point only locations within radius count, nearest first."""
+def list_specialists(session: Session, filters: dict,
+                     point: tuple[float, float] | None) -> tuple[Page[Specialist], dict[int, float]]:
+    """A page of the filtered directory, and near a point each one's miles (only locations within radius count)."""
     page, size = filters["page"], filters["page_size"]
     if point is None:
-        ids_query = _filtered(select(Specialist.id), filters).order_by(
-            Specialist.last_name, Specialist.first_name, Specialist.id)
-        total = session.scalar(select(func.count()).select_from(ids_query.order_by(None).subquery()))
-        ids = list(session.scalars(ids_query.limit(size).offset((page - 1) * size)))
-        return DirectoryPage(load_specialists(session, ids), {}, total)
+        ids = paginate(session, _filtered(select(Specialist.id), filters).order_by(
+            Specialist.last_name, Specialist.first_name, Specialist.id), page, size)
+        return ids.with_items(load_specialists(session, ids.items)), {}
     nearest = _nearest_within(session, filters, point)
-    ordered = sorted(nearest.items(), key=lambda item: (item[1], item[0]))
-    window = ordered[(page - 1) * size: page * size]
-    return DirectoryPage(load_specialists(session, [sid for sid, _ in window]), dict(window), len(ordered))
+    window = page_of(sorted(nearest.items(), key=lambda item: (item[1], item[0])), page, size)
+    return window.with_items(load_specialists(session, [sid for sid, _ in window.items])), dict(window.items)
 
 
 def _nearest_within(session: Session, filters: dict, point: tuple[float, float]) -> dict[int, float]:

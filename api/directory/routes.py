@@ -56,9 +56,8 @@ class Specialists(MethodView):
         point = resolve_point(filters) if ("zip" in filters or "lat" in filters) else None
         if "condition" in filters:
             filters["condition"] = parse_condition_ref(filters["condition"], field="condition")
-        page = queries.list_specialists(db.session, filters, point)
-        return {"items": [specialist_view(s, page.distances.get(s.id)) for s in page.specialists],
-                "total": page.total, "page": filters["page"], "page_size": filters["page_size"]}
+        page, distances = queries.list_specialists(db.session, filters, point)
+        return page.with_items([specialist_view(s, distances.get(s.id)) for s in page.items])
 
     @secured(blp, Role.ADMIN)
     @blp.arguments(SpecialistWriteSchema)

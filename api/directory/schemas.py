@@ -7,6 +7,7 @@ from marshmallow import validate
 from api.fields import (
     ID_RANGE, CONDITION_SYSTEMS, UtcDateTime, language_field, validate_npi, validate_nucc, validate_zip,
 )
+from api.pagination import PageQuerySchema, PageSchema
 
 SYSTEMS = CONDITION_SYSTEMS
 LANGUAGE = language_field()
@@ -143,7 +144,7 @@ class SpecialistPatchSchema(SpecialistWriteSchema):
     """Any subset of the writable fields (loaded with partial=True); lists replace what was there."""
 
 
-class SpecialistQuerySchema(ma.Schema):
+class SpecialistQuerySchema(PageQuerySchema):
     """Filters of GET /v1/specialists."""
 
     specialty = ma.fields.String(validate=validate_nucc, metadata={"example": "207RX0202X"})
@@ -157,8 +158,6 @@ class SpecialistQuerySchema(ma.Schema):
     language = LANGUAGE
     telehealth = ma.fields.Boolean()
     q = ma.fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Name contains"})
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
-    page_size = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
     @ma.validates_schema
     def _point(self, data, **_):
@@ -168,10 +167,7 @@ class SpecialistQuerySchema(ma.Schema):
             raise ma.ValidationError("Give zip or lat/lon, not both.", "zip")
 
 
-class SpecialistPageSchema(ma.Schema):
+class SpecialistPageSchema(PageSchema):
     """One page of specialists."""
 
     items = ma.fields.List(ma.fields.Nested(SpecialistSchema))
-    total = ma.fields.Integer()
-    page = ma.fields.Integer()
-    page_size = ma.fields.Integer()
