@@ -20,16 +20,6 @@ from api.migrate import upgrade
 POSTGRES_URL = os.environ.get("SECONDLOOK_TEST_DATABASE_URL", "")
 
 
-def pytest_collection_modifyitems(config, items):
-    """postgres_only tests skip on SQLite; the PostgreSQL pass (which CI always runs) runs them."""
-    if POSTGRES_URL.startswith("postgresql"):
-        return
-    marker = pytest.mark.skip(reason="PostgreSQL-only; runs in the PostgreSQL pass of `make test`")
-    for item in items:
-        if "postgres_only" in item.keywords:
-            item.add_marker(marker)
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """A migrated, empty database of this test run's own (so concurrent runs never collide)."""

@@ -25,6 +25,8 @@ from tests.cases.factories import bearer
 from tests.contract.seed import seed_directory
 from tests.payments_support import WEBHOOK_SECRET
 
+pytestmark = pytest.mark.slow  # seconds per operation: run it, but let a quick loop leave it out
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Per operation and generation phase (explicit examples, coverage, fuzzing): about 4,900 requests
 # in all, some 75 s per database pass.
