@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, ClassVar, overload
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import DateTime, Dialect, MetaData, Table, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -24,6 +24,7 @@ class Base(DeclarativeBase):
     """Declarative base of every model."""
 
     metadata = MetaData(naming_convention=NAMING)
+    __table__: ClassVar[Table]  # every model maps one Table (bulk loaders insert into it directly)
 
 
 def utcnow() -> datetime:

@@ -48,7 +48,7 @@ def offset(page: int, page_size: int) -> int:
     return (page - 1) * page_size
 
 
-def paginate(session: Session, query: Select[tuple[T]], page: int, page_size: int) -> Page[T]:
+def paginate(session: Session, query: Select[T], page: int, page_size: int) -> Page[T]:
     """One page of an ordered query's rows, and the count of all of them."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = list(session.scalars(query.limit(page_size).offset(offset(page, page_size))))

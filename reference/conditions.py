@@ -96,10 +96,10 @@ def _hpo_systems() -> tuple[dict[int, tuple[str, ...]], dict[str, str]]:
 
 def _dominant_systems(hpo_ids: set[int]) -> list[str]:
     above, _ = _hpo_systems()
-    votes: Counter[str] = Counter()
+    votes: dict[str, float] = {}
     for term in hpo_ids:
         for system in above.get(term, ()):
-            votes[system] += 0.5 if system in specialty_map.HPO_DOWNWEIGHTED else 1.0
+            votes[system] = votes.get(system, 0.0) + (0.5 if system in specialty_map.HPO_DOWNWEIGHTED else 1.0)
     # Ties break on the id so the grouping is stable across runs.
     return [s for s, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
 

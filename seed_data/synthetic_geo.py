@@ -72,7 +72,7 @@ def zip_table() -> ZipTable:
     rows = []
     for zip5 in zip_centroids.all_zips():
         centroid, row = zip_centroids.get(zip5), kinds.get(zip5)
-        if row is None or centroid.state not in STATE_INDEX:
+        if row is None or centroid is None or centroid.state not in STATE_INDEX:
             continue
         area = (row["area_codes"] or ["555"])[0]
         rows.append((zip5, centroid.city, centroid.state, area, centroid.lat, centroid.lon, proxy[zip5]))

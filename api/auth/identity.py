@@ -11,7 +11,7 @@ from api.auth.services import Identity, resolve_token
 from api.db import db
 from api.models import Role
 
-BEARER_SECURITY = [{"bearerAuth": []}]
+BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 ACCESS_REASON_HEADER = "X-Access-Reason"
 # Documented on every case path (route-level parameters apply to each of its methods).
 REASON_PARAMETER = {
