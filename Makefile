@@ -36,7 +36,7 @@ seed: setup
 run: seed
 	@$(BIN)/secondlook demo-accounts
 	@echo "Serving on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/openapi.json)"
-	exec $(BIN)/gunicorn --config gunicorn.conf.py 'api:create_app()'
+	exec $(BIN)/gunicorn --config gunicorn.conf.py 'api.app:create_app()'
 
 test: $(VENV)/.installed-test
 	scripts/test.sh

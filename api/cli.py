@@ -1,4 +1,4 @@
-"""The `secondlook` commands: migrations, seeding, imports and index maintenance (the script is `api.main`)."""
+"""The `secondlook` commands: migrations, seeding, imports and index maintenance (the script is `api.app:main`)."""
 from __future__ import annotations
 
 import sys

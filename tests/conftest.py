@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, inspect, make_url, text
 
 from sqlalchemy.orm import Session
 
-from api import create_app
+from api.app import create_app
 from api.config import TestConfig
 from api.db import Base, make_engine
 from api.migrate import upgrade

@@ -151,3 +151,9 @@ def test_no_import_inside_a_function():
                 hidden += [f"{module}:{sub.lineno}" for sub in ast.walk(node)
                            if isinstance(sub, (ast.Import, ast.ImportFrom))]
     assert hidden == []
+
+
+def test_the_api_package_init_imports_nothing_of_the_application():
+    # Importing a shared module (api.db, api.models) runs api/__init__.py first: if it imported the
+    # factory, `import billing.reconcile` would reach billing.reconcile again half-initialised.
+    assert [imp.target for imp in IMPORTS if imp.module == "api"] == []

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from prometheus_client import REGISTRY
 
-from api import create_app
+from api.app import create_app
 from api.config import TestConfig
 from api.db import utcnow
 from api.models import NotificationOutbox, OutboxEvent

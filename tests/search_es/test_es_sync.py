@@ -13,6 +13,7 @@ from api.config import TestConfig
 from api.db import db
 from api.models import OutboxEvent, PracticeLocation, Specialist
 from api.unit_of_work import UnitOfWork
+from search.backends import elasticsearch as elasticsearch_backend
 from search.backends.elasticsearch import ElasticsearchBackend
 from search.es import indexer
 from search.sync import follow
@@ -170,10 +171,9 @@ def test_a_failed_rebuild_leaves_the_alias_where_it_was(backend, session, fake_e
     changed_specialists(session, count=2)
     backend.rebuild()
     [before] = fake_es.resolve(ALIAS)
-    import search.documents
-
-    real = search.documents.build_documents
-    monkeypatch.setattr(search.documents, "build_documents", lambda s, ids=None: ({**d, "x": 1} for d in real(s, ids)))
+    real = elasticsearch_backend.build_documents  # patched where the rebuild looks it up
+    monkeypatch.setattr(elasticsearch_backend, "build_documents",
+                        lambda s, ids=None: ({**d, "x": 1} for d in real(s, ids)))
     with pytest.raises(indexer.RebuildFailed):
         backend.rebuild()
     assert fake_es.resolve(ALIAS) == [before] and list(fake_es.indices) == [before]
