@@ -91,7 +91,7 @@ def authorize(session: Session, identity: Identity, case_id: int, verb: str,
     """The case and the caller's party, or CaseError 404 (not a party) / 403 (party, not allowed)."""
     case = session.get(Case, case_id)
     party = party_of(session, identity, case) if case is not None else None
-    if party is None:
+    if case is None or party is None:
         raise CaseError(404, f"No case {case_id} that you can see.")
     if party is Party.ADMIN and not reason:
         raise CaseError(403, "Support access to a case needs a reason: send it in the X-Access-Reason header.")

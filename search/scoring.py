@@ -89,7 +89,7 @@ def condition_levels(case: MatchCase, doc: dict) -> list[tuple[float, str, dict 
     spec = specialty_level(case, doc)
     out = []
     for key, group in zip(case.condition_keys, case.condition_groups):
-        best = (spec, "specialty" if spec else "none", None)
+        best: tuple[float, str, dict | None] = (spec, "specialty" if spec else "none", None)
         for held in doc["conditions"]:
             ev = evidence(held["cases_per_year"], held["publications"], held["center_of_expertise"])
             if held["key"] == key:

@@ -23,7 +23,8 @@ KINDS = tuple(kind.value for kind in RecordKind)
 
 
 def _known_zip(value: str) -> None:
-    if normalise_zip(value) is None or zip_centroids.get(normalise_zip(value)) is None:
+    zip5 = normalise_zip(value)
+    if zip5 is None or zip_centroids.get(zip5) is None:
         raise ma.ValidationError("Unknown ZIP code.")
 
 

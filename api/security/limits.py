@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
     app.extensions["counter_storage"] = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
     for rule in app.url_map.iter_rules():
         for (path, method), field in LIMITED.items():
-            if rule.rule == path and method in rule.methods:
+            if rule.rule == path and method in (rule.methods or ()):
                 limited = limiter.limit(_limit_of(field), methods=[method], key_func=get_remote_address)
                 app.view_functions[rule.endpoint] = limited(app.view_functions[rule.endpoint])
 

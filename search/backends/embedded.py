@@ -125,6 +125,7 @@ class EmbeddedBackend:
         self._snapshot = Snapshot(((base, self._base_live),))
 
     def _replace(self, fresh: dict[int, list[dict]]) -> None:
+        assert self._base is not None and self._base_live is not None, "replace before install"
         rows = self._base_live.rows.copy()
         for specialist_id in fresh:
             row = self._base.specialist_row(specialist_id)
@@ -157,6 +158,7 @@ class EmbeddedBackend:
         self.ensure_ready()
         self._maybe_poll()
         weights = scoring.weights_for(case)
+        assert self._snapshot is not None, "ensure_ready installs a snapshot"
         hits = [search_segment(seg, live, case, weights) for seg, live in self._snapshot.parts if seg.n_docs]
         ranked = rank(case, _shortlist(hits, case.limit))
         took_ms = (time.perf_counter() - started) * 1000.0

@@ -98,6 +98,7 @@ def score_rows(seg, case, q, weights, rows, sp, row_flags, distance, in_network,
 
 def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, coverage: float) -> np.ndarray:
     """A score no location of each specialist can exceed: best distance and availability, given coverage."""
+    best_distance: float | np.ndarray
     if q.unit is None:
         best_distance = scoring.NEUTRAL
     else:  # outside the searched box a location is farther than the radius

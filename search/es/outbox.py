@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
+from typing import cast
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 
 from api.models import OutboxEvent
 from search.backends.base import SessionFactory, SyncReport
@@ -96,8 +97,8 @@ def indexed_documents_search(ids: list[int]) -> dict:
 def redeliver_since(session_factory: SessionFactory, started: datetime) -> int:
     """Mark pending again the rows delivered since `started` (they went to an index just retired)."""
     with session_factory() as session:
-        result = session.execute(update(OutboxEvent).where(OutboxEvent.processed_at >= started - CLOCK_SKEW)
-                                 .values(processed_at=None))
+        result = cast(CursorResult, session.execute(update(OutboxEvent).where(OutboxEvent.processed_at >= started - CLOCK_SKEW)
+                                 .values(processed_at=None)))
         session.commit()
         return result.rowcount
 
