@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ def record(session: Session, payment_id: int, kind: LedgerKind, amount_cents: in
     statement = dialect.insert(LedgerEntry).values(
         payment_id=payment_id, kind=kind, debit=debit, credit=credit, amount_cents=amount_cents,
         stripe_ref=stripe_ref).on_conflict_do_nothing(index_elements=["kind", "stripe_ref"])
-    return session.execute(statement).rowcount == 1
+    return cast(CursorResult, session.execute(statement)).rowcount == 1
 
 
 def has(session: Session, kind: LedgerKind, stripe_ref: str) -> bool:

@@ -74,7 +74,7 @@ def reconcile(session: Session, gateway, *, fix: bool = False, since: datetime |
             report.unreachable.append(payment.id)
             continue
         except PaymentError:
-            report.mismatches.append(Mismatch(payment.id, payment.stripe_payment_intent_id, "missing_at_stripe", 0, 0))
+            report.mismatches.append(Mismatch(payment.id, payment.stripe_payment_intent_id or "", "missing_at_stripe", 0, 0))
             continue
         report.checked += 1
         expected, ours = _stripe_figures(intent, refunds), _figures(session, payment)
@@ -95,4 +95,4 @@ def entries_of(session: Session, payment_id: int) -> list[tuple[LedgerKind, int,
     """A payment's ledger movements, oldest first (for reports and tests)."""
     rows = session.execute(select(LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.stripe_ref)
                            .where(LedgerEntry.payment_id == payment_id).order_by(LedgerEntry.id))
-    return [tuple(row) for row in rows]
+    return [(kind, amount, ref) for kind, amount, ref in rows]

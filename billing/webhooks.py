@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, cast
 
 import stripe
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -60,11 +60,11 @@ def record(session: Session, event: dict, payload: bytes, now: datetime) -> None
 
 def claim(session: Session, event_id: str, now: datetime) -> bool:
     """Take the event for processing unless it is done or another delivery is processing it."""
-    claimed = session.execute(update(StripeEvent).where(
+    claimed = cast(CursorResult, session.execute(update(StripeEvent).where(
         StripeEvent.id == event_id, StripeEvent.processed_at.is_(None),
         (StripeEvent.claimed_until.is_(None)) | (StripeEvent.claimed_until < now),
     ).values(claimed_until=now + LEASE, attempts=StripeEvent.attempts + 1)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))).rowcount
     session.commit()
     return claimed == 1
 
@@ -103,7 +103,7 @@ def process(session: Session, gateway, event: dict, on_change: OnPaymentChange, 
     if kind not in HANDLED or not isinstance(obj_id, str):
         return "ignored"
     session.commit()  # no transaction is held while Stripe answers
-    disputes = ()
+    disputes: tuple = ()
     if kind == "charge.refunded":
         intent_id = gateway.charge_intent(obj_id)
     elif kind == "charge.dispute.created":

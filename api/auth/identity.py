@@ -43,7 +43,7 @@ def require_role(*roles: Role) -> Callable:
         def wrapper(*args, **kwargs):
             identity = current_identity()
             if identity is None:
-                abort(401, message="Sign in: send 'Authorization: Bearer <token>'.",
+                return abort(401, message="Sign in: send 'Authorization: Bearer <token>'.",
                       headers={"WWW-Authenticate": 'Bearer realm="secondlook"'})
             if roles and not identity.has_role(*roles):
                 abort(403, message="Your role may not do this.")

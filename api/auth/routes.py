@@ -44,7 +44,7 @@ class TokenResource(MethodView):
     @blp.response(204)
     def delete(self, identity):
         """Log out: revoke the bearer token of this request at once"""
-        services.revoke_token(db.session, bearer_token())
+        services.revoke_token(db.session, bearer_token() or "")
         db.session.commit()
 
 

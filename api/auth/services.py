@@ -107,7 +107,8 @@ def login(session: Session, email: str, password: str, ttl_s: int, *, policy: Lo
     user = session.scalar(select(User).where(User.email == email.lower()))
     if policy is not None:
         _refuse_if_locked(user, email, strangers)
-    if not verify_password(user.password_hash if user else None, password) or not user.is_active:
+    # The hash is checked even for an unknown e-mail, so both answers take as long.
+    if not verify_password(user.password_hash if user else None, password) or user is None or not user.is_active:
         if policy is not None:
             _count_failure(session, user, email, policy, strangers)
         raise InvalidCredentials()

@@ -94,10 +94,10 @@ def compare(work: CaseWork, identity: Identity, case_id: int, limit: int, reason
     conflict = any(classify(o) != AGREE for o in opinions)
     if not conflict:
         return Comparison(case, opinions, specialists, conflict=False)
-    consulted = set(session.scalars(select(Referral.specialist_id).where(
-        Referral.case_id == case.id, Referral.status != ReferralStatus.DRAFT, Referral.specialist_id.is_not(None))))
-    institutions = set(session.scalars(select(Specialist.institution_id).where(
-        Specialist.id.in_(consulted), Specialist.institution_id.is_not(None))))
+    consulted = {sid for sid in session.scalars(select(Referral.specialist_id).where(
+        Referral.case_id == case.id, Referral.status != ReferralStatus.DRAFT)) if sid is not None}
+    institutions = {iid for iid in session.scalars(select(Specialist.institution_id).where(
+        Specialist.id.in_(consulted))) if iid is not None}
     first_ids, first_institutions = first_physician_exclusions(session, case)
     excluded, excluded_institutions = frozenset(consulted | first_ids), frozenset(institutions | first_institutions)
     tie_breaker = match_for_case(session, case, limit=limit, exclude_specialist_ids=excluded,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Sequence
 
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
@@ -46,7 +46,7 @@ class ChecklistItem:
     documents: int = 0
 
 
-def checklist(case: Case, documents: list[RecordDocument] = ()) -> list[ChecklistItem]:
+def checklist(case: Case, documents: Sequence[RecordDocument] = ()) -> list[ChecklistItem]:
     """The records a reviewer of this case needs, from its specialty and its conditions."""
     specialties = {case.specialty} if case.specialty else set()
     for condition in case.conditions:
@@ -87,7 +87,8 @@ def list_records(work: CaseWork, identity: Identity, case_id: int,
                                      .order_by(RecordDocument.id)))
     if party is Party.SPECIALIST:
         grant = permissions.live_authorization(session, case.id, identity.specialist_id)
-        documents = [d for d in documents if "all" in grant.scope or d.kind.value in grant.scope]
+        scope = grant.scope if grant is not None else []  # require_records_access already checked it
+        documents = [d for d in documents if "all" in scope or d.kind.value in scope]
     audit(session, identity, "record.list", case_id=case.id, entity_type="case", entity_id=case.id, reason=reason)
     return checklist(case, documents), documents
 

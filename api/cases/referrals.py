@@ -26,7 +26,8 @@ def self_referral_allowed(session: Session, case: Case) -> bool:
     benefit = session.get(PlanBenefit, case.plan_id)
     if benefit is not None:
         return not benefit.referral_required
-    return session.get(Plan, case.plan_id).plan_type not in REFERRAL_REQUIRED_TYPES
+    plan = session.get(Plan, case.plan_id)
+    return plan is not None and plan.plan_type not in REFERRAL_REQUIRED_TYPES
 
 
 def send_referrals(work: CaseWork, identity: Identity, case_id: int, data: dict, reason: str | None) -> list[Referral]:

@@ -50,7 +50,7 @@ def create_case(work: CaseWork, identity: Identity, data: dict, reason: str | No
 def _patient_account(session: Session, identity: Identity, patient: dict) -> int:
     if identity.role is Role.PATIENT:
         if patient.get("user_id") not in (None, identity.user_id) or (
-                patient.get("email") and patient["email"].lower() != session.get(User, identity.user_id).email):
+                patient.get("email") and patient["email"].lower() != getattr(session.get(User, identity.user_id), "email", None)):
             raise CaseError(422, "A patient opens cases for themself only.", "patient")
         return identity.user_id
     if patient.get("user_id") is not None:

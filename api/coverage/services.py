@@ -98,12 +98,13 @@ def check_coverage(session: Session, identity: Identity, data: dict, today: date
     member = member_coverage(session, identity, data["member_coverage_id"]) if data.get("member_coverage_id") else None
     plan, rules = rules_for(session, member.plan_id if member else data["plan_id"])
     specialist_id, service = data["specialist_id"], catalogue.get(data["service"])
+    assert service is not None, "the schema accepts catalogue codes only"
     if session.get(Specialist, specialist_id) is None:
         raise CoverageError(404, f"No specialist {specialist_id}.", "specialist_id")
     pl_id = data.get("practice_location_id") or session.scalar(select(PracticeLocation.id).where(
         PracticeLocation.specialist_id == specialist_id).order_by(PracticeLocation.id))
-    visits = _visits(session, [(specialist_id, pl_id)], service)
-    if (specialist_id, pl_id) not in visits:
+    visits = _visits(session, [(specialist_id, pl_id)], service) if pl_id is not None else {}
+    if pl_id is None or (specialist_id, pl_id) not in visits:
         raise CoverageError(404, f"Specialist {specialist_id} does not practise at location {pl_id}.",
                             "practice_location_id")
     referral = (has_live_referral(session, identity, data["referral_id"], specialist_id)
@@ -123,7 +124,10 @@ def check_candidates(session: Session, plan_id: int, candidates: Iterable[tuple[
     Without a member record nothing counts as met yet, and no referral or authorization is on file.
     """
     _, rules = rules_for(session, plan_id)
-    visits = _visits(session, list(candidates), catalogue.get(service_code))
+    service = catalogue.get(service_code)
+    if service is None:
+        raise CoverageError(422, f"Unknown service {service_code!r}.", "service")
+    visits = _visits(session, list(candidates), service)
     return {pair: decide(rules, MemberState(), visit) for pair, visit in visits.items()}
 
 

@@ -85,12 +85,12 @@ def generate_slots(session: Session, *, first_day: date, days: int, batch_size: 
              .join(Specialist, PracticeLocation.specialist_id == Specialist.id)
              .where(PracticeLocation.accepting_new_patients, Specialist.accepts_second_opinions)
              .order_by(PracticeLocation.id).limit(batch_size))
-    before = session.scalar(select(func.count(Slot.id)))
+    before = session.scalar(select(func.count(Slot.id))) or 0
     last_id = 0
     while page := session.execute(query.where(PracticeLocation.id > last_id)).all():
         rows = [row for pl in page for row in slot_rows(*pl, first_day, days)]
         if rows:
             session.execute(insert, rows)
         last_id = page[-1][0]
-    return session.scalar(select(func.count(Slot.id))) - before
+    return (session.scalar(select(func.count(Slot.id))) or 0) - before
 

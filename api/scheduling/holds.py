@@ -95,7 +95,7 @@ def _bookable_price(session: Session, slot_id: int, now: datetime, self_pay: boo
         raise SchedulingError(409, "That slot is in the past.")
     if self_pay and not price:
         raise SchedulingError(409, "This specialist lists no self-pay price; book through your insurance.")
-    return price if self_pay else 0
+    return price if self_pay and price else 0
 
 
 def _claim(session: Session, slot_id: int, patient_id: int, price: int, self_pay: bool, hold_key: str | None,

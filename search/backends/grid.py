@@ -14,8 +14,8 @@ BOUNDARY = 1e-9  # dot products this close to the radius are settled with the ex
 
 def unit_vector(lat: float, lon: float) -> np.ndarray:
     """The point on the unit sphere (x, y, z) of a latitude and longitude in degrees."""
-    p, l = math.radians(lat), math.radians(lon)
-    return np.array([math.cos(p) * math.cos(l), math.cos(p) * math.sin(l), math.sin(p)])
+    phi, lam = math.radians(lat), math.radians(lon)
+    return np.array([math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)])
 
 
 def grid_ranges(lat: float, lon: float, radius_mi: float) -> list[tuple[int, int]]:

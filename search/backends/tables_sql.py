@@ -116,7 +116,7 @@ def _specialists(cursor_of) -> dict:
     for rows in _chunks(cursor_of, sql):
         for i, col in enumerate(zip(*rows)):
             cols[i].extend(col)
-    names = [display_name(f, l, c) for f, l, c in zip(cols[2], cols[3], cols[4])]
+    names = [display_name(first, last, cred) for first, last, cred in zip(cols[2], cols[3], cols[4])]
     return {
         "sid": np.array(cols[0], np.int64), "npi": np.array(cols[1], np.int64), "name": np.array(names, object),
         "accepts_second_opinions": np.array(cols[5], bool), "telehealth": np.array(cols[6], bool),

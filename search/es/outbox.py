@@ -97,8 +97,8 @@ def indexed_documents_search(ids: list[int]) -> dict:
 def redeliver_since(session_factory: SessionFactory, started: datetime) -> int:
     """Mark pending again the rows delivered since `started` (they went to an index just retired)."""
     with session_factory() as session:
-        result = cast(CursorResult, session.execute(update(OutboxEvent).where(OutboxEvent.processed_at >= started - CLOCK_SKEW)
-                                 .values(processed_at=None)))
+        delivered = OutboxEvent.processed_at >= started - CLOCK_SKEW
+        result = cast(CursorResult, session.execute(update(OutboxEvent).where(delivered).values(processed_at=None)))
         session.commit()
         return result.rowcount
 
