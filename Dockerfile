@@ -21,4 +21,4 @@ RUN pip install . gunicorn \
 USER secondlook
 EXPOSE 8000
 
-CMD ["sh", "-c", "exec gunicorn --config gunicorn.conf.py 'api:create_app()'"]
+CMD ["sh", "-c", "exec gunicorn --config gunicorn.conf.py 'api.app:create_app()'"]

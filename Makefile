@@ -9,7 +9,7 @@ OPENSEARCH_URL ?= http://127.0.0.1:$(OPENSEARCH_PORT)
 SEARCHNODE := searchnode/target/searchnode.jar
 export PORT OPENSEARCH_PORT OPENSEARCH_URL
 
-.PHONY: run test setup seed serve openapi bench clean searchnode opensearch opensearch-stop
+.PHONY: run test lint setup seed serve openapi bench clean searchnode opensearch opensearch-stop
 
 # The virtualenv is rebuilt when pyproject.toml changes (a stamp older than it). `make run`
 # installs only what serving needs; `make test` adds the test tools.
@@ -42,7 +42,7 @@ run: seed
 	@$(BIN)/secondlook demo-accounts
 	@case "$$SEARCH_BACKEND" in elasticsearch|opensearch) $(BIN)/secondlook reindex ;; esac
 	@echo "Serving on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/openapi.json)"
-	exec $(BIN)/gunicorn --config gunicorn.conf.py 'api:create_app()'
+	exec $(BIN)/gunicorn --config gunicorn.conf.py 'api.app:create_app()'
 
 # The search-cluster tests start real OpenSearch nodes from the launcher built here.
 test: $(VENV)/.installed-test $(SEARCHNODE)
@@ -64,6 +64,11 @@ opensearch: $(SEARCHNODE)
 
 opensearch-stop:
 	searchnode/node.sh stop
+# Checked style: ruff's lint rules and its formatter, and mypy (configured in pyproject.toml).
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
+	$(BIN)/mypy
 
 openapi: setup
 	$(BIN)/secondlook openapi write --format=yaml docs/openapi.yaml

@@ -1,23 +1,33 @@
-"""The `secondlook` command: migrations, seeding, imports and index maintenance."""
+"""The `secondlook` commands: migrations, seeding, imports and index maintenance (the script is `api.app:main`)."""
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
-from api.db import db
+import search
+from api.cases.commands import deliver_notifications
+from api.db import db, utcnow
+from api.mail.commands import deliver_mail
+from api.migrate import upgrade
+from api.scheduling.commands import COMMANDS as scheduling_commands
 from api.unit_of_work import unit_of_work
 from search import CLUSTER_BACKENDS
+from search.sync import follow as follow_outbox
+from search.sync import prune
+from search.sync import reindex as rebuild
+from seed_data.demo_accounts import DEMO_ACCOUNTS, ensure_demo_accounts
+from seed_data.nppes import import_file
+from seed_data.synthetic import seed_directory
 
 
 @click.command("db-upgrade")
 @with_appcontext
 def db_upgrade() -> None:
     """Apply every Alembic migration to the configured database."""
-    from api.migrate import upgrade
-
     upgrade(db.engine)
     click.echo("database is at the latest migration", err=True)
 
@@ -29,9 +39,6 @@ def db_upgrade() -> None:
 @with_appcontext
 def seed(count: int, rng_seed: int, batch_size: int) -> None:
     """Fill the directory with N synthetic specialists (resumable; re-running adds only what is missing)."""
-    from seed_data.demo_accounts import ensure_demo_accounts
-    from seed_data.synthetic import seed_directory
-
     summary = seed_directory(db.engine, count, seed=rng_seed, batch_size=batch_size, out=sys.stderr)
     click.echo(summary.describe(), err=True)
     with db.new_session() as session, unit_of_work(session):
@@ -42,8 +49,6 @@ def seed(count: int, rng_seed: int, batch_size: int) -> None:
 @with_appcontext
 def demo_accounts() -> None:
     """Create (if missing) and print the demo logins, one per role."""
-    from seed_data.demo_accounts import DEMO_ACCOUNTS, ensure_demo_accounts
-
     with db.new_session() as session, unit_of_work(session):
         ensure_demo_accounts(session)
     click.echo("Demo accounts (synthetic, for trying the API):")
@@ -57,8 +62,6 @@ def demo_accounts() -> None:
 @with_appcontext
 def import_nppes(path: str, batch_size: int) -> None:
     """Stream a CMS NPPES dissemination CSV into the directory (idempotent on NPI)."""
-    from seed_data.nppes import import_file
-
     report = import_file(db.engine, path, batch_size=batch_size, out=sys.stderr)
     click.echo(report.describe())
     if report.bad_rows:
@@ -74,10 +77,6 @@ def import_nppes(path: str, batch_size: int) -> None:
 @with_appcontext
 def reindex(follow: bool, interval: float) -> None:
     """Rebuild the search index from the database; with --follow, keep it in step with the outbox."""
-    import search
-    from search.sync import follow as follow_outbox
-    from search.sync import reindex as rebuild
-
     backend, say = search.backend(), (lambda message: click.echo(message, err=True))
     count = rebuild(backend, db.new_session, say)
     click.echo(f"{backend.name}: reindexed {count:,} documents", err=True)
@@ -92,11 +91,6 @@ def reindex(follow: bool, interval: float) -> None:
 @with_appcontext
 def prune_outbox(older_than_hours: int) -> None:
     """Delete old search-outbox rows (run daily; Elasticsearch's undelivered rows are always kept)."""
-    from datetime import timedelta
-
-    from api.db import utcnow
-    from search.sync import prune
-
     keep_pending = current_app.config["SEARCH_BACKEND"] in CLUSTER_BACKENDS
     with db.new_session() as session, unit_of_work(session):
         deleted = prune(session, utcnow() - timedelta(hours=older_than_hours), keep_pending)
@@ -105,20 +99,7 @@ def prune_outbox(older_than_hours: int) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI."""
-    from api.cases.commands import deliver_notifications
-    from api.mail.commands import deliver_mail
-    from api.scheduling.commands import COMMANDS as scheduling_commands
-
     for command in (db_upgrade, seed, demo_accounts, import_nppes, reindex, prune_outbox,
                     deliver_notifications, deliver_mail, *scheduling_commands):
         app.cli.add_command(command)
 
-
-def main() -> None:
-    """Entry point of the `secondlook` console script."""
-    from api import create_app
-
-    FlaskGroup(create_app=lambda: create_app(), add_default_commands=True)(prog_name="secondlook")
-
-
-__all__ = ["main", "register_commands"]

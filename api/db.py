@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, ClassVar, overload
 
 from flask import Flask, current_app, g
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import DateTime, Dialect, MetaData, Table, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -23,6 +24,7 @@ class Base(DeclarativeBase):
     """Declarative base of every model."""
 
     metadata = MetaData(naming_convention=NAMING)
+    __table__: ClassVar[Table]  # every model maps one Table (bulk loaders insert into it directly)
 
 
 def utcnow() -> datetime:
@@ -30,9 +32,37 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def as_utc(moment: datetime) -> datetime:
-    """`moment` as aware UTC: SQLite hands back naive datetimes for timezone-aware columns (stored as UTC)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A moment as aware UTC; a naive one is taken to be UTC already (how SQLite hands stored ones back)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp column that stores and returns aware UTC on every database.
+
+    PostgreSQL's timestamptz keeps the instant but answers in the session's zone; SQLite keeps no
+    zone at all. Binding converts to UTC (a naive value is refused: its zone is unknown), reading
+    marks the value UTC, so `row.at > utcnow()` never mixes naive and aware.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Aware UTC in; a naive datetime is a programming error."""
+        if value is not None and value.tzinfo is None:
+            raise ValueError("a naive datetime cannot be stored: give it a time zone (use utcnow())")
+        return as_utc(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Aware UTC out, whatever the driver returned."""
+        return as_utc(value)
 
 
 def make_engine(url: str) -> Engine:

@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask import Flask, Response, json, request
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, InternalServerError, UnsupportedMediaType
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, UnsupportedMediaType
 from werkzeug.http import HTTP_STATUS_CODES
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -140,7 +140,7 @@ def http_exception_to_problem(error: HTTPException) -> Response:
     if errors and error.code == 422:
         detail = data.get("message") or "The request has invalid fields; see 'errors'."
     headers = dict(data.get("headers") or {})
-    if error.code == 405 and error.valid_methods:
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
     return problem(error.code or 500, detail, errors=errors, headers=headers)
 

@@ -5,6 +5,8 @@ from datetime import date, datetime, timezone
 
 import marshmallow as ma
 
+from api.db import as_utc
+from api.identifiers import is_valid_npi
 from reference import nucc
 
 # Dates and times the service takes in: years 1900 to 2199. Beyond them, date arithmetic
@@ -43,9 +45,7 @@ class UtcDateTime(ma.fields.AwareDateTime):
             raise ma.ValidationError(_YEARS) from error
 
     def _serialize(self, value: datetime | None, attr, obj, **kwargs):
-        if value is not None:
-            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-        return super()._serialize(value, attr, obj, **kwargs)
+        return super()._serialize(as_utc(value), attr, obj, **kwargs)
 
 
 class BoundedDate(ma.fields.Date):
@@ -72,8 +72,6 @@ NPI_DOC = {"pattern": r"^\d{10}$", "description": "10 digits, the last the CMS (
 
 def validate_npi(value: str) -> None:
     """A 10-digit NPI ending in the CMS check digit."""
-    from api.identifiers import is_valid_npi
-
     if not is_valid_npi(value):
         raise ma.ValidationError("Not a valid NPI: 10 digits ending in the CMS check digit.")
 
@@ -93,4 +91,5 @@ validate_zip = ma.validate.Regexp(ZIP_PATTERN, error="A ZIP is 5 digits (or ZIP+
 # range can be stored by neither, so schemas bound every integer instead of letting the driver fail.
 INT32_MAX = 2**31 - 1
 # Database ids are 32-bit: a larger number can name nothing, and PostgreSQL would refuse to compare it.
-ID_RANGE = ma.validate.Range(min=1, max=INT32_MAX, error="Not a valid id.")
+ID_MIN, ID_MAX = 1, INT32_MAX
+ID_RANGE = ma.validate.Range(min=ID_MIN, max=ID_MAX, error="Not a valid id.")

@@ -65,7 +65,7 @@ class ServingProcess:
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{self.database}", "HOST": "127.0.0.1",
                "PORT": str(self.port), "WEB_CONCURRENCY": str(self.workers), "LOG_LEVEL": "WARNING",
                **unlimited_rates()}
-        command = [sys.executable, "-m", "gunicorn", "--config", str(self.config), "api:create_app()"]
+        command = [sys.executable, "-m", "gunicorn", "--config", str(self.config), "api.app:create_app()"]
         if self.threads > 1:
             command[3:3] = ["--threads", str(self.threads)]
         self.log = open(self.log_path, "w")

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.load_test [--size 100000] [--duration 30] [--connections 64] [--workers 2]
 
 Seeds var/bench/seed-N.db if missing, writes a few hundred varied match bodies, starts
-`gunicorn --config gunicorn.conf.py 'api:create_app()'` on a free 127.0.0.1 port, waits until every
+`gunicorn --config gunicorn.conf.py 'api.app:create_app()'` on a free 127.0.0.1 port, waits until every
 worker has built its index, warms up, then runs
 `wrk -t2 -c64 -d30s --latency -s bench/load_matches.lua http://127.0.0.1:PORT/v1/matches`.
 Exits 1 if any request failed (non-200, socket error or timeout). Writes var/bench/load-results.json.

@@ -10,6 +10,7 @@ from collections import defaultdict
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from reference.earth import distance_mi
 from search import scoring
 from search.case import MatchCase, normalise_institution_name
 from reference import conditions as catalogue
@@ -99,7 +100,7 @@ class NaiveSql:
         if case.exclude_institution_names and \
                 normalise_institution_name(r.institution_name) in case.exclude_institution_names:
             return False
-        distance = scoring.haversine_mi(case.point[0], case.point[1], r.lat, r.lon)
+        distance = distance_mi(case.point[0], case.point[1], r.lat, r.lon)
         return distance <= case.max_distance_mi or (case.telehealth_ok and bool(r.telehealth))
 
     def _specialties(self, conn, ids: list[int]) -> dict[int, list[tuple[str, bool]]]:

@@ -18,12 +18,12 @@ for webhooks and `billing.reconcile.reconcile` for reconciliation.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+
 
 from flask import current_app
 
-if TYPE_CHECKING:
-    from billing.payment_gateway import PaymentGateway
+from billing.payment_gateway import PaymentGateway
+from billing.stripe_client import StripeGateway
 
 
 def gateway() -> PaymentGateway:
@@ -33,7 +33,5 @@ def gateway() -> PaymentGateway:
     """
     ext = current_app.extensions
     if ext.get("stripe") is None:
-        from billing.stripe_client import StripeGateway
-
         ext["stripe"] = StripeGateway.from_config(current_app.config)
     return ext["stripe"]

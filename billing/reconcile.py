@@ -78,7 +78,7 @@ def reconcile(session: Session, gateway: PaymentGateway, *, fix: bool = False,
             report.unreachable.append(payment.id)
             continue
         except PaymentError:
-            report.mismatches.append(Mismatch(payment.id, payment.stripe_payment_intent_id, "missing_at_stripe", 0, 0))
+            report.mismatches.append(Mismatch(payment.id, payment.stripe_payment_intent_id or "", "missing_at_stripe", 0, 0))
             continue
         report.checked += 1
         with unit_of_work(session) as uow:
@@ -97,4 +97,4 @@ def entries_of(session: Session, payment_id: int) -> list[tuple[LedgerKind, int,
     """A payment's ledger movements, oldest first (for reports and tests)."""
     rows = session.execute(select(LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.stripe_ref)
                            .where(LedgerEntry.payment_id == payment_id).order_by(LedgerEntry.id))
-    return [tuple(row) for row in rows]
+    return [(kind, amount, ref) for kind, amount, ref in rows]

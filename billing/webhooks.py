@@ -178,7 +178,7 @@ def process(session: Session, gateway: PaymentGateway, event: dict, on_change: O
     if kind not in HANDLED:
         return "ignored"
     obj_id = event["data"]["object"]["id"]
-    disputes = ()
+    disputes: tuple = ()
     if kind == "charge.refunded":
         intent_id = gateway.charge_intent(obj_id)
     elif kind == "charge.dispute.created":

@@ -20,9 +20,20 @@ EXACT_CODE, CODE_PREFIX, WORD_PREFIX, ALL_WORDS, INSIDE_WORD = range(5)
 class Named(Protocol):
     """Anything with a code and a name (a Condition)."""
 
-    code: str
-    name: str
-    synonyms: tuple[str, ...]
+    @property
+    def code(self) -> str:
+        """The code within its system."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """The display name."""
+        ...
+
+    @property
+    def synonyms(self) -> tuple[str, ...]:
+        """Other names people use for it."""
+        ...
 
 
 T = TypeVar("T", bound=Named)
@@ -59,7 +70,7 @@ class ConditionIndex(Sequence[T]):
         """Number of conditions."""
         return len(self._items)
 
-    def __getitem__(self, i):  # type: ignore[override]
+    def __getitem__(self, i):
         """The i-th condition (broadest codes first)."""
         return self._items[i]
 

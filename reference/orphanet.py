@@ -24,6 +24,11 @@ from functools import cache
 
 from reference import specialty_map
 
+# Its loader uses importlib.resources' legacy API; silence that third-party DeprecationWarning.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import simple_icd_10_cm as icd
+
 # Top-level HPO organ systems (children of HP:0000118) -> the one specialty of that organ. Used
 # only to add a secondary treater to a disease that ICD-10-CM and the name rules cannot place.
 HPO_SYSTEM_SPECIALTIES: dict[str, str] = {
@@ -103,10 +108,6 @@ def normalise(text: str) -> str:
 @cache
 def _icd_terms() -> dict[str, str]:
     """Normalised ICD-10-CM title or inclusion term -> the broadest code that carries it."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm as icd
-
     terms: dict[str, str] = {}
     for code in icd.get_all_codes(True):
         if not icd.is_category_or_subcategory(code) or icd.is_extended_subcategory(code):

@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
+import zipcodes  # loads its JSON at import (~0.5 s)
 
-EARTH_RADIUS_MI = 3958.7613
+from reference.earth import EARTH_RADIUS_MI
+
 # ~15 miles is a metro area's reach: a centroid with many others that close sits in a city.
 METRO_RADIUS_MI = 15.0
 
@@ -41,8 +43,6 @@ class _Tables(NamedTuple):
 
 @cache
 def _load() -> _Tables:
-    import zipcodes  # its JSON load costs ~0.5 s; pay it only when ZIPs are needed
-
     by_zip: dict[str, Centroid] = {}
     by_city: dict[tuple[str, str], list[str]] = {}
     for row in zipcodes.list_all():

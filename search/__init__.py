@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from api.db import db
 from search.backends.base import SearchBackend
+from search.backends.elasticsearch import ElasticsearchBackend
+from search.backends.embedded import EmbeddedBackend
+from search.backends.opensearch import OpenSearchBackend
 
 # Backends that live in another process and are fed from the search outbox (its undelivered rows are kept).
 CLUSTER_BACKENDS = ("elasticsearch", "opensearch")
@@ -25,20 +29,12 @@ def backend() -> SearchBackend:
 def _make_backend(config) -> SearchBackend:
     name = config["SEARCH_BACKEND"]
     if name == "embedded":
-        from search.backends.embedded import EmbeddedBackend
-
-        from api.db import db
-
         # The embedded index only reads the database, often while the request that asked for
         # a match holds SQLite's write lock; its sessions must not wait for that lock.
         return EmbeddedBackend(session_factory=db.read_sessionmaker())
     if name == "elasticsearch":
-        from search.backends.elasticsearch import ElasticsearchBackend
-
         return ElasticsearchBackend.from_config(config)
     if name == "opensearch":
-        from search.backends.opensearch import OpenSearchBackend
-
         return OpenSearchBackend.from_config(config)
     raise ValueError(f"SEARCH_BACKEND must be 'embedded', 'elasticsearch' or 'opensearch', not {name!r}")
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from reference.populations import populations_for
+from reference import conditions as catalogue
 
 REASONS = ("rare_condition", "high_risk_treatment", "unclear_diagnosis", "treatment_not_working",
            "experimental_or_trial", "feel_dismissed", "other")
@@ -101,14 +102,11 @@ class MatchCase:
         # one of the conditions qualifies.
         if self.specialty:
             return {self.specialty}
-        from reference import conditions as catalogue
 
         return {code for s, c in self.conditions for code in catalogue.specialties_for(s, c)}
 
     def _resolve_secondary(self) -> set[str]:
         # Specialties that only share the care of every case condition they treat (never a named one).
-        from reference import conditions as catalogue
-
         if self.specialty:
             return set()
         found = [catalogue.treaters_for(s, c) for s, c in self.conditions]
@@ -164,6 +162,4 @@ def code_and_parents(system: str, code: str) -> tuple[str, ...]:
 
 
 def _group(system: str, code: str) -> str | None:
-    from reference import conditions as catalogue
-
     return catalogue.group_of(system, code)

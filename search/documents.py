@@ -7,11 +7,15 @@ from typing import Iterable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.db import utcnow
+from api.free_slots import next_available
 from api.models import (
     ConditionExpertise, Institution, Location, NetworkParticipation, PracticeLocation, Specialist,
     SpecialistLanguage, SpecialistLicence, SpecialistSpecialty,
 )
 from reference.populations import population_of
+from reference import conditions as catalogue
+from reference import nucc
 
 # What each field of a document means (ES mapping and embedded columns follow this list).
 INDEX_FIELDS: dict[str, str] = {
@@ -70,9 +74,6 @@ def build_documents(session: Session, specialist_ids: Iterable[int] | None = Non
 
 
 def _batch(session: Session, ids: list[int]) -> Iterator[dict]:
-    from reference import conditions as catalogue
-    from reference import nucc
-
     s, inst = Specialist, Institution
     people = session.execute(
         select(s.id, s.npi, s.first_name, s.last_name, s.credentials, s.accepts_second_opinions, s.telehealth,
@@ -96,8 +97,6 @@ def _batch(session: Session, ids: list[int]) -> Iterator[dict]:
     np_ = NetworkParticipation
     networks = _grouped(session, select(np_.practice_location_id, np_.network_id)
                         .join(pl, pl.id == np_.practice_location_id).where(pl.specialist_id.in_(ids)))
-    from api.db import utcnow
-    from api.scheduling.availability import next_available
 
     soonest = next_available(session, [p[0] for rows in practices.values() for p in rows], utcnow())
     for row in people:

@@ -1,6 +1,8 @@
 """Human-readable reasons for a candidate: why this specialist, for this case, at this location."""
 from __future__ import annotations
 
+from reference import conditions as catalogue
+from reference import nucc
 from search import scoring
 from search.case import MatchCase
 
@@ -98,14 +100,10 @@ def _coverage_reasons(case: MatchCase, doc: dict, status: str) -> list[str]:
 
 
 def _specialty_name(code: str | None) -> str:
-    from reference import nucc
-
     taxonomy = nucc.get(code or "")
     return taxonomy.display if taxonomy else str(code)
 
 
 def _group_label(group: str | None) -> str:
-    from reference import conditions as catalogue
-
     label = catalogue.group_label(group) if group else None
     return f" ({label})" if label else ""

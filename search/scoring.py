@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 from functools import lru_cache
 
+from reference.earth import distance_mi
 from search.case import MatchCase, normalise_institution_name
 
 COMPONENTS = ("expertise", "coverage", "distance", "availability", "quality", "independence")
@@ -47,7 +48,6 @@ TELEHEALTH_FLOOR = 0.6  # a telehealth visit is as good as an in-person one abou
 NEUTRAL = 0.5  # an unknown component neither helps nor hurts
 
 RATING_PRIOR_MEAN, RATING_PRIOR_REVIEWS = 4.2, 10.0
-EARTH_RADIUS_MI = 3958.7613
 
 AFFILIATED = 0.3  # same health system as an excluded institution: not independent
 NAME_HINT = 0.7  # shares a word rare across the directory with an excluded institution's name: maybe related
@@ -95,7 +95,7 @@ def condition_levels(case: MatchCase, doc: dict) -> list[tuple[float, str, dict 
     spec = specialty_level(case, doc)
     out = []
     for key, group in zip(case.condition_keys, case.condition_groups):
-        best = (spec, "specialty" if spec else "none", None)
+        best: tuple[float, str, dict | None] = (spec, "specialty" if spec else "none", None)
         for held in doc["conditions"]:
             ev = evidence(held["cases_per_year"], held["publications"], held["center_of_expertise"])
             if held["key"] == key:
@@ -127,19 +127,11 @@ def coverage_status(case: MatchCase, doc: dict) -> str:
     return "self_pay" if case.self_pay else "unknown"
 
 
-def haversine_mi(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in miles (the one distance both backends rank by)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2) - math.radians(lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_MI * math.asin(min(1.0, math.sqrt(a)))
-
-
 def doc_distance(case: MatchCase, doc: dict) -> float | None:
     """Miles from the case's point to the document's location, or None without a point."""
     if case.point is None:
         return None
-    return haversine_mi(case.point[0], case.point[1], doc["location"]["lat"], doc["location"]["lon"])
+    return distance_mi(case.point[0], case.point[1], doc["location"]["lat"], doc["location"]["lon"])
 
 
 def telehealth_reachable(case: MatchCase, doc: dict) -> bool:

@@ -10,9 +10,9 @@ import contextlib
 import logging
 import threading
 from datetime import datetime, timezone
-from typing import Callable, Iterator
+from typing import Callable, Iterator, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from api.models import OutboxEvent
@@ -101,7 +101,7 @@ def prune(session: Session, before: datetime, keep_pending: bool) -> int:
     condition = OutboxEvent.created_at < before
     if keep_pending:
         condition = condition & OutboxEvent.processed_at.is_not(None)
-    return session.execute(delete(OutboxEvent).where(condition)).rowcount or 0
+    return cast(CursorResult, session.execute(delete(OutboxEvent).where(condition))).rowcount or 0
 
 
 @contextlib.contextmanager

@@ -42,7 +42,7 @@ def benefit_for(plan: Plan) -> tuple[PlanBenefit, list[PriorAuthRule]]:
         terms["deductible_cents"] += 50_000 * (tier % 3)  # three deductible levels per type
     # One plan in ten leaves second opinions out, so every verdict occurs in a seeded directory.
     benefit = PlanBenefit(plan_id=plan.id, second_opinion_covered=tier != 7, **terms)
-    rules = [(code, None) for code in _TRANSPLANT if nucc.is_known(code)]
+    rules: list[tuple[str | None, str | None]] = [(code, None) for code in _TRANSPLANT if nucc.is_known(code)]
     if plan.plan_type in (PlanType.HMO, PlanType.MEDICARE_ADVANTAGE, PlanType.MEDICAID):
         rules.append((None, "complex_consultation"))
     if tier in (2, 5):  # some plans manage oncology second opinions through prior authorization

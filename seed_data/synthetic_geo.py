@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+import zipcodes
 
 from reference import zip_centroids
 
@@ -65,14 +66,13 @@ class ZipTable:
 @cache
 def zip_table() -> ZipTable:
     """The shared ZIP table (built once, ~2 s)."""
-    import zipcodes  # PO-box, unique and military ZIPs have no street to put a practice on
-
+    # PO-box, unique and military ZIPs have no street to put a practice on.
     kinds = {row["zip_code"]: row for row in zipcodes.list_all() if row["zip_code_type"] == "STANDARD"}
     proxy = zip_centroids.population_proxy()
     rows = []
     for zip5 in zip_centroids.all_zips():
         centroid, row = zip_centroids.get(zip5), kinds.get(zip5)
-        if row is None or centroid.state not in STATE_INDEX:
+        if row is None or centroid is None or centroid.state not in STATE_INDEX:
             continue
         area = (row["area_codes"] or ["555"])[0]
         rows.append((zip5, centroid.city, centroid.state, area, centroid.lat, centroid.lon, proxy[zip5]))

@@ -12,22 +12,12 @@ from sqlalchemy import create_engine, inspect, make_url, text
 
 from sqlalchemy.orm import Session
 
-from api import create_app
+from api.app import create_app
 from api.config import TestConfig
 from api.db import Base, make_engine
 from api.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("SECONDLOOK_TEST_DATABASE_URL", "")
-
-
-def pytest_collection_modifyitems(config, items):
-    """postgres_only tests skip on SQLite; the PostgreSQL pass (which CI always runs) runs them."""
-    if POSTGRES_URL.startswith("postgresql"):
-        return
-    marker = pytest.mark.skip(reason="PostgreSQL-only; runs in the PostgreSQL pass of `make test`")
-    for item in items:
-        if "postgres_only" in item.keywords:
-            item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")

@@ -189,7 +189,7 @@ class Users(MethodView):
         return admin.list_users(db.session, filters)
 
 
-@admin_blp.route("/users/<int(max=2147483647):user_id>")
+@admin_blp.route("/users/<id:user_id>")
 class UserById(MethodView):
     """One account."""
 
@@ -211,7 +211,7 @@ class UserById(MethodView):
             return admin.update_user(uow.session, identity, user_id, data)
 
 
-@admin_blp.route("/users/<int(max=2147483647):user_id>/physician-verification")
+@admin_blp.route("/users/<id:user_id>/physician-verification")
 class PhysicianVerification(MethodView):
     """An administrator's verification of a referring physician."""
 

@@ -23,6 +23,4 @@ class AuditTrail(MethodView):
     @blp.response(200, AuditPageSchema)
     def get(self, filters, identity):
         """List audit events by case, actor, action and time, newest first"""
-        page = services.search_events(db.session, filters)
-        return {"items": page.events, "total": page.total, "page": filters["page"],
-                "page_size": filters["page_size"]}
+        return services.search_events(db.session, filters)

@@ -5,9 +5,10 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.fields import ID_RANGE, UtcDateTime
+from api.pagination import MAX_PAGE_SIZE, PageQuerySchema, PageSchema
 
 
-class AuditQuerySchema(ma.Schema):
+class AuditQuerySchema(PageQuerySchema):
     """Filters: case, actor, action, time window; pages of up to 100 events."""
 
     case_id = ma.fields.Integer(validate=ID_RANGE, metadata={"example": 12})
@@ -15,8 +16,7 @@ class AuditQuerySchema(ma.Schema):
     action = ma.fields.String(validate=validate.Length(max=48), metadata={"example": "record.download"})
     since = UtcDateTime(metadata={"example": "2026-11-01T00:00:00Z"})
     until = UtcDateTime(metadata={"example": "2026-12-01T00:00:00Z"})
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
-    page_size = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    page_size = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
 class AuditEventSchema(ma.Schema):
@@ -33,10 +33,7 @@ class AuditEventSchema(ma.Schema):
     reason = ma.fields.String(allow_none=True, metadata={"example": "Reviewing records before the consultation"})
 
 
-class AuditPageSchema(ma.Schema):
+class AuditPageSchema(PageSchema):
     """One page of audit events, newest first."""
 
     items = ma.fields.List(ma.fields.Nested(AuditEventSchema))
-    total = ma.fields.Integer()
-    page = ma.fields.Integer()
-    page_size = ma.fields.Integer()

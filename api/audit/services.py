@@ -1,14 +1,14 @@
 """Writing audit events (in the caller's transaction) and reading them back for administrators."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth.services import Identity
 from api.models import AuditEvent
+from api.pagination import Page, paginate
 
 REASON_MAX = 500
 
@@ -21,15 +21,7 @@ def record(session: Session, identity: Identity, action: str, *, case_id: int | 
         entity_type=entity_type, entity_id=entity_id, reason=(reason or None) and reason[:REASON_MAX]))
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    """One page of audit events, newest first, and how many match in all."""
-
-    events: list[AuditEvent]
-    total: int
-
-
-def search_events(session: Session, filters: dict) -> AuditPage:
+def search_events(session: Session, filters: dict) -> Page[AuditEvent]:
     """Audit events filtered by case, actor and time window, newest first."""
     query = select(AuditEvent)
     if "case_id" in filters:
@@ -42,7 +34,4 @@ def search_events(session: Session, filters: dict) -> AuditPage:
         query = query.where(AuditEvent.at >= filters["since"].astimezone(timezone.utc))
     if "until" in filters:
         query = query.where(AuditEvent.at < filters["until"].astimezone(timezone.utc))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    page, size = filters["page"], filters["page_size"]
-    events = session.scalars(query.order_by(AuditEvent.id.desc()).offset((page - 1) * size).limit(size)).all()
-    return AuditPage(events=list(events), total=total or 0)
+    return paginate(session, query.order_by(AuditEvent.id.desc()), filters["page"], filters["page_size"])

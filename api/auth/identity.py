@@ -1,4 +1,4 @@
-"""Reading the bearer token of a request and guarding views by role."""
+"""Reading the bearer token and the stated access reason of a request, and guarding views by role."""
 from __future__ import annotations
 
 import functools
@@ -10,9 +10,18 @@ from flask_smorest import Blueprint, abort
 from api.auth.services import Identity, resolve_token
 from api.auth.standing import require_standing
 from api.db import db
+from api.errors import BadRequest
 from api.models import Role
 
-BEARER_SECURITY = [{"bearerAuth": []}]
+BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+ACCESS_REASON_HEADER = "X-Access-Reason"
+# Documented on every case path (route-level parameters apply to each of its methods).
+MAX_REASON = 500
+REASON_PARAMETER = {
+    "in": "header", "name": ACCESS_REASON_HEADER, "required": False,
+    "schema": {"type": "string", "maxLength": MAX_REASON},
+    "description": "Why you access this case; kept in the audit trail. Administrators must give one.",
+}
 
 
 def bearer_token() -> str | None:
@@ -39,7 +48,7 @@ def require_role(*roles: Role, pending_ok: bool = False) -> Callable:
         def wrapper(*args, **kwargs):
             identity = current_identity()
             if identity is None:
-                abort(401, message="Sign in: send 'Authorization: Bearer <token>'.",
+                return abort(401, message="Sign in: send 'Authorization: Bearer <token>'.",
                       headers={"WWW-Authenticate": 'Bearer realm="secondlook"'})
             if roles and not identity.has_role(*roles):
                 abort(403, message="Your role may not do this.")
@@ -61,3 +70,11 @@ def secured(blp: Blueprint, *roles: Role, pending_ok: bool = False) -> Callable:
         return blp.doc(security=BEARER_SECURITY)(view)
 
     return decorator
+
+
+def access_reason() -> str | None:
+    """The caller's stated reason for this access, if any (refused when longer than documented)."""
+    reason = (request.headers.get(ACCESS_REASON_HEADER) or "").strip() or None
+    if reason is not None and len(reason) > MAX_REASON:
+        raise BadRequest(f"The {ACCESS_REASON_HEADER} header may be at most {MAX_REASON} characters.")
+    return reason

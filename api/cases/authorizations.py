@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases import permissions
-from api.cases.permissions import SPECIALIST_VISIBLE, Party
+from api import case_permissions as permissions
+from api.case_permissions import SPECIALIST_VISIBLE, Party
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound
 from api.models import RecordsAuthorization, Referral

@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases import permissions
+from api import case_permissions as permissions
 from api.cases.notifications import CONFERENCE_REQUESTED, notify
-from api.cases.permissions import Party
+from api.case_permissions import Party
 from api.errors import Invalid
 from api.models import CaseConference, Referral, ReferralStatus
 from api.unit_of_work import UnitOfWork

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from api.audit.services import record as audit
 from api.auth.services import Identity, digest
 from api.cases.mailing import mail_case_invitation, public_link
-from api.cases.permissions import as_utc
+from api.db import as_utc
 from api.db import utcnow
 from api.errors import NotFound
 from api.models import Case, CaseInvitation, CaseStatus, User

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases import permissions
+from api import case_permissions as permissions
 from api.cases.conferences import ENGAGED
 from api.cases.mailing import tell_chosen_physician
 from api.cases.timeline import tie_breaker_referral_ids

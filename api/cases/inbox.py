@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases.permissions import SPECIALIST_VISIBLE, live_authorization
+from api.case_permissions import SPECIALIST_VISIBLE, live_authorization
 from api.models import Case, RecordDocument, RecordsAuthorization, Referral, ReferralStatus, Urgency
 from api.pages import Page, paginate
 

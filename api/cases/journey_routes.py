@@ -8,17 +8,17 @@ from flask_smorest import Blueprint
 
 from api.auth.identity import secured
 from api.cases import consent, decision, inbox, timeline
-from api.cases.permissions import roles_for
+from api.case_permissions import roles_for
 from api.cases.present import case_view, case_warnings
 from api.cases.journey_schemas import (
     DecisionCreateSchema, DecisionSchema, InboxPageSchema, InboxQuerySchema, InvitationAcceptSchema, TimelineSchema,
 )
 from api.cases.schemas import CaseSchema
-from api.cases.web import REASON_PARAMETER, access_reason
+from api.auth.identity import REASON_PARAMETER, access_reason
 from api.models import Role
 from api.unit_of_work import unit_of_work
 
-ID = "int(max=2147483647)"
+ID = "id"
 blp = Blueprint("journey", __name__, url_prefix="/v1",
                 description="A case carried through: the patient's consent, the specialist's inbox, the timeline "
                             "and the patient's decision")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from api.cases.permissions import SPECIALIST_VISIBLE
+from api.case_permissions import SPECIALIST_VISIBLE
 from api.cases.record_schemas import AuthorizationSchema, RecordDocumentSchema
 from api.cases.schemas import CaseConditionSchema
 from api.fields import ID_RANGE, UtcDateTime

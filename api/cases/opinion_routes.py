@@ -4,23 +4,21 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth.identity import secured
+from api.auth.identity import REASON_PARAMETER, access_reason, secured
 from api.cases import conferences, opinions
 from api.cases.opinion_schemas import (
     ComparisonSchema, ConferenceCreateSchema, ConferenceSchema, OpinionCreateSchema, OpinionSchema,
 )
-from api.cases.permissions import roles_for
+from api.case_permissions import roles_for
 from api.cases.present import comparison_view
 from api.cases.schemas import CaseMatchQuerySchema
-from api.cases.web import REASON_PARAMETER, access_reason
 from api.unit_of_work import unit_of_work
 
-ID = "int(max=2147483647)"
 blp = Blueprint("opinions", __name__, url_prefix="/v1",
                 description="Second opinions, their comparison, and case conferences")
 
 
-@blp.route(f"/referrals/<{ID}:referral_id>/opinion", parameters=[REASON_PARAMETER])
+@blp.route("/referrals/<id:referral_id>/opinion", parameters=[REASON_PARAMETER])
 class ReferralOpinion(MethodView):
     """The opinion delivered on a referral."""
 
@@ -36,7 +34,7 @@ class ReferralOpinion(MethodView):
         return opinion
 
 
-@blp.route(f"/cases/<{ID}:case_id>/opinions", parameters=[REASON_PARAMETER])
+@blp.route("/cases/<id:case_id>/opinions", parameters=[REASON_PARAMETER])
 class CaseOpinions(MethodView):
     """A case's opinions."""
 
@@ -50,7 +48,7 @@ class CaseOpinions(MethodView):
         return found
 
 
-@blp.route(f"/cases/<{ID}:case_id>/opinions/comparison", parameters=[REASON_PARAMETER])
+@blp.route("/cases/<id:case_id>/opinions/comparison", parameters=[REASON_PARAMETER])
 class OpinionComparison(MethodView):
     """The opinions compared."""
 
@@ -71,7 +69,7 @@ class OpinionComparison(MethodView):
         return view
 
 
-@blp.route(f"/cases/<{ID}:case_id>/conferences", parameters=[REASON_PARAMETER])
+@blp.route("/cases/<id:case_id>/conferences", parameters=[REASON_PARAMETER])
 class CaseConferences(MethodView):
     """Case conferences."""
 

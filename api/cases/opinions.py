@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases import permissions, referrals
+from api import case_permissions as permissions
+from api.cases import referrals
 from api.cases.matching import first_physician_exclusions, match_for_case
-from api.cases.permissions import Party
+from api.case_permissions import Party
 from api.errors import Conflict, Invalid
 from api.models import Case, Opinion, Referral, ReferralStatus, Specialist
 from api.unit_of_work import UnitOfWork
@@ -94,10 +95,10 @@ def compare(work: UnitOfWork, identity: Identity, case_id: int, limit: int, reas
     conflict = any(classify(o) != AGREE for o in opinions)
     if not conflict:
         return Comparison(case, opinions, specialists, conflict=False)
-    consulted = set(session.scalars(select(Referral.specialist_id).where(
-        Referral.case_id == case.id, Referral.status != ReferralStatus.DRAFT, Referral.specialist_id.is_not(None))))
-    institutions = set(session.scalars(select(Specialist.institution_id).where(
-        Specialist.id.in_(consulted), Specialist.institution_id.is_not(None))))
+    consulted = {sid for sid in session.scalars(select(Referral.specialist_id).where(
+        Referral.case_id == case.id, Referral.status != ReferralStatus.DRAFT)) if sid is not None}
+    institutions = {iid for iid in session.scalars(select(Specialist.institution_id).where(
+        Specialist.id.in_(consulted))) if iid is not None}
     first_ids, first_institutions = first_physician_exclusions(session, case)
     excluded, excluded_institutions = frozenset(consulted | first_ids), frozenset(institutions | first_institutions)
     tie_breaker = match_for_case(session, case, limit=limit, exclude_specialist_ids=excluded,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from api.cases.consent import invitation_view
 from api.cases.opinions import Comparison, classify
@@ -44,7 +45,7 @@ def _keys(codes: list[dict]) -> list[str]:
 def comparison_view(comparison: Comparison) -> dict:
     """The comparison as the API shows it: one column per source, one row per compared field."""
     case, opinions = comparison.case, comparison.opinions
-    rows = [
+    rows: list[tuple[str, Any, list[Any]]] = [
         ("diagnosis_codes", _keys(case.conditions), [_keys(o.diagnosis_codes) for o in opinions]),
         ("agrees_with_diagnosis", None, [o.agrees_with_diagnosis for o in opinions]),
         ("agrees_with_treatment", None, [o.agrees_with_treatment for o in opinions]),
@@ -55,7 +56,7 @@ def comparison_view(comparison: Comparison) -> dict:
     ]
     view = {
         "case_id": case.id, "conflict": comparison.conflict,
-        "opinions": [_summary(o, comparison.specialists.get(o.specialist_id)) for o in opinions],
+        "opinions": [_summary(o, comparison.specialists.get(o.specialist_id or 0)) for o in opinions],
         "columns": ["first_physician"] + [f"opinion:{o.id}" for o in opinions],
         "rows": [{"field": name, "values": [first] + values, "differs": _differs([first] + values)}
                  for name, first, values in rows],
@@ -69,9 +70,10 @@ def comparison_view(comparison: Comparison) -> dict:
 
 
 def _summary(opinion: Opinion, specialist: Specialist | None) -> dict:
-    name = f"Dr. {specialist.first_name} {specialist.last_name}" if specialist else None
-    if specialist and specialist.credentials:
-        name += f", {specialist.credentials}"
+    name = None
+    if specialist:
+        name = f"Dr. {specialist.first_name} {specialist.last_name}"
+        name += f", {specialist.credentials}" if specialist.credentials else ""
     return {"opinion_id": opinion.id, "referral_id": opinion.referral_id, "specialist_id": opinion.specialist_id,
             "specialist_name": name, "institution_id": specialist.institution_id if specialist else None,
             "classification": classify(opinion)}

@@ -15,16 +15,15 @@ from webargs.core import MultiDictProxy
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
-from api.auth.identity import secured
+from api.auth.identity import REASON_PARAMETER, access_reason, secured
 from api.cases import authorizations, records
-from api.cases.permissions import roles_for
+from api.case_permissions import roles_for
 from api.cases.record_schemas import (
     AuthorizationCreateSchema, AuthorizationSchema, RecordDocumentSchema, RecordsPacketSchema, RecordUploadSchema,
 )
-from api.cases.web import REASON_PARAMETER, access_reason, records_storage
+from api.cases.web import records_storage
 from api.unit_of_work import unit_of_work
 
-ID = "int(max=2147483647)"
 MULTIPART_ENVELOPE = 64 * 1024
 DOWNLOAD_DOC = {"description": "The document's bytes; Repr-Digest carries its SHA-256",
                 "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
@@ -58,7 +57,7 @@ def _allow_document_uploads() -> None:
         request.max_content_length = current_app.config["RECORDS_MAX_BYTES"] + MULTIPART_ENVELOPE
 
 
-@blp.route(f"/<{ID}:case_id>/records", parameters=[REASON_PARAMETER])
+@blp.route("/<id:case_id>/records", parameters=[REASON_PARAMETER])
 class CaseRecords(MethodView):
     """A case's records packet."""
 
@@ -89,7 +88,7 @@ class CaseRecords(MethodView):
         return document
 
 
-@blp.route(f"/<{ID}:case_id>/records/<{ID}:document_id>", parameters=[REASON_PARAMETER])
+@blp.route("/<id:case_id>/records/<id:document_id>", parameters=[REASON_PARAMETER])
 class CaseRecordById(MethodView):
     """One document."""
 
@@ -110,7 +109,7 @@ class CaseRecordById(MethodView):
         return response
 
 
-@blp.route(f"/<{ID}:case_id>/authorizations", parameters=[REASON_PARAMETER])
+@blp.route("/<id:case_id>/authorizations", parameters=[REASON_PARAMETER])
 class CaseAuthorizations(MethodView):
     """Release-of-information authorizations of a case."""
 
@@ -135,7 +134,7 @@ class CaseAuthorizations(MethodView):
         return grant
 
 
-@blp.route(f"/<{ID}:case_id>/authorizations/<{ID}:authorization_id>/revocation", parameters=[REASON_PARAMETER])
+@blp.route("/<id:case_id>/authorizations/<id:authorization_id>/revocation", parameters=[REASON_PARAMETER])
 class AuthorizationRevocation(MethodView):
     """Revoking an authorization."""
 

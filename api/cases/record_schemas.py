@@ -5,10 +5,9 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
-from api.cases.permissions import as_utc
 from api.cases.schemas import KINDS, UtcDateTime
 from api.fields import ID_RANGE
-from api.db import utcnow
+from api.db import as_utc, utcnow
 from api.models import RecordKind
 
 

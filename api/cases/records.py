@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Sequence
 
 from sqlalchemy import select
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases import permissions
+from api import case_permissions as permissions
 from api.cases.document_types import clean_filename
-from api.cases.permissions import Party
+from api.case_permissions import Party
 from api.cases.storage import RecordStorage
 from api.errors import NotFound
 from api.models import Case, RecordDocument, RecordKind
@@ -47,7 +47,7 @@ class ChecklistItem:
     documents: int = 0
 
 
-def checklist(case: Case, documents: list[RecordDocument] = ()) -> list[ChecklistItem]:
+def checklist(case: Case, documents: Sequence[RecordDocument] = ()) -> list[ChecklistItem]:
     """The records a reviewer of this case needs, from its specialty and its conditions."""
     specialties = {case.specialty} if case.specialty else set()
     for condition in case.conditions:
@@ -89,7 +89,8 @@ def list_records(work: UnitOfWork, identity: Identity, case_id: int,
                                      .order_by(RecordDocument.id)))
     if party is Party.SPECIALIST:
         grant = permissions.live_authorization(session, case.id, identity.specialist_id)
-        documents = [d for d in documents if "all" in grant.scope or d.kind.value in grant.scope]
+        scope = grant.scope if grant is not None else []  # require_records_access already checked it
+        documents = [d for d in documents if "all" in scope or d.kind.value in scope]
     audit(session, identity, "record.list", case_id=case.id, entity_type="case", entity_id=case.id, reason=reason)
     return checklist(case, documents), documents
 

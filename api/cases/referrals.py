@@ -6,10 +6,11 @@ from sqlalchemy.orm import Session
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases import permissions, referral_states
+from api import case_permissions as permissions
+from api.cases import referral_states
 from api.cases.matching import first_physician_exclusions
 from api.cases.notifications import REFERRAL_STATUS_CHANGED, notify
-from api.cases.permissions import Party
+from api.case_permissions import Party
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, Invalid
 from api.models import Case, Plan, PlanBenefit, PlanType, Referral, ReferralEvent, ReferralStatus, Specialist
@@ -26,7 +27,8 @@ def self_referral_allowed(session: Session, case: Case) -> bool:
     benefit = session.get(PlanBenefit, case.plan_id)
     if benefit is not None:
         return not benefit.referral_required
-    return session.get(Plan, case.plan_id).plan_type not in REFERRAL_REQUIRED_TYPES
+    plan = session.get(Plan, case.plan_id)
+    return plan is not None and plan.plan_type not in REFERRAL_REQUIRED_TYPES
 
 
 def send_referrals(work: UnitOfWork, identity: Identity, case_id: int, data: dict,

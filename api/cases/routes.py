@@ -9,19 +9,17 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth.identity import secured
+from api.auth.identity import REASON_PARAMETER, access_reason, secured
 from api.cases import referrals, services
-from api.cases.permissions import roles_for
+from api.case_permissions import roles_for
 from api.cases.present import case_view
 from api.cases.schemas import (
     CaseCreateSchema, CaseMatchQuerySchema, CasePageSchema, CaseQuerySchema, CaseSchema, ReferralCreateSchema,
     ReferralSchema, TransitionSchema,
 )
-from api.cases.web import REASON_PARAMETER, access_reason
 from api.matching.present import match_response
 from api.matching.schemas import MATCH_RESPONSE_SCHEMA
 
-ID = "int(max=2147483647)"
 blp = Blueprint("cases", __name__, url_prefix="/v1/cases",
                 description="Second-opinion cases: intake, matching and referrals (parties only)")
 referrals_blp = Blueprint("referrals", __name__, url_prefix="/v1/referrals",
@@ -39,8 +37,8 @@ class Cases(MethodView):
         """List the cases you are a party to, newest first"""
         with unit_of_work() as work:
             page = services.list_cases(work, identity, args["page"], args["page_size"], access_reason())
-            items = [case_view(case) for case in page.cases]
-        return {"items": items, "total": page.total, "page": args["page"], "page_size": args["page_size"]}
+            items = [case_view(case) for case in page.items]
+        return page.with_items(items)
 
     @secured(blp, *roles_for("case.create"))
     @blp.arguments(CaseCreateSchema)
@@ -54,7 +52,7 @@ class Cases(MethodView):
         return view
 
 
-@blp.route(f"/<{ID}:case_id>", parameters=[REASON_PARAMETER])
+@blp.route("/<id:case_id>", parameters=[REASON_PARAMETER])
 class CaseById(MethodView):
     """One case."""
 
@@ -68,7 +66,7 @@ class CaseById(MethodView):
         return view
 
 
-@blp.route(f"/<{ID}:case_id>/matches", parameters=[REASON_PARAMETER])
+@blp.route("/<id:case_id>/matches", parameters=[REASON_PARAMETER])
 class CaseMatches(MethodView):
     """Specialists for a case."""
 
@@ -83,7 +81,7 @@ class CaseMatches(MethodView):
         return match_response(match_case, result)
 
 
-@blp.route(f"/<{ID}:case_id>/referrals", parameters=[REASON_PARAMETER])
+@blp.route("/<id:case_id>/referrals", parameters=[REASON_PARAMETER])
 class CaseReferrals(MethodView):
     """A case's referrals."""
 
@@ -109,7 +107,7 @@ class CaseReferrals(MethodView):
         return sent
 
 
-@referrals_blp.route(f"/<{ID}:referral_id>", parameters=[REASON_PARAMETER])
+@referrals_blp.route("/<id:referral_id>", parameters=[REASON_PARAMETER])
 class ReferralById(MethodView):
     """One referral."""
 
@@ -123,7 +121,7 @@ class ReferralById(MethodView):
         return referral
 
 
-@referrals_blp.route(f"/<{ID}:referral_id>/transitions", parameters=[REASON_PARAMETER])
+@referrals_blp.route("/<id:referral_id>/transitions", parameters=[REASON_PARAMETER])
 class ReferralTransitions(MethodView):
     """Moving a referral through its states."""
 

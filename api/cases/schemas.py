@@ -14,6 +14,7 @@ from api.fields import (
 from api.identifiers import normalise_zip
 from api.models import RecordKind, ReferralStatus
 from api.schema_rules import rules
+from api.pagination import PageQuerySchema, PageSchema
 from search.case import REASONS, URGENCIES
 from reference import conditions as catalogue
 from reference import zip_centroids
@@ -30,7 +31,8 @@ KNOWN_ZIP_DOC = {"example": "10001", "pattern": ZIP_PATTERN, "description": "A U
 
 
 def _known_zip(value: str) -> None:
-    if normalise_zip(value) is None or zip_centroids.get(normalise_zip(value)) is None:
+    zip5 = normalise_zip(value)
+    if zip5 is None or zip_centroids.get(zip5) is None:
         raise ma.ValidationError("Unknown ZIP code.")
 
 
@@ -176,20 +178,14 @@ class CaseSchema(CaseCreateSchema):
         "description": "Shown first on every answer about an emergent case: do not wait for a second opinion"})
 
 
-class CaseQuerySchema(ma.Schema):
+class CaseQuerySchema(PageQuerySchema):
     """Pages of the caller's cases."""
 
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
-    page_size = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
-
-class CasePageSchema(ma.Schema):
+class CasePageSchema(PageSchema):
     """One page of cases, newest first."""
 
     items = ma.fields.List(ma.fields.Nested(CaseSchema))
-    total = ma.fields.Integer()
-    page = ma.fields.Integer()
-    page_size = ma.fields.Integer()
 
 
 class CaseMatchQuerySchema(ma.Schema):

@@ -5,17 +5,17 @@ writes an audit event in the caller's transaction and never commits.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases import consent, permissions
+from api import case_permissions as permissions
+from api.cases import consent
 from api.cases.matching import match_for_case
 from api.errors import Forbidden, Invalid
 from api.models import Case, CaseCopy, CaseStatus, Plan, Role, Urgency, User
+from api.pagination import Page, paginate
 from api.unit_of_work import UnitOfWork
 from search.backends.base import MatchResult
 from search.case import MatchCase
@@ -55,7 +55,7 @@ def _patient_account(session: Session, identity: Identity, patient: dict) -> int
     """The patient's own account, or None: a physician's case waits for the invited patient to accept it."""
     if identity.role is Role.PATIENT:
         if patient.get("user_id") not in (None, identity.user_id) or (
-                patient.get("email") and patient["email"].lower() != session.get(User, identity.user_id).email):
+                patient.get("email") and patient["email"].lower() != getattr(session.get(User, identity.user_id), "email", None)):
             raise Invalid("A patient opens cases for themself only.", field="patient")
         return identity.user_id
     # No lookup at all: the answer must not depend on whether the address has an account.
@@ -89,26 +89,16 @@ def read_case(work: UnitOfWork, identity: Identity, case_id: int, reason: str | 
     return case
 
 
-@dataclass(frozen=True)
-class CasePage:
-    """One page of the caller's cases, newest first."""
-
-    cases: list[Case]
-    total: int
-
-
-def list_cases(work: UnitOfWork, identity: Identity, page: int, page_size: int, reason: str | None) -> CasePage:
+def list_cases(work: UnitOfWork, identity: Identity, page: int, page_size: int, reason: str | None) -> Page[Case]:
     """The cases the caller may see; each one listed is an audited read."""
     if identity.role is Role.ADMIN and not reason:
         raise Forbidden("Support access to cases needs a reason: send it in the X-Access-Reason header.")
     session = work.session
     where = permissions.visible_cases_clause(identity)
-    total = session.scalar(select(func.count(Case.id)).where(where)) or 0
-    cases = session.scalars(select(Case).where(where).order_by(Case.id.desc())
-                            .offset((page - 1) * page_size).limit(page_size)).all()
-    for case in cases:
+    cases = paginate(session, select(Case).where(where).order_by(Case.id.desc()), page, page_size)
+    for case in cases.items:
         audit(session, identity, "case.list", case_id=case.id, entity_type="case", entity_id=case.id, reason=reason)
-    return CasePage(cases=list(cases), total=total)
+    return cases
 
 
 def match_case(work: UnitOfWork, identity: Identity, case_id: int, limit: int,

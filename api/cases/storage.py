@@ -21,6 +21,11 @@ from api.cases.document_types import DICOM_PREAMBLE, TYPE_NAMES, judge, sniff
 from api.errors import DomainError, InsufficientStorage
 
 
+try:  # optional: only RECORDS_STORAGE=s3 needs it
+    import boto3
+except ImportError:  # pragma: no cover - depends on the installation
+    boto3 = None
+
 CHUNK = 64 * 1024
 NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
@@ -155,10 +160,8 @@ def make_storage(config) -> RecordStorage:
     if config["RECORDS_STORAGE"] == "local":
         return LocalFolderStorage(config["RECORDS_DIR"])
     if config["RECORDS_STORAGE"] == "s3":
-        try:
-            import boto3
-        except ImportError as error:
-            raise RuntimeError("RECORDS_STORAGE=s3 needs the boto3 package installed") from error
+        if boto3 is None:
+            raise RuntimeError("RECORDS_STORAGE=s3 needs the boto3 package installed")
         if not config["S3_BUCKET"]:
             raise ValueError("RECORDS_STORAGE=s3 needs S3_BUCKET")
         client = boto3.client("s3", endpoint_url=config["S3_ENDPOINT_URL"] or None)

@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases import permissions
+from api import case_permissions as permissions
 from api.cases.opinions import AGREE, classify
-from api.cases.permissions import as_utc
+from api.db import as_utc
 from api.models import (
-    AuditEvent, Booking, Case, Opinion, Payment, PaymentStatus, RecordsAuthorization, Referral, ReferralEvent,
-    Specialist, User,
+    AuditEvent, Booking, Case, Opinion, Payment, PaymentStatus, RecordsAuthorization, Referral, Specialist, User,
 )
 
 PAID = frozenset({PaymentStatus.CAPTURED, PaymentStatus.REFUNDED})

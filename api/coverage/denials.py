@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api.cases.permissions import Party, authorize
+from api.case_permissions import Party, authorize
 from api.errors import Forbidden, Invalid, NotFound
 from api.models import Case, DenialReason, InsuranceDenial, Plan, Specialist
 from reference import conditions as catalogue

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from api.coverage.services import CoverageCheck
+from api.coverage.services import CoverageCheck, check_candidates
 from api.coverage.verdict import CoverageRules, CoverageVerdict
+from api.db import db
 from api.errors import DomainError
 
 DISCLAIMER = ("An estimate from the plan's published rules and what you told us you have paid this year; "
@@ -45,9 +46,6 @@ def attach_coverage(plan_id: int, candidates: list[dict]) -> None:
 
     A plan without coverage rules leaves `coverage` null rather than failing the match.
     """
-    from api.coverage.services import check_candidates
-    from api.db import db
-
     pairs = [(c["specialist"]["id"], c["location"]["practice_location_id"]) for c in candidates]
     try:
         verdicts = check_candidates(db.session, plan_id, pairs)

@@ -5,8 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from api.auth.identity import secured
-from api.cases.web import REASON_PARAMETER, access_reason
+from api.auth.identity import REASON_PARAMETER, access_reason, secured
 from api.coverage import denials, services
 from api.coverage.present import check_view, rules_view
 from api.coverage.schemas import (
@@ -14,7 +13,7 @@ from api.coverage.schemas import (
 )
 from api.db import db, utcnow
 from api.models import MemberCoverage, Role
-from api.scheduling.idempotency import idempotent
+from api.idempotency import idempotent
 from api.unit_of_work import unit_of_work
 
 blp = Blueprint("coverage", __name__, url_prefix="/v1/coverage",
@@ -37,7 +36,7 @@ class CoverageCheck(MethodView):
             return check_view(services.check_coverage(uow.session, identity, data, utcnow().date()))
 
 
-@blp.route("/plans/<int(max=2147483647):plan_id>")
+@blp.route("/plans/<id:plan_id>")
 class PlanRules(MethodView):
     """A plan's coverage rules."""
 
@@ -78,7 +77,7 @@ class MemberCoverages(MethodView):
 
 denials_blp = Blueprint("denials", __name__, url_prefix="/v1/cases",
                         description="Insurance denials on a case, the self-pay path and the appeal letter")
-_CASE = "/<int(max=2147483647):case_id>/denials"
+_CASE = "/<id:case_id>/denials"
 
 
 def _denial_view(denial) -> dict:
@@ -115,7 +114,7 @@ class CaseDenials(MethodView):
             return _denial_view(denials.record_denial(uow.session, identity, case_id, data, access_reason()))
 
 
-@denials_blp.route(f"{_CASE}/<int(max=2147483647):denial_id>/appeal-letter", parameters=[REASON_PARAMETER])
+@denials_blp.route(f"{_CASE}/<id:denial_id>/appeal-letter", parameters=[REASON_PARAMETER])
 class AppealLetter(MethodView):
     """The appeal of a denial."""
 

@@ -1,17 +1,19 @@
 """Bodies of the coverage endpoints."""
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import validate
 
 from api.coverage import catalogue
 from api.coverage.verdict import ACTIONS, VERDICTS
-from api.fields import BoundedDate, UtcDateTime
+from api.fields import ID_RANGE, BoundedDate, UtcDateTime
 from api.models import DenialReason
 from api.schema_rules import rules
 
-ID = dict(validate=validate.Range(min=1, max=2**31 - 1))
-CENTS = dict(validate=validate.Range(min=0, max=10**9))
+ID: dict[str, Any] = {"validate": ID_RANGE}
+CENTS: dict[str, Any] = {"validate": validate.Range(min=0, max=10**9)}
 
 
 @rules(oneOf=[{"required": ["member_coverage_id"]}, {"required": ["plan_id"]}])

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth.services import Identity
+from api.case_permissions import authorize_referral
 from api.coverage import catalogue
 from api.coverage.verdict import CoverageRules, CoverageVerdict, MemberState, Visit, decide
-from api.errors import Conflict, DomainError, NotFound
+from api.errors import Conflict, DomainError, Invalid, NotFound
 from api.models import (
     MemberCoverage, NetworkParticipation, Plan, PlanBenefit, PlanNetwork, PracticeLocation,
     ReferralStatus, Role, Specialist, SpecialistSpecialty,
@@ -63,8 +64,6 @@ def member_coverage(session: Session, identity: Identity, member_coverage_id: in
 
 def has_live_referral(session: Session, identity: Identity, referral_id: int, specialist_id: int) -> bool:
     """Whether a SecondLook referral the caller is party to sends the case to this specialist."""
-    from api.cases.permissions import authorize_referral
-
     try:
         referral, _ = authorize_referral(session, identity, referral_id, "referral.read", reason="coverage check")
     except DomainError:
@@ -92,12 +91,13 @@ def check_coverage(session: Session, identity: Identity, data: dict, today: date
     member = member_coverage(session, identity, data["member_coverage_id"]) if data.get("member_coverage_id") else None
     plan, rules = rules_for(session, member.plan_id if member else data["plan_id"])
     specialist_id, service = data["specialist_id"], catalogue.get(data["service"])
+    assert service is not None, "the schema accepts catalogue codes only"
     if session.get(Specialist, specialist_id) is None:
         raise NotFound(f"No specialist {specialist_id}.", field="specialist_id")
     pl_id = data.get("practice_location_id") or session.scalar(select(PracticeLocation.id).where(
         PracticeLocation.specialist_id == specialist_id).order_by(PracticeLocation.id))
-    visits = _visits(session, [(specialist_id, pl_id)], service)
-    if (specialist_id, pl_id) not in visits:
+    visits = _visits(session, [(specialist_id, pl_id)], service) if pl_id is not None else {}
+    if pl_id is None or (specialist_id, pl_id) not in visits:
         raise NotFound(f"Specialist {specialist_id} does not practise at location {pl_id}.",
                        field="practice_location_id")
     referral = (has_live_referral(session, identity, data["referral_id"], specialist_id)
@@ -117,7 +117,10 @@ def check_candidates(session: Session, plan_id: int, candidates: Iterable[tuple[
     Without a member record nothing counts as met yet, and no referral or authorization is on file.
     """
     _, rules = rules_for(session, plan_id)
-    visits = _visits(session, list(candidates), catalogue.get(service_code))
+    service = catalogue.get(service_code)
+    if service is None:
+        raise Invalid(f"Unknown service {service_code!r}.", field="service")
+    visits = _visits(session, list(candidates), service)
     return {pair: decide(rules, MemberState(), visit) for pair, visit in visits.items()}
 
 

@@ -2,48 +2,34 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from api.directory.services import load_specialists
-from api.geo.geocoding import distance_mi, haversine_mi
 from api.models import (
     ConditionExpertise, Location, Network, NetworkParticipation, PracticeLocation, Specialist,
     SpecialistLanguage, SpecialistSpecialty,
 )
 from reference import conditions as condition_catalogue
+from api.pagination import Page, page_of, paginate
+from reference.earth import distances_mi
 
 MILES_PER_DEGREE_LAT = 69.0
-# Haversine on a sphere differs from the WGS-84 geodesic by under 0.5%: filter with this much
-# slack, then decide the edge with geopy's geodesic distance.
-SPHERE_SLACK = 1.006
 
 
-@dataclass(frozen=True)
-class DirectoryPage:
-    """One page of specialists and, near a point, their distances."""
-
-    specialists: list[Specialist]
-    distances: dict[int, float]
-    total: int
-
-
-def list_specialists(session: Session, filters: dict, point: tuple[float, float] | None) -> DirectoryPage:
-    """Filter the directory; near a point only locations within radius count, nearest first."""
+def list_specialists(session: Session, filters: dict,
+                     point: tuple[float, float] | None) -> tuple[Page[Specialist], dict[int, float]]:
+    """A page of the filtered directory, and near a point each one's miles (only locations within radius count)."""
     page, size = filters["page"], filters["page_size"]
     if point is None:
-        ids_query = _filtered(select(Specialist.id), filters).order_by(
-            Specialist.last_name, Specialist.first_name, Specialist.id)
-        total = session.scalar(select(func.count()).select_from(ids_query.order_by(None).subquery()))
-        ids = list(session.scalars(ids_query.limit(size).offset((page - 1) * size)))
-        return DirectoryPage(load_specialists(session, ids), {}, total)
+        ids = paginate(session, _filtered(select(Specialist.id), filters).order_by(
+            Specialist.last_name, Specialist.first_name, Specialist.id), page, size)
+        return ids.with_items(load_specialists(session, ids.items)), {}
     nearest = _nearest_within(session, filters, point)
-    ordered = sorted(nearest.items(), key=lambda item: (item[1], item[0]))
-    window = ordered[(page - 1) * size: page * size]
-    return DirectoryPage(load_specialists(session, [sid for sid, _ in window]), dict(window), len(ordered))
+    window = page_of(sorted(nearest.items(), key=lambda item: (item[1], item[0])), page, size)
+    return window.with_items(load_specialists(session, [sid for sid, _ in window.items])), dict(window.items)
 
 
 def _nearest_within(session: Session, filters: dict, point: tuple[float, float]) -> dict[int, float]:
@@ -64,13 +50,12 @@ def _nearest_within(session: Session, filters: dict, point: tuple[float, float])
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     lats = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
     lons = np.fromiter((r[2] for r in rows), dtype=np.float64, count=len(rows))
-    rough = haversine_mi(lat, lon, lats, lons)
+    miles = distances_mi(lat, lon, lats, lons)  # the one Earth model, as matching measures
     nearest: dict[int, float] = {}
-    for i in np.flatnonzero(rough <= radius * SPHERE_SLACK):
-        miles = distance_mi(lat, lon, float(lats[i]), float(lons[i]))
+    for i in np.flatnonzero(miles <= radius):
         sid = int(ids[i])
-        if miles <= radius and miles < nearest.get(sid, math.inf):
-            nearest[sid] = round(miles, 2)
+        if miles[i] < nearest.get(sid, math.inf):
+            nearest[sid] = round(float(miles[i]), 2)
     return nearest
 
 

@@ -36,9 +36,8 @@ class Specialists(MethodView):
         point = resolve_point(filters) if ("zip" in filters or "lat" in filters) else None
         if "condition" in filters:
             filters["condition"] = parse_condition_ref(filters["condition"], field="condition")
-        page = queries.list_specialists(db.session, filters, point)
-        return {"items": [specialist_view(s, page.distances.get(s.id)) for s in page.specialists],
-                "total": page.total, "page": filters["page"], "page_size": filters["page_size"]}
+        page, distances = queries.list_specialists(db.session, filters, point)
+        return page.with_items([specialist_view(s, distances.get(s.id)) for s in page.items])
 
     @secured(blp, Role.ADMIN)
     @blp.arguments(SpecialistWriteSchema)
@@ -51,7 +50,7 @@ class Specialists(MethodView):
         return specialist_view(_load(specialist.id))
 
 
-@blp.route("/<int(max=2147483647):specialist_id>")
+@blp.route("/<id:specialist_id>")
 class SpecialistById(MethodView):
     """One specialist."""
 
@@ -81,7 +80,7 @@ class SpecialistById(MethodView):
             services.delete_specialist(uow, specialist_id)
 
 
-@blp.route("/<int(max=2147483647):specialist_id>/locations")
+@blp.route("/<id:specialist_id>/locations")
 class PracticeLocations(MethodView):
     """Where a specialist practises."""
 
@@ -102,7 +101,7 @@ class PracticeLocations(MethodView):
         return practice_view(practice)
 
 
-@blp.route("/<int(max=2147483647):specialist_id>/locations/<int(max=2147483647):practice_id>")
+@blp.route("/<id:specialist_id>/locations/<id:practice_id>")
 class PracticeLocationById(MethodView):
     """One practice location of a specialist."""
 
@@ -125,7 +124,7 @@ class PracticeLocationById(MethodView):
             services.remove_practice_location(uow, specialist_id, practice_id)
 
 
-@blp.route("/<int(max=2147483647):specialist_id>/locations/<int(max=2147483647):practice_id>/networks")
+@blp.route("/<id:specialist_id>/locations/<id:practice_id>/networks")
 class Participations(MethodView):
     """Networks a specialist is in at a location."""
 
@@ -141,7 +140,7 @@ class Participations(MethodView):
         return practice_view(practice)
 
 
-@blp.route("/<int(max=2147483647):specialist_id>/locations/<int(max=2147483647):practice_id>/networks/<int(max=2147483647):network_id>")
+@blp.route("/<id:specialist_id>/locations/<id:practice_id>/networks/<id:network_id>")
 class ParticipationById(MethodView):
     """One network participation."""
 

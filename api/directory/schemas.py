@@ -10,6 +10,7 @@ from api.fields import (
 )
 from reference.populations import POPULATIONS
 from api.schema_rules import rules
+from api.pagination import PageQuerySchema, PageSchema
 
 SYSTEMS = CONDITION_SYSTEMS
 LANGUAGE = language_field()
@@ -184,7 +185,7 @@ class SpecialistPatchSchema(SpecialistWriteSchema):
             raise ma.ValidationError("Send at least one field to change.", "_schema")
 
 
-class SpecialistQuerySchema(ma.Schema):
+class SpecialistQuerySchema(PageQuerySchema):
     """Filters of GET /v1/specialists."""
 
     specialty = ma.fields.String(validate=validate_nucc, metadata={"example": "207RX0202X"})
@@ -200,8 +201,6 @@ class SpecialistQuerySchema(ma.Schema):
     language = LANGUAGE
     telehealth = ma.fields.Boolean()
     q = ma.fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Name contains"})
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
-    page_size = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
     @ma.validates_schema
     def _point(self, data, **_):
@@ -211,10 +210,7 @@ class SpecialistQuerySchema(ma.Schema):
             raise ma.ValidationError("Give zip or lat/lon, not both.", "zip")
 
 
-class SpecialistPageSchema(ma.Schema):
+class SpecialistPageSchema(PageSchema):
     """One page of specialists."""
 
     items = ma.fields.List(ma.fields.Nested(SpecialistSchema))
-    total = ma.fields.Integer()
-    page = ma.fields.Integer()
-    page_size = ma.fields.Integer()

@@ -1,4 +1,4 @@
-"""Geocoding for SecondLook: an offline ZIP/city geocoder behind geopy's interface, and distances."""
+"""Geocoding for SecondLook: an offline ZIP/city geocoder behind geopy's interface (distances: reference.earth)."""
 from __future__ import annotations
 
 import re
@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 from geopy.adapters import BaseAsyncAdapter, BaseSyncAdapter
-from geopy.distance import geodesic
 from geopy.exc import GeocoderServiceError
 from geopy.geocoders import Nominatim
 from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
@@ -15,33 +14,16 @@ from geopy.location import Location
 from geopy.point import Point
 
 from reference import zip_centroids
+from reference.earth import distances_mi
 
-__all__ = ["OfflineZipGeocoder", "make_geocoder", "distance_mi", "haversine_mi", "EARTH_RADIUS_MI"]
+__all__ = ["OfflineZipGeocoder", "make_geocoder"]
 
-# IUGG mean Earth radius (6371.0088 km). Against the WGS-84 ellipsoid (geodesic), a sphere of this
-# radius is off by at most ~0.47% between 17°N and 72°N (all states, DC, PR, USVI): the Earth's
-# curvature radius only strays that far from the mean there. Closer to the equator (Guam, Samoa)
-# north-south legs can reach ~0.55%.
-EARTH_RADIUS_MI = 3958.7613
 # Reverse geocoding answers only when a ZIP centroid is this close; beyond it the point is not in the US.
 REVERSE_MAX_MI = 150.0
 _ZIP = re.compile(r"(\d{5})(?:[-\s]?\d{4})?")
 _TRAILING_ZIP = re.compile(r"[\s,]+(\d{5})(?:-\d{4})?$")
 _COUNTRY = re.compile(r"[\s,]+(?:usa|us|u\.s\.a?\.?|united states(?: of america)?)$", re.I)
 _CITY_STATE = re.compile(r"(?P<city>[^,\d]+?)\s*(?:,\s*|\s+)(?P<state>[A-Za-z]{2})")
-
-
-def distance_mi(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Precise distance in miles on the WGS-84 ellipsoid (geopy geodesic)."""
-    return float(geodesic((lat1, lon1), (lat2, lon2)).miles)
-
-
-def haversine_mi(lat: float, lon: float, lats: Any, lons: Any) -> np.ndarray:
-    """Great-circle miles from one point to many (vectorised); within 0.5% of geodesic in the US."""
-    lat1, lon1 = np.radians(lat), np.radians(lon)
-    lat2, lon2 = np.radians(np.asarray(lats, dtype=np.float64)), np.radians(np.asarray(lons, dtype=np.float64))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_MI * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 class _NoNetworkAdapter(BaseSyncAdapter):
@@ -80,7 +62,7 @@ class OfflineZipGeocoder(Geocoder):
         """Nearest ZIP centroids to a point ("lat, lon", (lat, lon) or Point); None if none within 150 mi."""
         point = Point(query)
         zips, lats, lons = zip_centroids.arrays()
-        miles = haversine_mi(point.latitude, point.longitude, lats, lons)
+        miles = distances_mi(point.latitude, point.longitude, lats, lons)
         nearest = np.argsort(miles)[: 1 if exactly_one else 5]
         found = [self._zip_location(zips[i], distance=float(miles[i])) for i in nearest if miles[i] <= REVERSE_MAX_MI]
         return self._answer(found, exactly_one)

@@ -1,6 +1,7 @@
 """A match result as the API shows it: specialist summary, best location, score and reasons."""
 from __future__ import annotations
 
+from api.coverage.present import attach_coverage
 from search.backends.base import MatchResult
 from search.case import MatchCase
 from search.ranking import RankedCandidate
@@ -11,7 +12,6 @@ def match_response(case: MatchCase, result: MatchResult) -> dict:
     """The body of a match answer (shared by POST /v1/matches and case matching)."""
     candidates = [candidate_view(c) for c in result.candidates]
     if case.plan_id is not None:  # the coverage verdict per candidate (issue 5)
-        from api.coverage.present import attach_coverage
 
         attach_coverage(case.plan_id, candidates)
     return {"candidates": candidates, "total": result.total,

@@ -28,6 +28,7 @@ class ConditionRefSchema(ma.Schema):
     @ma.post_load
     def _canonical(self, data: dict, **_) -> dict:
         found = catalogue.lookup(data["system"], data["code"])
+        assert found is not None, "_known refused unknown codes"
         return {"system": found.system, "code": found.code}
 
 

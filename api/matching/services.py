@@ -1,6 +1,7 @@
 """Turning a POST /v1/matches body into a MatchCase and running the configured search backend."""
 from __future__ import annotations
 
+from geopy.exc import GeopyError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -9,6 +10,7 @@ from api.errors import Invalid, Unavailable
 from api.matching.patient import check_codes_fit, resolve_affiliation, state_at
 from api.observability.metrics import MATCH_LATENCY
 from api.models import Institution, Plan, PlanNetwork
+from api.reference.services import geocoder
 from search.backends.base import MatchResult
 from search.case import MatchCase
 from reference import zip_centroids
@@ -72,10 +74,6 @@ def _point(data: dict) -> tuple[float, float]:
         if centroid is None:
             raise Invalid("Unknown ZIP code.", field="zip")
         return centroid[0], centroid[1]
-    from geopy.exc import GeopyError
-
-    from api.reference.services import geocoder
-
     try:
         place = geocoder().geocode(data["address"])
     except GeopyError as exc:

@@ -4,10 +4,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy import Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.db import Base, utcnow
+from api.db import Base, UtcDateTime, utcnow
 
 
 class Role(str, enum.Enum):
@@ -42,12 +42,11 @@ class User(Base):
     # Standing (api/auth/standing.py): an unverified e-mail, or a referring physician whose NPI no
     # administrator has verified yet, may sign in and manage the account but not act on cases.
     # Accounts an operator makes (seed, admin) are verified by default; self-registration sets None.
-    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
-    physician_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
-                                                                   default=_now_if_physician)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow)
+    physician_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=_now_if_physician)
     # An administrator's lock: no sign-in and no live token until unlocked (wrong passwords never set it).
-    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     tokens: Mapped[list["AccessToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -60,9 +59,9 @@ class AccessToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
 
@@ -90,9 +89,9 @@ class AccountToken(Base):
     specialist_id: Mapped[int | None] = mapped_column(ForeignKey("specialist.id", ondelete="CASCADE"), index=True)
     email: Mapped[str | None] = mapped_column(String(254))  # where the link went (a new e-mail, an invitee)
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class LoginThrottle(Base):
@@ -106,5 +105,5 @@ class LoginThrottle(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

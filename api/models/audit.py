@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base, utcnow
+from api.db import Base, UtcDateTime, utcnow
 
 
 class AuditEvent(Base):
@@ -19,7 +19,7 @@ class AuditEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     # Plain ids, no foreign keys: the trail outlives the accounts and cases it mentions.
     actor_user_id: Mapped[int] = mapped_column(Integer)
     actor_role: Mapped[str] = mapped_column(String(32))

@@ -5,11 +5,11 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
-    BigInteger, CheckConstraint, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint,
+    BigInteger, CheckConstraint, Enum, ForeignKey, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.db import Base, utcnow
+from api.db import Base, UtcDateTime, utcnow
 
 
 class PaymentStatus(str, enum.Enum):
@@ -70,8 +70,8 @@ class Payment(Base):
     pending_action: Mapped[str | None] = mapped_column(String(16))  # cancel | refund
     refund_due_cents: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     entries: Mapped[list["LedgerEntry"]] = relationship(back_populates="payment", order_by="LedgerEntry.id")
 
@@ -99,7 +99,7 @@ class LedgerEntry(Base):
         Enum(LedgerAccount, native_enum=False, length=16, values_callable=_values))
     amount_cents: Mapped[int] = mapped_column(Integer)
     stripe_ref: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     payment: Mapped[Payment] = relationship(back_populates="entries")
 
@@ -112,9 +112,9 @@ class StripeEvent(Base):
     id: Mapped[str] = mapped_column(String(255), primary_key=True)  # evt_...
     type: Mapped[str] = mapped_column(String(100))
     payload: Mapped[str] = mapped_column(Text)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # A delivery that is processing holds the event until then; a crashed one lets go when it passes.
-    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))

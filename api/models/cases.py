@@ -8,11 +8,11 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, Enum, ForeignKey, Integer, String, Text,
+    JSON, BigInteger, Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, String, Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.db import Base, utcnow
+from api.db import Base, UtcDateTime, utcnow
 from api.models.insurance import Plan
 
 
@@ -83,7 +83,7 @@ class Case(Base):
     # None until the invited patient accepts the case (consent before it is shared).
     patient_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.OPEN, server_default="open")
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Minimal demographics, kept here only.
     patient_name: Mapped[str] = mapped_column(String(200))
     patient_birth_date: Mapped[date] = mapped_column(Date)
@@ -108,8 +108,8 @@ class Case(Base):
     telehealth_ok: Mapped[bool] = mapped_column(Boolean, default=True)
     preferred_zip: Mapped[str | None] = mapped_column(String(5))
     max_distance_mi: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     plan: Mapped[Plan | None] = relationship()
     copies: Mapped[list["CaseCopy"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -144,9 +144,9 @@ class Referral(Base):
     info_needed: Mapped[list[str]] = mapped_column(JSON, default=list)
     note: Mapped[str | None] = mapped_column(Text)
     decision_reason: Mapped[str | None] = mapped_column(Text)
-    scheduled_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    scheduled_for: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     # Optimistic lock: two transitions racing on one referral cannot both win.
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
@@ -169,7 +169,7 @@ class ReferralEvent(Base):
     to_status: Mapped[ReferralStatus] = mapped_column(_enum(ReferralStatus))
     business_status: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class RecordsAuthorization(Base):
@@ -182,9 +182,9 @@ class RecordsAuthorization(Base):
     granted_by_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
     recipient_specialist_id: Mapped[int] = mapped_column(ForeignKey("specialist.id", ondelete="CASCADE"), index=True)
     scope: Mapped[list[str]] = mapped_column(JSON, default=list)  # record kinds, or ["all"]
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
 
@@ -202,7 +202,7 @@ class RecordDocument(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(200), unique=True)
     uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Opinion(Base):
@@ -222,7 +222,7 @@ class Opinion(Base):
     alternatives: Mapped[list[str]] = mapped_column(JSON, default=list)
     clinical_trials: Mapped[list[str]] = mapped_column(JSON, default=list)  # NCT identifiers
     answers: Mapped[list[dict]] = mapped_column(JSON, default=list)  # [{"question_index", "answer"}]
-    delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class CaseConference(Base):
@@ -237,7 +237,7 @@ class CaseConference(Base):
     second_specialist_id: Mapped[int | None] = mapped_column(ForeignKey("specialist.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="requested")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class CaseInvitation(Base):
@@ -250,9 +250,9 @@ class CaseInvitation(Base):
     email: Mapped[str] = mapped_column(String(254))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CaseDecision(Base):
@@ -266,7 +266,7 @@ class CaseDecision(Base):
     path: Mapped[ChosenPath] = mapped_column(_enum(ChosenPath))
     opinion_id: Mapped[int | None] = mapped_column(ForeignKey("opinion.id", ondelete="SET NULL"))
     physician_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class NotificationOutbox(Base):
@@ -279,7 +279,7 @@ class NotificationOutbox(Base):
     entity_id: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(32))
     business_status: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))

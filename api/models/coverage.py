@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.db import Base, utcnow
+from api.db import Base, UtcDateTime, utcnow
 from api.models.insurance import Plan
 
 
@@ -69,6 +69,6 @@ class MemberCoverage(Base):
     plan_year: Mapped[int] = mapped_column(Integer)
     deductible_met_cents: Mapped[int] = mapped_column(Integer, default=0)
     oop_met_cents: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     plan: Mapped[Plan] = relationship()

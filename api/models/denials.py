@@ -4,10 +4,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, String, Text
+from sqlalchemy import Date, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base, utcnow
+from api.db import Base, UtcDateTime, utcnow
 
 
 class DenialReason(str, enum.Enum):
@@ -36,4 +36,4 @@ class InsuranceDenial(Base):
     denied_on: Mapped[date] = mapped_column(Date)
     reference: Mapped[str] = mapped_column(String(64))  # the insurer's claim or case number
     recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

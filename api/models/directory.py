@@ -7,7 +7,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.db import Base, utcnow
+from api.db import Base, UtcDateTime, utcnow
 from api.models.insurance import NetworkParticipation
 from reference.populations import population_of
 
@@ -80,8 +79,8 @@ class Specialist(Base):
     review_count: Mapped[int] = mapped_column(Integer, default=0)
     data_source: Mapped[str] = mapped_column(String(32), default="manual")  # synthetic | nppes | manual
     last_verified: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     institution: Mapped[Institution | None] = relationship()
     specialties: Mapped[list["SpecialistSpecialty"]] = relationship(

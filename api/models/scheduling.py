@@ -5,11 +5,11 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, CheckConstraint, DateTime, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, text,
+    JSON, CheckConstraint, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.db import Base, utcnow
+from api.db import Base, UtcDateTime, utcnow
 from api.models.directory import PracticeLocation
 
 # Bookings in these states occupy their slot; the partial unique index below enforces one per slot.
@@ -54,8 +54,8 @@ class Slot(Base):
     practice_location_id: Mapped[int] = mapped_column(ForeignKey("practice_location.id", ondelete="CASCADE"))
     mode: Mapped[VisitMode] = mapped_column(
         Enum(VisitMode, native_enum=False, length=16, values_callable=_values))
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     practice_location: Mapped[PracticeLocation] = relationship()
 
@@ -80,15 +80,15 @@ class Booking(Base):
         Enum(BookingStatus, native_enum=False, length=16, values_callable=_values), default=BookingStatus.HELD)
     self_pay: Mapped[bool] = mapped_column(default=True)
     price_cents: Mapped[int] = mapped_column(Integer)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     hold_key: Mapped[str | None] = mapped_column(String(255))
     rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="SET NULL"))
-    # A consultation booked for a second opinion belongs to its case and referral (the referral's specialist).
+    # A consultation booked for a second opinion belongs to its case and referral (the referral specialist).
     case_id: Mapped[int | None] = mapped_column(ForeignKey("patient_case.id", ondelete="SET NULL"), index=True)
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="SET NULL"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     slot: Mapped[Slot] = relationship()
 
@@ -105,7 +105,7 @@ class IdempotencyRecord(Base):
     method_path: Mapped[str] = mapped_column(String(300))
     request_sha256: Mapped[str] = mapped_column(String(64))
     # While a request runs it holds the record; a crashed holder's lease runs out.
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_body: Mapped[dict | list | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

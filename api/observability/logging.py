@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 import traceback
+from typing import Any
 from datetime import datetime, timezone
 
 from flask import g, has_request_context
@@ -39,7 +40,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as one line of JSON."""
-        line = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+        line: dict[str, Any] = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
                 "level": record.levelname, "logger": record.name, "message": record.getMessage()}
         line.update({key: getattr(record, key) for key in self.EXTRAS if getattr(record, key, None) is not None})
         if record.exc_info:

@@ -16,6 +16,7 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
 from api.db import db
+from api.models import NotificationOutbox, OutboxEvent
 
 METRICS_PATH = "/metrics"
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -36,8 +37,6 @@ class OutboxLagCollector:
 
     def collect(self):
         """Query both outboxes now (a scrape is rare; the pending-row columns are indexed)."""
-        from api.models import NotificationOutbox, OutboxEvent
-
         age = GaugeMetricFamily("secondlook_outbox_oldest_pending_age_seconds",
                                 "Age of the oldest row not yet applied or delivered (0 when none)", labels=["outbox"])
         count = GaugeMetricFamily("secondlook_outbox_pending", "Rows not yet applied or delivered", labels=["outbox"])
@@ -46,8 +45,6 @@ class OutboxLagCollector:
                                   ("notification", NotificationOutbox, NotificationOutbox.delivered_at)):
             oldest, pending = self.session.execute(
                 select(func.min(model.created_at), func.count()).select_from(model).where(done.is_(None))).one()
-            if oldest is not None and oldest.tzinfo is None:  # SQLite returns naive UTC
-                oldest = oldest.replace(tzinfo=timezone.utc)
             age.add_metric([name], (now - oldest).total_seconds() if oldest else 0.0)
             count.add_metric([name], pending)
         yield age

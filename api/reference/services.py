@@ -5,6 +5,7 @@ from flask import current_app
 from flask_smorest import abort
 from geopy.exc import GeopyError
 
+from api.errors import Invalid
 from api.geo.geocoding import make_geocoder
 from reference import conditions as condition_catalogue
 from reference import zip_centroids
@@ -36,7 +37,7 @@ def resolve_point(args: dict) -> tuple[float, float]:
         return args["lat"], args["lon"]
     centroid = zip_centroids.get(args["zip"][:5])
     if centroid is None:
-        abort(422, message="Unknown ZIP code.", errors={"query": {"zip": ["Unknown ZIP code."]}})
+        raise Invalid("Unknown ZIP code.", field="zip", location="query")
     return centroid[0], centroid[1]
 
 
@@ -45,6 +46,5 @@ def parse_condition_ref(value: str, field: str) -> tuple[str, str]:
     system, _, code = value.rpartition(":")
     found = condition_catalogue.lookup(system or "ICD-10-CM", code)
     if found is None:
-        abort(422, message=f"Unknown condition {value!r}.",
-              errors={"query": {field: ["Use SYSTEM:CODE with a known ICD-10-CM or ORPHA code."]}})
+        raise Invalid("Use SYSTEM:CODE with a known ICD-10-CM or ORPHA code.", field=field, location="query")
     return found.system, found.code

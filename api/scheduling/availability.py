@@ -1,4 +1,4 @@
-"""Open slots: which are free, the next free one per practice location, and generating them."""
+"""Open slots: listing the free ones, announcing changes to search, and generating them."""
 from __future__ import annotations
 
 import zlib
@@ -6,11 +6,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from api.models import Booking, BookingStatus, Location, PracticeLocation, Slot, Specialist, VisitMode
+from api.free_slots import occupied
+from api.models import Location, PracticeLocation, Slot, Specialist, VisitMode
 from api.unit_of_work import UnitOfWork
 
 SLOT_MINUTES = 60
@@ -29,13 +30,6 @@ def zone_for(state: str | None) -> ZoneInfo:
     return ZoneInfo(_ZONES.get((state or "").upper(), "America/New_York"))
 
 
-def occupied(now: datetime):
-    """SQL condition: the slot has a confirmed booking or a hold that has not run out."""
-    return exists().where(Booking.slot_id == Slot.id, or_(
-        Booking.status == BookingStatus.CONFIRMED,
-        and_(Booking.status == BookingStatus.HELD, Booking.expires_at > now)))
-
-
 def open_slots(session: Session, *, specialist_id: int, now: datetime, start: datetime, end: datetime,
                practice_location_id: int | None = None, mode: VisitMode | None = None, limit: int = 100) -> list[Slot]:
     """A specialist's free future slots between `start` and `end`, earliest first."""
@@ -48,17 +42,6 @@ def open_slots(session: Session, *, specialist_id: int, now: datetime, start: da
     return list(session.scalars(query.order_by(Slot.starts_at, Slot.id).limit(limit)))
 
 
-def next_available(session: Session, practice_location_ids: Iterable[int], now: datetime) -> dict[int, datetime]:
-    """The earliest free future slot of each practice location that has one."""
-    ids = list(practice_location_ids)
-    if not ids:
-        return {}
-    query = (select(Slot.practice_location_id, func.min(Slot.starts_at))
-             .where(Slot.practice_location_id.in_(ids), Slot.starts_at > now, ~occupied(now))
-             .group_by(Slot.practice_location_id))
-    return {pl_id: as_utc(starts) for pl_id, starts in session.execute(query)}
-
-
 def announce(session: Session, slot_ids: Iterable[int]) -> None:
     """Queue re-indexing of the specialists whose free slots changed (their `next_available` moves)."""
     slot_ids = list(slot_ids)
@@ -66,11 +49,6 @@ def announce(session: Session, slot_ids: Iterable[int]) -> None:
         uow = UnitOfWork(session)
         for specialist_id in session.scalars(select(Slot.specialist_id).where(Slot.id.in_(slot_ids)).distinct()):
             uow.index_specialist(specialist_id)
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """A database timestamp as aware UTC (SQLite hands timezone-aware columns back naive, as stored: UTC)."""
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
 
 
 def weekly_pattern(practice_location_id: int) -> frozenset[int]:
@@ -107,18 +85,12 @@ def generate_slots(session: Session, *, first_day: date, days: int, batch_size: 
              .join(Specialist, PracticeLocation.specialist_id == Specialist.id)
              .where(PracticeLocation.accepting_new_patients, Specialist.accepts_second_opinions)
              .order_by(PracticeLocation.id).limit(batch_size))
-    before = session.scalar(select(func.count(Slot.id)))
+    before = session.scalar(select(func.count(Slot.id))) or 0
     last_id = 0
     while page := session.execute(query.where(PracticeLocation.id > last_id)).all():
         rows = [row for pl in page for row in slot_rows(*pl, first_day, days)]
         if rows:
             session.execute(insert, rows)
         last_id = page[-1][0]
-    return session.scalar(select(func.count(Slot.id))) - before
+    return (session.scalar(select(func.count(Slot.id))) or 0) - before
 
-
-def next_available_by_specialist(session: Session, now: datetime) -> dict[int, datetime]:
-    """Every specialist's earliest free future slot (any location), for a full index build."""
-    query = (select(Slot.specialist_id, func.min(Slot.starts_at)).where(Slot.starts_at > now, ~occupied(now))
-             .group_by(Slot.specialist_id))
-    return {sid: as_utc(starts) for sid, starts in session.execute(query)}

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from api.auth.services import Identity
 from api.errors import Conflict, NotFound
 from api.models import Booking, BookingStatus, Payment, PaymentStatus, Role, Slot
-from api.scheduling.availability import announce, as_utc
+from api.db import as_utc
+from api.scheduling.availability import announce
 from api.scheduling.holds import expire_lapsed
 from api.scheduling.policy import BookingPolicy
 from api.scheduling.settlement import latest_payment

@@ -9,7 +9,11 @@ from flask.cli import with_appcontext
 
 import billing
 from api.db import db, utcnow
+from api.scheduling.availability import generate_slots as generate
+from api.scheduling.flows import expire_holds as sweep
 from api.unit_of_work import unit_of_work
+from billing.reconcile import reconcile
+from seed_data.coverage_rules import ensure_coverage_rules
 
 
 @click.command("generate-slots")
@@ -17,8 +21,6 @@ from api.unit_of_work import unit_of_work
 @with_appcontext
 def generate_slots(days: int) -> None:
     """Give every accepting practice location its clinic slots for the next N days (idempotent)."""
-    from api.scheduling.availability import generate_slots as generate
-
     with db.new_session() as session, unit_of_work(session):
         added = generate(session, first_day=(utcnow() + timedelta(days=1)).date(), days=days)
     click.echo(f"{added} slots added for the next {days} days", err=True)
@@ -28,8 +30,6 @@ def generate_slots(days: int) -> None:
 @with_appcontext
 def expire_holds() -> None:
     """Expire lapsed holds, release their card authorisations, pay pending refunds, forget old keys."""
-    from api.scheduling.flows import expire_holds as sweep
-
     with db.new_session() as session:
         expired, done = sweep(session, billing.gateway(), utcnow())
     click.echo(f"{expired} holds expired; {done} releases or refunds done at Stripe", err=True)
@@ -41,8 +41,6 @@ def expire_holds() -> None:
 @with_appcontext
 def reconcile_payments(fix: bool, days: int | None) -> None:
     """Compare the ledger with Stripe, payment by payment; exit 1 if they disagree."""
-    from billing.reconcile import reconcile
-
     since = utcnow() - timedelta(days=days) if days else None
     with db.new_session() as session:
         report = reconcile(session, billing.gateway(), fix=fix, since=since)
@@ -58,8 +56,6 @@ def reconcile_payments(fix: bool, days: int | None) -> None:
 @with_appcontext
 def coverage_rules() -> None:
     """Give every plan without coverage rules its seeded rules (deterministic from the plan type)."""
-    from seed_data.coverage_rules import ensure_coverage_rules
-
     with db.new_session() as session, unit_of_work(session):
         count = ensure_coverage_rules(session)
     click.echo(f"coverage rules added for {count} plans", err=True)

@@ -25,8 +25,8 @@ from api.auth.services import Identity
 from api.errors import Conflict, Unavailable
 from api.models import Booking, BookingStatus, Payment, PaymentStatus
 from api.scheduling import bookings, holds, settlement
-from api.scheduling.availability import as_utc
-from api.scheduling.idempotency import forget_old
+from api.db import as_utc
+from api.idempotency import forget_old
 from api.scheduling.policy import BookingPolicy
 from api.unit_of_work import unit_of_work
 from billing import payments

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from api.auth.services import Identity
 from api.errors import Conflict, Invalid, NotFound
 from api.models import Booking, BookingStatus, Payment, PaymentStatus, Slot, Specialist
-from api.scheduling.availability import announce, as_utc
+from api.db import as_utc
+from api.scheduling.availability import announce
 from api.scheduling.policy import BookingPolicy
 from api.scheduling.referral_link import ReferralLink, link_for_hold
 from api.scheduling.settlement import latest_payment
@@ -71,7 +72,7 @@ def _bookable_price(session: Session, slot_id: int, now: datetime, self_pay: boo
         raise Conflict("That slot is in the past.")
     if self_pay and not price:
         raise Conflict("This specialist lists no self-pay price; book through your insurance.")
-    return price if self_pay else 0
+    return price if self_pay and price else 0
 
 
 def _claim(session: Session, slot_id: int, patient_id: int, price: int, self_pay: bool, hold_key: str | None,

@@ -1,10 +1,12 @@
 """How bookings and slots are shown: plain dicts for the response schemas."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from api.models import Booking, BookingStatus, Slot
-from api.scheduling.availability import as_utc
+from api.db import as_utc
 from api.scheduling.policy import BookingPolicy
 from api.scheduling.settlement import latest_payment
 
@@ -18,8 +20,10 @@ def slot_view(slot: Slot) -> dict:
 def booking_view(session: Session, booking: Booking, policy: BookingPolicy, client_secret: str | None = None) -> dict:
     """A booking with its slot and its latest payment."""
     payment = latest_payment(session, booking.id) if booking.self_pay else None
-    view = {
-        "id": booking.id, "status": booking.status, "slot": slot_view(session.get(Slot, booking.slot_id)),
+    slot = session.get(Slot, booking.slot_id)
+    assert slot is not None, "a booking's slot is never deleted (foreign key)"
+    view: dict[str, Any] = {
+        "id": booking.id, "status": booking.status, "slot": slot_view(slot),
         "self_pay": booking.self_pay, "price_cents": booking.price_cents,
         "expires_at": as_utc(booking.expires_at) if booking.status is BookingStatus.HELD else None,
         "confirmed_at": as_utc(booking.confirmed_at), "ended_at": as_utc(booking.ended_at),

@@ -13,7 +13,7 @@ from api.auth.identity import secured
 from api.db import db, utcnow
 from api.models import Booking, Role
 from api.scheduling import availability, bookings, flows
-from api.scheduling.idempotency import HEADER, idempotent
+from api.idempotency import HEADER, idempotent
 from api.scheduling.policy import BookingPolicy
 from api.scheduling.present import booking_view, slot_view
 from api.scheduling.schemas import BookingSchema, HoldSchema, PaySchema, RescheduleSchema, SlotQuerySchema, SlotSchema
@@ -47,7 +47,7 @@ class Slots(MethodView):
         return [slot_view(slot) for slot in found]
 
 
-@blp.route("/v1/slots/<int(max=2147483647):slot_id>/hold")
+@blp.route("/v1/slots/<id:slot_id>/hold")
 class SlotHold(MethodView):
     """Holding a slot."""
 
@@ -82,7 +82,7 @@ class Bookings(MethodView):
         return [booking_view(db.session, b, policy()) for b in mine]
 
 
-@blp.route("/v1/bookings/<int(max=2147483647):booking_id>")
+@blp.route("/v1/bookings/<id:booking_id>")
 class BookingById(MethodView):
     """One booking."""
 
@@ -94,7 +94,7 @@ class BookingById(MethodView):
         return booking_view(db.session, _mine(booking_id, identity), policy())
 
 
-_BOOKING = "/v1/bookings/<int(max=2147483647):booking_id>"
+_BOOKING = "/v1/bookings/<id:booking_id>"
 
 
 def _answer(result) -> dict:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import math
 import time
+from typing import cast
 
 from flask import Flask, Response, current_app
+from flask.typing import RouteCallable
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from werkzeug.sansio.response import Response as BaseResponse
 
 from api.errors import problem
 
@@ -51,10 +54,10 @@ def init_app(app: Flask) -> None:
     app.extensions["rate_limiter"] = limiter
     for rule in app.url_map.iter_rules():
         for (path, method), field in LIMITED.items():
-            if rule.rule == path and method in rule.methods:
+            if rule.rule == path and method in (rule.methods or ()):
                 limited = limiter.limit(_limit_of(field), methods=[method], key_func=get_remote_address)
-                app.view_functions[rule.endpoint] = limited(app.view_functions[rule.endpoint])
+                app.view_functions[rule.endpoint] = cast(RouteCallable, limited(app.view_functions[rule.endpoint]))
 
     @app.errorhandler(RateLimitExceeded)
-    def _rate_limited(error: RateLimitExceeded) -> Response:
+    def _rate_limited(error: RateLimitExceeded) -> BaseResponse:
         return error.response or problem(429, "Too many requests.")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from api import create_app
+from api.app import create_app
 from api.config import Config
 from api.matching.schemas import MatchRequestSchema
 from bench.relevance import JudgedCase

@@ -6,6 +6,7 @@ from typing import Callable, Protocol
 
 from sqlalchemy.orm import Session
 
+from api.db import db
 from api.errors import Unavailable
 from search.case import MatchCase
 from search.ranking import RankedCandidate
@@ -19,7 +20,6 @@ def pick_session_factory(given: SessionFactory | None, configured: SessionFactor
         return given
     if configured is not None:
         return configured
-    from api.db import db
 
     return db.new_session
 Progress = Callable[[str], None]

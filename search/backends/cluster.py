@@ -18,11 +18,13 @@ from search.backends.base import (
     MatchResult, Progress, SearchUnavailable, SessionFactory, SyncReport, pick_session_factory,
 )
 from search.case import MatchCase
+from search.documents import BATCH, build_documents
 from search.es import indexer, outbox
 from search.es.engines import Engine
 from search.es.query import candidate_search
 from search.ranking import rank, warnings_for
 from search.retrieval import qualifies
+from search.sync import max_outbox_id
 
 log = logging.getLogger(__name__)
 CANDIDATE_CAP = 1000  # documents fetched per match; beyond it the approximate score decides who is left out
@@ -99,8 +101,6 @@ class ClusterBackend:
 
     def rebuild(self, session_factory: SessionFactory | None = None, progress: Progress | None = None) -> int:
         """Load a new versioned index from the database and swap the alias to it; returns the document count."""
-        from search.sync import max_outbox_id
-
         factory, say = self._factory(session_factory), progress or log.info
         started = outbox.now()
         with factory() as session:
@@ -131,8 +131,6 @@ def _directory_documents(factory: SessionFactory) -> Iterator[dict]:
     No transaction stays open for the whole load (on SQLite every transaction holds the write
     lock); a change committed meanwhile has an outbox row, delivered again after the swap.
     """
-    from search.documents import BATCH, build_documents
-
     last = 0
     while True:
         with factory() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 
+from reference import nucc
 from search.backends.segment import Segment
 from search.backends.tables import NO_INT, as_iso_date
 from reference.populations import POPULATIONS
@@ -11,8 +12,6 @@ from reference.populations import POPULATIONS
 
 def document(seg: Segment, row: int) -> dict:
     """The index document of one row, the same dict `search.documents.build_documents` makes."""
-    from reference import nucc
-
     t, sp = seg.t, int(seg.doc_sp[row])
     src = int(seg.source_row[row])
     specialties = sorted(t.specialties.values[c] for c in t.spec_code[t.spec_ptr[sp]:t.spec_ptr[sp + 1]])

@@ -17,12 +17,15 @@ import numpy as np
 from search import scoring
 from search.backends.base import MatchResult, Progress, SessionFactory, SyncReport, pick_session_factory
 from search.backends.hits import threshold_score
-from search.backends.query import search_segment
 from search.backends.document_rows import document
+from search.backends.query import search_segment
 from search.backends.segment import Live, Segment
 from search.backends.tables import tables_from_documents
+from search.backends.tables_sql import tables_from_database
 from search.case import MatchCase
+from search.documents import build_documents
 from search.ranking import SCORE_DP, rank, warnings_for
+from search.sync import OutboxCursor, read_consistently
 
 log = logging.getLogger(__name__)
 SHORTLIST_MARGIN = 2e-6  # covers float noise and 6-dp rounding between the vectorised and exact scores
@@ -42,8 +45,6 @@ class EmbeddedBackend:
     name = "embedded"
 
     def __init__(self, session_factory: SessionFactory | None = None, poll_interval_s: float = 1.0) -> None:
-        from search.sync import OutboxCursor
-
         self._session_factory = session_factory
         self.poll_interval_s = poll_interval_s
         self._lock = threading.RLock()
@@ -75,9 +76,6 @@ class EmbeddedBackend:
     # -- building and syncing -------------------------------------------------------------------
     def rebuild(self, session_factory: SessionFactory | None = None, progress: Progress | None = None) -> int:
         """Build the index from the whole directory; returns the number of documents."""
-        from search.backends.tables_sql import tables_from_database
-        from search.sync import OutboxCursor, read_consistently
-
         factory, say = self._factory(session_factory), progress or log.info
         started = time.perf_counter()
         with self._lock, factory() as session, read_consistently(session):
@@ -95,7 +93,6 @@ class EmbeddedBackend:
         """Re-index the specialists named by outbox rows this process has not applied yet."""
         if self._snapshot is None or self._static:
             return SyncReport(high_water=self._cursor.high_water)  # the lazy build will read everything
-        from search.documents import build_documents
 
         with self._lock, self._factory(session_factory)() as session:
             events = self._cursor.unseen(session)
@@ -128,6 +125,7 @@ class EmbeddedBackend:
         self._snapshot = Snapshot(((base, self._base_live),))
 
     def _replace(self, fresh: dict[int, list[dict]]) -> None:
+        assert self._base is not None and self._base_live is not None, "replace before install"
         rows = self._base_live.rows.copy()
         for specialist_id in fresh:
             row = self._base.specialist_row(specialist_id)
@@ -160,6 +158,7 @@ class EmbeddedBackend:
         self.ensure_ready()
         self._maybe_poll()
         weights = scoring.weights_for(case)
+        assert self._snapshot is not None, "ensure_ready installs a snapshot"
         hits = [search_segment(seg, live, case, weights) for seg, live in self._snapshot.parts if seg.n_docs]
         ranked = rank(case, _shortlist(hits, case.limit))
         took_ms = (time.perf_counter() - started) * 1000.0

@@ -5,17 +5,17 @@ import math
 
 import numpy as np
 
-from search import scoring
+from reference.earth import EARTH_RADIUS_MI, distance_mi
 from search.backends.segment import CELL_DEG, N_LAT, N_LON, Segment
 
-R = scoring.EARTH_RADIUS_MI
+R = EARTH_RADIUS_MI
 BOUNDARY = 1e-9  # dot products this close to the radius are settled with the exact haversine
 
 
 def unit_vector(lat: float, lon: float) -> np.ndarray:
     """The point on the unit sphere (x, y, z) of a latitude and longitude in degrees."""
-    p, l = math.radians(lat), math.radians(lon)
-    return np.array([math.cos(p) * math.cos(l), math.cos(p) * math.sin(l), math.sin(p)])
+    phi, lam = math.radians(lat), math.radians(lon)
+    return np.array([math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)])
 
 
 def grid_ranges(lat: float, lon: float, radius_mi: float) -> list[tuple[int, int]]:
@@ -55,7 +55,7 @@ def within(seg: Segment, rows: np.ndarray, dots: np.ndarray, point: tuple[float,
     edge = np.flatnonzero(np.abs(dots - cos_r) < BOUNDARY)
     if len(edge):  # as search.retrieval decides, to the last bit
         src = seg.source_row[rows[edge]]
-        keep[edge] = [scoring.haversine_mi(point[0], point[1], seg.t.lat[i], seg.t.lon[i]) <= radius_mi
+        keep[edge] = [distance_mi(point[0], point[1], seg.t.lat[i], seg.t.lon[i]) <= radius_mi
                       for i in src]
     return keep
 

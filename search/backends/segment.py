@@ -30,6 +30,7 @@ class Postings:
 
     def values_of(self, index: int) -> np.ndarray:
         """The per-row values aligned with `rows_of(index)`."""
+        assert self.values is not None, "postings built without values"
         return self.values[self.ptr[index]:self.ptr[index + 1]]
 
 
@@ -66,7 +67,7 @@ class Segment:
         self.by_key = Postings(t.cond_key, cond_sp, len(t.keys), ev)
         groups = sorted({g for g in t.key_groups.values() if g})
         self.group_index = {g: i for i, g in enumerate(groups)}
-        key_group = np.array([self.group_index.get(t.key_groups.get(k), -1) for k in range(len(t.keys))] or [-1],
+        key_group = np.array([self.group_index.get(t.key_groups.get(k) or "", -1) for k in range(len(t.keys))] or [-1],
                              dtype=np.int64)
         g = key_group[t.cond_key] if len(t.cond_key) else np.zeros(0, np.int64)
         keep = g >= 0

@@ -11,6 +11,9 @@ from typing import Callable
 import numpy as np
 from sqlalchemy.orm import Session
 
+from api.db import utcnow
+from api.free_slots import next_available_by_practice
+from reference import conditions as catalogue
 from search.backends.tables import NO_INT, Tables, Vocab, ptr_from_owners
 from search.documents import display_name
 from reference.populations import POPULATIONS, population_of
@@ -59,7 +62,6 @@ def _read(session: Session, say: Progress) -> Tables:
     next_available = _next_available(session, plid)
     institutions = {row[0]: (row[1], row[2], row[3]) for chunk in
                     _chunks(cursor_of, "SELECT id, name, kind, health_system_id FROM institution") for row in chunk}
-    from reference import conditions as catalogue
 
     key_groups = {i: catalogue.group_of(system, code) for i, (system, code) in enumerate(keys.values)}
     n = len(plid)
@@ -82,17 +84,9 @@ def _read(session: Session, say: Progress) -> Tables:
 
 def _next_available(session: Session, plid: np.ndarray) -> np.ndarray:
     """Epoch seconds of each practice location's next free slot (nan where none is open)."""
-    from sqlalchemy import func, select
-
-    from api.db import utcnow
-    from api.models import Slot
-    from api.scheduling.availability import as_utc, occupied
-
     now = utcnow()
     out = np.full(len(plid), np.nan)
-    soonest = {pl: as_utc(starts) for pl, starts in session.execute(
-        select(Slot.practice_location_id, func.min(Slot.starts_at))
-        .where(Slot.starts_at > now, ~occupied(now)).group_by(Slot.practice_location_id))}
+    soonest = next_available_by_practice(session, now)
     if soonest:
         ids = np.fromiter(soonest, np.int64, len(soonest))
         when = np.fromiter((moment.timestamp() for moment in soonest.values()), np.float64, len(soonest))
@@ -127,7 +121,7 @@ def _specialists(cursor_of) -> dict:
     for rows in _chunks(cursor_of, sql):
         for i, col in enumerate(zip(*rows)):
             cols[i].extend(col)
-    names = [display_name(f, l, c) for f, l, c in zip(cols[2], cols[3], cols[4])]
+    names = [display_name(first, last, cred) for first, last, cred in zip(cols[2], cols[3], cols[4])]
     return {
         "sid": np.array(cols[0], np.int64), "npi": np.array(cols[1], np.int64), "name": np.array(names, object),
         "accepts_second_opinions": np.array(cols[5], bool), "telehealth": np.array(cols[6], bool),

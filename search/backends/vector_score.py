@@ -108,6 +108,7 @@ def standing_bonus(q, sp, row_flags):
 
 def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, coverage: float) -> np.ndarray:
     """A score no location of each specialist can exceed: best distance and availability, given coverage."""
+    best_distance: float | np.ndarray
     if q.unit is None:
         best_distance = scoring.NEUTRAL
     else:  # outside the searched box a location is farther than the radius

@@ -88,7 +88,8 @@ def versioned_name(alias: str, now: datetime | None = None) -> str:
 
 def field_type(path: str) -> str | None:
     """The mapping type of a dotted field path (`conditions.key`, `display_name.raw`), or None."""
-    props, found = MAPPINGS["properties"], None
+    props: dict | None = MAPPINGS["properties"]
+    found: dict = {}
     for part in path.split("."):
         if props is None or part not in props:
             return None

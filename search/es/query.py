@@ -89,9 +89,10 @@ def _coverage(case: MatchCase) -> list[dict] | None:
 
 
 def _place(case: MatchCase) -> list[dict]:
+    assert case.point is not None, "only a case with a point is placed"
     lat, lon = case.point
     reach = case.max_distance_mi * DISTANCE_MARGIN + DISTANCE_MARGIN_MI
-    clauses = [{"geo_distance": {"distance": f"{reach:.4f}mi", "location": {"lat": lat, "lon": lon}}}]
+    clauses: list[dict] = [{"geo_distance": {"distance": f"{reach:.4f}mi", "location": {"lat": lat, "lon": lon}}}]
     if case.telehealth_ok:
         remote = [{"term": {"telehealth": True}}]
         if case.patient_state is not None:  # telehealth across state lines needs a licence there
@@ -101,7 +102,7 @@ def _place(case: MatchCase) -> list[dict]:
 
 
 def _exclusions(case: MatchCase) -> list[dict]:
-    clauses = []
+    clauses: list[dict] = []
     if case.exclude_specialist_ids:
         clauses.append({"terms": {"specialist_id": sorted(case.exclude_specialist_ids)}})
     if case.exclude_institution_ids:

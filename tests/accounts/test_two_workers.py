@@ -41,7 +41,7 @@ def server(app, database_url, mail, tmp_path):
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "-c", str(config), "-w", "2", "-b", f"127.0.0.1:{port}",
          "--no-control-socket", "--access-logfile", "-", "--access-logformat", "worker=%(p)s %(r)s %(s)s",
-         "api:create_app()"],
+         "api.app:create_app()"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

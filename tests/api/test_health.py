@@ -1,5 +1,5 @@
 """Liveness and readiness."""
-from api import create_app
+from api.app import create_app
 from api.config import TestConfig
 
 

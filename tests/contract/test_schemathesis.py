@@ -37,6 +37,8 @@ from tests.contract.seed import seed_directory
 from tests.payments_support import WEBHOOK_SECRET
 from tests.sample_files import PDF
 
+pytestmark = pytest.mark.slow  # seconds per operation: run it, but let a quick loop leave it out
+
 # Refusals of schema-valid requests (and one 5xx) that other work on issue #12 removes, each by
 # operation and a phrase of its problem body, so that nothing else hides behind them. Remove an
 # entry when its fix lands; the test then holds the operation to every check.

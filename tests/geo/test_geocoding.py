@@ -1,11 +1,10 @@
-"""Offline geocoder (geopy interface) and distance helpers."""
+"""Offline geocoder (geopy interface)."""
 from __future__ import annotations
 
 import ast
 import asyncio
 from pathlib import Path
 
-import numpy as np
 import pytest
 from geopy.adapters import AioHTTPAdapter
 from geopy.exc import GeocoderServiceError
@@ -14,7 +13,8 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from api.geo import geocoding
-from api.geo.geocoding import OfflineZipGeocoder, distance_mi, haversine_mi, make_geocoder
+from api.geo.geocoding import OfflineZipGeocoder, make_geocoder
+from reference.earth import distance_mi
 from reference import zip_centroids
 
 MAYO = (44.02, -92.47)
@@ -103,31 +103,6 @@ def test_make_geocoder_choices():
     assert isinstance(make_geocoder("OFFLINE", "ua", 1.0), OfflineZipGeocoder)
     with pytest.raises(ValueError):
         make_geocoder("google", "ua", 1.0)
-
-
-def test_distance_mi_is_geodesic():
-    # Rochester, MN to Midtown Manhattan is about 970 miles.
-    assert distance_mi(*MAYO, 40.7484, -73.9967) == pytest.approx(970, abs=5)
-    assert distance_mi(*MAYO, *MAYO) == 0
-
-
-def test_haversine_is_within_half_a_percent_of_geodesic():
-    zips, lats, lons = zip_centroids.arrays()
-    rng = np.random.default_rng(11)
-    origins = rng.integers(len(zips), size=25)
-    for i in origins:
-        targets = rng.integers(len(zips), size=40)
-        fast = haversine_mi(lats[i], lons[i], lats[targets], lons[targets])
-        assert fast.shape == (40,)
-        for miles, j in zip(fast, targets):
-            precise = distance_mi(lats[i], lons[i], lats[j], lons[j])
-            if precise > 1:
-                assert abs(miles - precise) / precise < 0.005
-    # Short north-south legs are the worst case: check Honolulu, Miami and Fairbanks.
-    for lat, lon in ((21.3, -157.85), (25.77, -80.19), (64.84, -147.72)):
-        precise = distance_mi(lat, lon, lat + 0.3, lon)
-        assert abs(haversine_mi(lat, lon, [lat + 0.3], [lon])[0] - precise) / precise < 0.005
-    assert haversine_mi(*MAYO, [MAYO[0]], [MAYO[1]])[0] == pytest.approx(0, abs=1e-9)
 
 
 def test_geo_package_does_not_import_flask():

@@ -275,7 +275,7 @@ def test_api_service(config):
     positions = [cmd.find(s) for s in steps]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), (
         f"api command must run {steps} in order: {cmd!r}")
-    assert "0.0.0.0:8000" in cmd and "api:create_app()" in cmd, cmd
+    assert "0.0.0.0:8000" in cmd and "api.app:create_app()" in cmd, cmd
 
 
 def test_dockerfile():

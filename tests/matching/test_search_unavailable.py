@@ -1,5 +1,5 @@
 """When the Elasticsearch cluster cannot answer, matching says so with a 503, never a 500."""
-from api import create_app
+from api.app import create_app
 from api.config import TestConfig
 
 

@@ -12,7 +12,7 @@ from search.case import REASONS, MatchCase
 from search.documents import build_documents
 from search.ranking import rank
 from search.retrieval import retrieve
-from search.scoring import EARTH_RADIUS_MI, haversine_mi
+from reference.earth import EARTH_RADIUS_MI, distance_mi
 from tests.factories import make_institution, make_network, make_specialist
 from tests.search.docs import CODES, NOW, SPECIALTIES, random_directory
 
@@ -122,7 +122,7 @@ def test_grid_covers_every_point_within_the_radius():
             l2 = l1 + math.atan2(math.sin(bearing) * math.sin(d) * math.cos(p1),
                                  math.cos(d) - math.sin(p1) * math.sin(p2))
             plat, plon = math.degrees(p2), (math.degrees(l2) + 540) % 360 - 180
-            assert haversine_mi(lat, lon, plat, plon) <= radius
+            assert distance_mi(lat, lon, plat, plon) <= radius
             cell = int((plat + 90) // CELL_DEG) * N_LON + int((plon + 180) // CELL_DEG)
             assert cell in cells, (lat, lon, radius, plat, plon)
 

@@ -1,7 +1,7 @@
 """Security headers on every response; CORS only for configured origins."""
 import pytest
 
-from api import create_app
+from api.app import create_app
 from api.config import TestConfig
 from tests.payments_support import make_person
 

@@ -84,7 +84,7 @@ def test_the_block_ends_when_its_time_is_up(strict, client, session):
 
 
 def test_throttling_holds_with_rate_limits_switched_off(database_url):
-    from api import create_app
+    from api.app import create_app
     from api.config import TestConfig
 
     app = create_app(TestConfig(DATABASE_URL=database_url, RATELIMIT_ENABLED=False, LOGIN_MAX_FAILURES=2))

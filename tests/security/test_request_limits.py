@@ -52,7 +52,7 @@ def gunicorn(database_url, tmp_path):
     port = _free_port()
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1",
            "DATABASE_URL": database_url, "RECORDS_DIR": str(tmp_path / "records"), "LOG_FORMAT": "text"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "api:create_app()"],
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "api.app:create_app()"],
                               cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 90

@@ -8,13 +8,12 @@ records authorization, an access reason, a plan that allows self-referral) gets 
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
 
 from sqlalchemy import exists, false, select
 from sqlalchemy.orm import Session
 
 from api.auth.services import Identity
-from api.db import utcnow
+from api.db import as_utc, utcnow
 from api.errors import Conflict, Forbidden, NotFound
 from api.models import Case, CaseCopy, CaseStatus, RecordsAuthorization, Referral, ReferralStatus, Role
 
@@ -94,7 +93,7 @@ def authorize(session: Session, identity: Identity, case_id: int, verb: str,
     """The case and the caller's party, or NotFound (not a party) / Forbidden (party, not allowed)."""
     case = session.get(Case, case_id)
     party = party_of(session, identity, case) if case is not None else None
-    if party is None:
+    if case is None or party is None:
         raise NotFound(f"No case {case_id} that you can see.")
     if party is Party.ADMIN and not reason:
         raise Forbidden("Support access to a case needs a reason: send it in the X-Access-Reason header.")
@@ -149,11 +148,6 @@ def visible_cases_clause(identity: Identity):
     if identity.role is Role.ADMIN:
         return Case.id.is_not(None)
     return false()  # e.g. a specialist account not (or no longer) tied to a directory entry
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A timezone-aware UTC datetime (SQLite hands back naive ones that were stored as UTC)."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def live_authorization(session: Session, case_id: int, specialist_id: int | None,
