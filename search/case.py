@@ -55,6 +55,7 @@ class MatchCase:
     exclude_health_system_ids: frozenset[int] = frozenset()  # systems of the excluded institutions
     affiliation_words: frozenset[str] = frozenset()  # distinctive, rare words of excluded names (a hint only)
     coverage_notes: tuple[str, ...] = ()  # what is on file about coverage, said on every candidate
+    in_network_notes: tuple[str, ...] = ()  # what is on file about the plan, said where it is in network
     referred_specialist_ids: frozenset[int] = frozenset()  # specialists the case has a live referral to
     reason: str = "other"
     urgency: str = "routine"
@@ -75,6 +76,7 @@ class MatchCase:
         set_("exclude_health_system_ids", frozenset(self.exclude_health_system_ids))
         set_("affiliation_words", frozenset(self.affiliation_words))
         set_("coverage_notes", tuple(self.coverage_notes))
+        set_("in_network_notes", tuple(self.in_network_notes))
         set_("referred_specialist_ids", frozenset(self.referred_specialist_ids))
         if self.sex is not None and self.sex not in SEXES:
             raise ValueError(f"sex must be one of {SEXES}")

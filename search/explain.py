@@ -93,7 +93,7 @@ def _coverage_reasons(case: MatchCase, doc: dict, status: str) -> list[str]:
     price_text = f"self-pay ${price / 100:,.0f}" if price is not None else ""
     notes = list(case.coverage_notes)
     if status == "in_network":
-        return notes + [f"in network for {plan} at this location"]
+        return notes + [f"in network for {plan} at this location", *case.in_network_notes]
     if status == "out_of_network_self_pay":
         return notes + [f"not in network for {plan} here; {price_text}"]
     return notes + ([price_text] if price_text else [])

@@ -11,6 +11,7 @@ from datetime import timedelta
 import numpy as np
 
 from seed_data.synthetic_geo import cumulative, phone, street_address
+from seed_data.synthetic_experts import Seat, block_seats
 from seed_data.synthetic_metros import anchors
 
 ACADEMIC, COMMUNITY, PRIVATE = 0, 1, 2
@@ -45,6 +46,7 @@ class Practices:
     network_count: np.ndarray
     effective_days: np.ndarray
     anchor_specialty: list[str | None]  # a metro anchor's major specialty (seed_data.synthetic_metros)
+    seat: list[Seat | None]  # a rare-disease expert's seat (seed_data.synthetic_experts)
 
 
 def draw_practices(rng: np.random.Generator, ctx, first: int, n: int) -> Practices:
@@ -56,6 +58,10 @@ def draw_practices(rng: np.random.Generator, ctx, first: int, n: int) -> Practic
     anchor = anchors(first, n)
     affiliation[anchor.is_anchor] = PRIVATE  # an own office in the metro
     centre = np.searchsorted(inst.academic_cdf, rng.random(n))
+    seat = block_seats(first, n, len(inst.academic_ids))
+    for j, held in enumerate(seat):
+        if held is not None:  # a rare-disease expert works at their seat's academic centre
+            affiliation[j], centre[j] = ACADEMIC, held.centre
     practice = rng.integers(0, len(inst.community_ids), n)
     campus0 = np.where(rng.random(n) < 0.7, 0, rng.integers(1, 3, n))
     count = 1 + np.searchsorted(LOCATION_COUNT_CDF, rng.random(n))
@@ -91,9 +97,10 @@ def draw_practices(rng: np.random.Generator, ctx, first: int, n: int) -> Practic
         accepting=rng.random((n, PRACTICE_SLOTS)) < 0.85, networks=nets.ids[chosen],
         network_count=2 + np.searchsorted(NETWORK_COUNT_CDF, rng.random((n, PRACTICE_SLOTS))),
         effective_days=rng.integers(60, 3650, (n, PRACTICE_SLOTS, MAX_NETWORKS)),
-        anchor_specialty=anchor.specialty,
+        anchor_specialty=anchor.specialty, seat=seat,
     )
     drawn.accepting[anchor.is_anchor, 0] = True  # an anchor takes new patients in the metro
+    drawn.accepting[[j for j, held in enumerate(seat) if held is not None], 0] = True  # so does an expert
     return drawn
 
 

@@ -10,13 +10,15 @@ from api.identifiers import make_npi
 from reference.licensure import IMLC_STATES
 from reference.populations import population_of
 from seed_data import synthetic_names as names
+from seed_data.synthetic_experts import Seat
 from seed_data.synthetic_practices import ACADEMIC, Practices
 from seed_data.synthetic_specialties import SPECIALTY_COUNT_CDF
 
 NPI_SPACE = 100_000_000  # NPIs start with 1 like the ones CMS issues: bases 100000000..199999999
 NPI_STRIDE = 48_271_517  # odd and not a multiple of 5, so index -> NPI is one-to-one within NPI_SPACE
-CONDITION_SLOTS = 16  # condition_expertise id = 16 * index + slot + 1
-ICD_MAX, ORPHA_MAX, ORPHA_SLOT = 5, 3, 5  # ICD codes use slots 0-4, Orphanet ones 5-7
+CONDITION_SLOTS = 32  # condition_expertise id = 32 * index + slot + 1 (>= ORPHA_SLOT + SEAT_DISEASES)
+# ICD codes use slots 0-4, Orphanet ones 5-7, or 5-28 for a rare-disease expert's seat.
+ICD_MAX, ORPHA_MAX, ORPHA_SLOT = 5, 3, 5
 # Rare-disease expertise lives mostly in academic centres.
 ORPHA_CHANCE_ACADEMIC, ORPHA_CHANCE_ELSEWHERE, CENTRE_OF_EXPERTISE = 0.45, 0.02, 0.35
 MIN_FEE, MAX_FEE = 250, 1500
@@ -67,6 +69,9 @@ def draw_people(rng: np.random.Generator, ctx, p: Practices) -> People:
     for j, code in enumerate(p.anchor_specialty):
         if code is not None:  # a metro anchor practises its assigned major specialty
             primary[j] = model.codes.index(code)
+    for j, held in enumerate(p.seat):
+        if held is not None:  # a rare-disease expert practises the specialty that treats their diseases
+            primary[j] = model.codes.index(held.specialty)
     count = 1 + np.searchsorted(SPECIALTY_COUNT_CDF, rng.random(n))
     secondaries = model.secondaries(primary, count, rng.gumbel(size=(n, model.pool.shape[1])))
     pool = (rng.random(n)[:, None] > ctx.pool_cdf[ctx.zips.state_idx[p.zip[:, 0]]]).sum(axis=1)
@@ -92,6 +97,9 @@ def draw_people(rng: np.random.Generator, ctx, p: Practices) -> People:
     anchored = np.array([code is not None for code in p.anchor_specialty])
     drawn.attrs[anchored, ACCEPTS] = 0.0  # an anchor gives second opinions
     drawn.orpha[anchored] = False  # rare-disease expertise stays with the academic centres
+    seated = np.array([held is not None for held in p.seat])
+    drawn.attrs[seated, ACCEPTS] = 0.0  # an expert gives second opinions
+    drawn.orpha[seated] = False  # their seat decides their rare diseases
     return drawn
 
 
@@ -127,7 +135,7 @@ def person_rows(ctx, people: People, p: Practices, j: int, index: int, rows: dic
                                                 telehealth, people.licence_u[j])
     rows["specialist_language"] += [{"specialist_id": sid, "language": lang} for lang in
                                     ["en", *(lang for lang, has in zip(names.LANGUAGES, people.languages[j]) if has)]]
-    _condition_rows(ctx, people, j, index, rows["condition_expertise"])
+    _condition_rows(ctx, people, j, index, p.seat[j], rows["condition_expertise"])
 
 
 def _licence_rows(sid: int, practice_states: set[str], telehealth: bool, u: list[float]) -> list[dict]:
@@ -142,7 +150,7 @@ def _licence_rows(sid: int, practice_states: set[str], telehealth: bool, u: list
     return rows
 
 
-def _condition_rows(ctx, people: People, j: int, index: int, out: list) -> None:
+def _condition_rows(ctx, people: People, j: int, index: int, seat: Seat | None, out: list) -> None:
     icd, orpha = ctx.model.icd[people.primary[j]], ctx.model.orpha[people.primary[j]]
     picks = []
     if icd:  # the commonest conditions of the specialty first: u squared leans toward the head
@@ -151,6 +159,8 @@ def _condition_rows(ctx, people: People, j: int, index: int, out: list) -> None:
     if orpha and people.orpha[j]:
         u = people.orpha_u[j]
         picks += [(ORPHA_SLOT + t, "ORPHA", orpha[int(len(orpha) * v)]) for t, v in enumerate(u[1:2 + int(u[0] * 3)])]
+    if seat is not None:
+        picks += [(ORPHA_SLOT + t, "ORPHA", code) for t, code in enumerate(seat.diseases)]
     seen, centre = set(), people.centre[j]
     for slot, system, code in picks:
         if code in seen:

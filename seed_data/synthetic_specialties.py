@@ -15,8 +15,6 @@ SPECIALTY_COUNT_P = np.array([0.45, 0.30, 0.14, 0.05, 0.025, 0.012, 0.008, 0.005
 SPECIALTY_COUNT_CDF = cumulative(SPECIALTY_COUNT_P)
 # Academic centres employ proportionally more of the small subspecialties: flatten the weights.
 ACADEMIC_FLATTENING = 0.5
-# A specialist's rare diseases come from those where their specialty is among the first few listed.
-ORPHA_CORE_RANK = 3
 ICD_COMMON = 40
 # Second-opinion fee in dollars by family, before noise and the academic premium.
 FEE_BY_FAMILY = {
@@ -82,8 +80,8 @@ def _icd_pool(t: nucc.Taxonomy) -> tuple[str, ...]:
 
 
 def _orpha_pool(code: str) -> tuple[str, ...]:
-    return tuple(c.code for c in conditions.rare_conditions_for_specialty(code)
-                 if code in c.specialties[:ORPHA_CORE_RANK])
+    # A specialist's rare diseases are those their specialty is a primary treater of.
+    return tuple(c.code for c in conditions.rare_conditions_for_specialty(code) if code in c.treaters.primary)
 
 
 @cache

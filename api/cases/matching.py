@@ -18,6 +18,7 @@ from search.case import DEFAULT_MAX_DISTANCE_MI, REASONS, SEXES, MatchCase
 # Referrals that still stand: sent and not refused, cancelled or finished.
 LIVE_REFERRALS = (ReferralStatus.REQUESTED, ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED, ReferralStatus.SCHEDULED)
 DENIAL_NOTE = "your plan's denial is on file: ranked as self-pay"
+PRIOR_AUTHORIZATION_NOTE = "prior authorisation on file"
 
 
 def first_physician_exclusions(session: Session, case: Case) -> tuple[set[int], set[int]]:
@@ -60,6 +61,8 @@ def build_match_case(session: Session, case: Case, *, limit: int, exclude_specia
         plan_id=plan.id if plan else None, plan_name=plan.name if plan else None, network_ids=frozenset(networks),
         self_pay=case.self_pay or denied, languages=tuple(case.languages),
         coverage_notes=(DENIAL_NOTE,) if denied else (),
+        # The plan's approval counts where the plan does: in network, and never after its denial.
+        in_network_notes=(PRIOR_AUTHORIZATION_NOTE,) if plan and case.prior_authorization_number else (),
         referred_specialist_ids=frozenset(session.scalars(select(Referral.specialist_id).where(
             Referral.case_id == case.id, Referral.status.in_(LIVE_REFERRALS), Referral.specialist_id.is_not(None)))),
         exclude_specialist_ids=frozenset(specialists | set(exclude_specialist_ids)),

@@ -29,6 +29,7 @@ def case_view(case: Case) -> dict:
                             "proposed_treatment": case.proposed_treatment},
         "reasons": case.second_opinion_reasons, "reason_note": case.reason_note, "urgency": case.urgency.value,
         "insurance": {"self_pay": case.self_pay, "plan_id": case.plan_id, "member_id": case.member_id,
+                      "prior_authorization_number": case.prior_authorization_number,
                       "plan_name": plan.name if plan else None, "plan_type": plan.plan_type.value if plan else None},
         "questions": case.questions, "goals": case.goals,
         "preferences": {"languages": case.languages, "telehealth": case.telehealth_ok, "zip": case.preferred_zip,

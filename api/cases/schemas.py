@@ -97,6 +97,10 @@ class InsuranceSchema(ma.Schema):
     plan_id = ma.fields.Integer(validate=ID_RANGE, allow_none=True, metadata={"example": 3})
     member_id = ma.fields.String(validate=validate.Length(min=1, max=64), allow_none=True,
                                  metadata={"example": "XZ123456789"})
+    prior_authorization_number = ma.fields.String(
+        validate=validate.Length(min=1, max=64), allow_none=True,
+        metadata={"example": "PA-2026-004512",
+                  "description": "The plan's approval of this second opinion, if it gave one (a plan only)."})
     plan_name = ma.fields.String(dump_only=True, allow_none=True)
     plan_type = ma.fields.String(dump_only=True, allow_none=True, metadata={"example": "HMO"})
 
@@ -105,6 +109,9 @@ class InsuranceSchema(ma.Schema):
         has_plan = data.get("plan_id") is not None and bool(data.get("member_id"))
         if data["self_pay"] == has_plan or (data["self_pay"] and data.get("plan_id") is not None):
             raise ma.ValidationError("Give plan_id and member_id, or self_pay: true (not both).", "_schema")
+        if data["self_pay"] and data.get("prior_authorization_number"):
+            raise ma.ValidationError("A prior authorization comes from a plan, not with self_pay.",
+                                     "prior_authorization_number")
 
 
 class PreferencesSchema(ma.Schema):

@@ -70,6 +70,7 @@ def _apply_insurance(session: Session, case: Case, insurance: dict) -> None:
         if session.get(Plan, insurance["plan_id"]) is None:
             raise Invalid(f"No plan {insurance['plan_id']}.", field="insurance")
         case.plan_id, case.member_id = insurance["plan_id"], insurance["member_id"]
+        case.prior_authorization_number = insurance.get("prior_authorization_number")
 
 
 def _copied_physicians(session: Session, identity: Identity, data: dict) -> list[int]:

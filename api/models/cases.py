@@ -101,6 +101,8 @@ class Case(Base):
     urgency: Mapped[Urgency] = mapped_column(_enum(Urgency), default=Urgency.ROUTINE)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="RESTRICT"), index=True)
     member_id: Mapped[str | None] = mapped_column(String(64))
+    # The plan's approval of this second opinion, as the patient or physician copied it from the letter.
+    prior_authorization_number: Mapped[str | None] = mapped_column(String(64))
     self_pay: Mapped[bool] = mapped_column(Boolean, default=False)
     questions: Mapped[list[str]] = mapped_column(JSON, default=list)
     goals: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -1,27 +1,19 @@
-"""The judged relevance set, a fixed subset of it, through POST /v1/matches on a seeded directory.
-
-Specialty relevance (precision@10, nDCG@10) is this branch's to hold. The patient's age reaches
-matching only once the API takes it (the population filter), and the synthetic directory's density
-in the largest metros is built alongside it: those two figures are computed here all the same, and
-held strictly from the moment the match request accepts an age.
+"""The judged relevance set, a fixed subset of it, through POST /v1/matches on a seeded directory,
+held to issue 9's acceptance figures: precision@10 >= 0.97, nDCG@10 >= 0.90, no wrong-population
+candidate and no empty answer in the ten largest metros (the full set: `python -m bench.relevance`).
 """
 import pytest
 
 from bench.relevance import load_cases
-from bench.relevance.runner import patient_aware, request_body, run, seeded_app, summarise
+from bench.relevance.runner import patient_aware, request_body, run, summarise
 
 SUBSET_STEP = 5  # every 5th judged case: 42 cases, both systems, children and adults, every body system
-DIRECTORY_SIZE = 6000
-NEEDS_PATIENT = pytest.mark.xfail(not patient_aware(), strict=True,
-                                  reason="POST /v1/matches does not take the patient's age yet")
 
 
 @pytest.fixture(scope="module")
-def answered(tmp_path_factory):
-    """The subset's scored answers on a freshly seeded directory, and the app that gave them."""
-    cases = load_cases()[::SUBSET_STEP]
-    app = seeded_app(DIRECTORY_SIZE, tmp_path_factory.mktemp("relevance") / "directory.db")
-    return app, run(app, cases)
+def answered(relevance_app):
+    """The subset's scored answers on the seeded directory, and the app that gave them."""
+    return relevance_app, run(relevance_app, load_cases()[::SUBSET_STEP])
 
 
 def test_the_subset_spans_the_judged_set(answered):
@@ -54,13 +46,12 @@ def test_no_empty_answer_where_a_judged_specialist_is_within_reach(answered):
             assert not found, f"{r.case.id}: {code} is within reach but the condition found nobody"
 
 
-@NEEDS_PATIENT
 def test_no_wrong_population(answered):
     _, results = answered
+    assert patient_aware(), "the match request carries the patient's age"
     assert summarise("embedded", results).wrong_population_rate == 0.0
 
 
-@NEEDS_PATIENT
 def test_no_empty_answer_in_the_ten_largest_metros(answered):
     _, results = answered
     assert summarise("embedded", results).empty_in_top_metros == 0
