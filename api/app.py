@@ -1,4 +1,5 @@
 """The application factory: configuration, extensions, blueprints, error handling, commands."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -37,16 +38,27 @@ def create_app(config: Config | None = None) -> Flask:
     db.init_app(app)
     app.url_map.converters["id"] = IdConverter  # before any route uses <id:...>
     # One Api per app: flask-smorest keeps its spec on the instance.
-    api = Api(app, spec_kwargs={"components": {"securitySchemes": SECURITY_SCHEMES},
-                                "extra_plugins": [SchemaRulesPlugin()]})  # cross-field rules in the spec
+    api = Api(
+        app, spec_kwargs={"components": {"securitySchemes": SECURITY_SCHEMES}, "extra_plugins": [SchemaRulesPlugin()]}
+    )  # cross-field rules in the spec
     api.register_converter(IdConverter, id_parameter_schema)
     register_error_handlers(app)
     json_input.init_app(app)  # hostile JSON is a 400 before any view or schema reads it
     app.wsgi_app = RequestLimits(app.wsgi_app)  # type: ignore[method-assign]  # URL and header limits
     search.init_app(app)
 
-    for blueprint in (health_blp, auth_blp, accounts_blp, admin_blp, reference_blp, directory_blp, insurance_blp,
-                      matching_blp, *case_blueprints, audit_blp):
+    for blueprint in (
+        health_blp,
+        auth_blp,
+        accounts_blp,
+        admin_blp,
+        reference_blp,
+        directory_blp,
+        insurance_blp,
+        matching_blp,
+        *case_blueprints,
+        audit_blp,
+    ):
         api.register_blueprint(blueprint)
 
     for blueprint in (*coverage_blueprints, scheduling_blp, stripe_blp):

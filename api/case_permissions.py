@@ -5,6 +5,7 @@ from `secured` on the view, before any case is looked at); a caller who is not a
 gets 404 whether or not it exists, so ids reveal nothing; a party who lacks something more (a live
 records authorization, an access reason, a plan that allows self-referral) gets 403.
 """
+
 from __future__ import annotations
 
 import enum
@@ -27,8 +28,12 @@ class Party(str, enum.Enum):
     ADMIN = "admin"  # support access, always with a stated reason
 
 
-_ROLE_OF = {Party.PATIENT: Role.PATIENT, Party.REFERRER: Role.REFERRING_PHYSICIAN,
-            Party.SPECIALIST: Role.SPECIALIST, Party.ADMIN: Role.ADMIN}
+_ROLE_OF = {
+    Party.PATIENT: Role.PATIENT,
+    Party.REFERRER: Role.REFERRING_PHYSICIAN,
+    Party.SPECIALIST: Role.SPECIALIST,
+    Party.ADMIN: Role.ADMIN,
+}
 P, R, S, A = Party.PATIENT, Party.REFERRER, Party.SPECIALIST, Party.ADMIN
 
 # verb -> the parties that may do it. Specialists reading records also need a live authorization.
@@ -55,15 +60,23 @@ VERBS: dict[str, frozenset[Party]] = {
 
 # Verbs that change a case: refused (409) once the patient's decision closed it. Revoking a records
 # authorization stays possible (the patient may always withdraw a release).
-CHANGES = frozenset({"referral.send", "referral.transition", "record.upload", "opinion.deliver",
-                     "conference.request", "case.decide"})
+CHANGES = frozenset(
+    {"referral.send", "referral.transition", "record.upload", "opinion.deliver", "conference.request", "case.decide"}
+)
 # Verbs that share the case with someone: refused (409) until the invited patient has accepted it.
 SHARES = frozenset({"referral.send", "record.upload", "conference.request"})
 
 # A specialist sees the case while their referral is live or done; not as a draft, nor once
 # it was cancelled or declined (minimum necessary).
-SPECIALIST_VISIBLE = frozenset({ReferralStatus.REQUESTED, ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED,
-                                ReferralStatus.SCHEDULED, ReferralStatus.COMPLETED})
+SPECIALIST_VISIBLE = frozenset(
+    {
+        ReferralStatus.REQUESTED,
+        ReferralStatus.RECEIVED,
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.SCHEDULED,
+        ReferralStatus.COMPLETED,
+    }
+)
 
 
 def roles_for(verb: str) -> tuple[Role, ...]:
@@ -81,15 +94,20 @@ def party_of(session: Session, identity: Identity, case: Case) -> Party | None:
         copied = any(copy.user_id == identity.user_id for copy in case.copies)
         return Party.REFERRER if case.created_by_user_id == identity.user_id or copied else None
     if identity.role is Role.SPECIALIST and identity.specialist_id is not None:
-        referred = session.scalar(select(exists().where(
-            Referral.case_id == case.id, Referral.specialist_id == identity.specialist_id,
-            Referral.status.in_(SPECIALIST_VISIBLE))))
+        referred = session.scalar(
+            select(
+                exists().where(
+                    Referral.case_id == case.id,
+                    Referral.specialist_id == identity.specialist_id,
+                    Referral.status.in_(SPECIALIST_VISIBLE),
+                )
+            )
+        )
         return Party.SPECIALIST if referred else None
     return None
 
 
-def authorize(session: Session, identity: Identity, case_id: int, verb: str,
-              reason: str | None) -> tuple[Case, Party]:
+def authorize(session: Session, identity: Identity, case_id: int, verb: str, reason: str | None) -> tuple[Case, Party]:
     """The case and the caller's party, or NotFound (not a party) / Forbidden (party, not allowed)."""
     case = session.get(Case, case_id)
     party = party_of(session, identity, case) if case is not None else None
@@ -111,8 +129,9 @@ def require_state(case: Case, verb: str) -> None:
         raise Conflict("The patient has not accepted this case yet; it is shared only once they do.")
 
 
-def authorize_referral(session: Session, identity: Identity, referral_id: int, verb: str,
-                       reason: str | None) -> tuple[Referral, Party]:
+def authorize_referral(
+    session: Session, identity: Identity, referral_id: int, verb: str, reason: str | None
+) -> tuple[Referral, Party]:
     """A referral and the caller's party; a specialist reaches only their own, sent referrals."""
     referral = session.get(Referral, referral_id)
     missing = NotFound(f"No referral {referral_id} that you can see.")
@@ -120,8 +139,11 @@ def authorize_referral(session: Session, identity: Identity, referral_id: int, v
         raise missing
     if identity.role is Role.SPECIALIST:
         # Their own referral stays theirs to read (and to be told "409") even once declined.
-        if (identity.specialist_id is None or referral.specialist_id != identity.specialist_id
-                or referral.status is ReferralStatus.DRAFT):
+        if (
+            identity.specialist_id is None
+            or referral.specialist_id != identity.specialist_id
+            or referral.status is ReferralStatus.DRAFT
+        ):
             raise missing
         if Party.SPECIALIST not in VERBS[verb]:
             raise Forbidden("Your role may not do this on a referral.")
@@ -142,22 +164,28 @@ def visible_cases_clause(identity: Identity):
         copied = select(CaseCopy.case_id).where(CaseCopy.user_id == identity.user_id)
         return (Case.created_by_user_id == identity.user_id) | Case.id.in_(copied)
     if identity.role is Role.SPECIALIST and identity.specialist_id is not None:
-        referred = select(Referral.case_id).where(Referral.specialist_id == identity.specialist_id,
-                                                  Referral.status.in_(SPECIALIST_VISIBLE))
+        referred = select(Referral.case_id).where(
+            Referral.specialist_id == identity.specialist_id, Referral.status.in_(SPECIALIST_VISIBLE)
+        )
         return Case.id.in_(referred)
     if identity.role is Role.ADMIN:
         return Case.id.is_not(None)
     return false()  # e.g. a specialist account not (or no longer) tied to a directory entry
 
 
-def live_authorization(session: Session, case_id: int, specialist_id: int | None,
-                       kind: str | None = None) -> RecordsAuthorization | None:
+def live_authorization(
+    session: Session, case_id: int, specialist_id: int | None, kind: str | None = None
+) -> RecordsAuthorization | None:
     """The specialist's unrevoked, unexpired records authorization on the case covering `kind`."""
     if specialist_id is None:
         return None
-    rows = session.scalars(select(RecordsAuthorization).where(
-        RecordsAuthorization.case_id == case_id, RecordsAuthorization.recipient_specialist_id == specialist_id,
-        RecordsAuthorization.revoked_at.is_(None))).all()
+    rows = session.scalars(
+        select(RecordsAuthorization).where(
+            RecordsAuthorization.case_id == case_id,
+            RecordsAuthorization.recipient_specialist_id == specialist_id,
+            RecordsAuthorization.revoked_at.is_(None),
+        )
+    ).all()
     now = utcnow()
     for row in rows:  # checked on every request, so a revocation takes effect at once
         if as_utc(row.expires_at) > now and (kind is None or "all" in row.scope or kind in row.scope):
@@ -165,9 +193,11 @@ def live_authorization(session: Session, case_id: int, specialist_id: int | None
     return None
 
 
-def require_records_access(session: Session, case: Case, party: Party, identity: Identity,
-                           kind: str | None = None) -> None:
+def require_records_access(
+    session: Session, case: Case, party: Party, identity: Identity, kind: str | None = None
+) -> None:
     """403 unless the caller may read the case's records (specialists: under a live authorization)."""
     if party is Party.SPECIALIST and live_authorization(session, case.id, identity.specialist_id, kind) is None:
-        raise Forbidden("Reading this case's records needs the patient's live release-of-information "
-                             "authorization for you.")
+        raise Forbidden(
+            "Reading this case's records needs the patient's live release-of-information authorization for you."
+        )

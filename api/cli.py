@@ -1,4 +1,5 @@
 """The `secondlook` commands: migrations, seeding, imports and index maintenance (the script is `api.app:main`)."""
+
 from __future__ import annotations
 
 import sys
@@ -34,7 +35,9 @@ def db_upgrade() -> None:
 
 @click.command("seed")
 @click.option("--specialists", "count", type=click.IntRange(1, 2_000_000), default=5000, show_default=True)
-@click.option("--seed", "rng_seed", type=int, default=42, show_default=True, help="Random seed: same seed, same directory.")
+@click.option(
+    "--seed", "rng_seed", type=int, default=42, show_default=True, help="Random seed: same seed, same directory."
+)
 @click.option("--batch-size", type=click.IntRange(100, 100_000), default=5000, show_default=True)
 @with_appcontext
 def seed(count: int, rng_seed: int, batch_size: int) -> None:
@@ -72,8 +75,13 @@ def import_nppes(path: str, batch_size: int) -> None:
 
 @click.command("reindex")
 @click.option("--follow", is_flag=True, help="Then keep applying the outbox until Ctrl-C (the Elasticsearch worker).")
-@click.option("--interval", type=click.FloatRange(0.05, 60), default=1.0, show_default=True,
-              help="Seconds between outbox polls with --follow.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(0.05, 60),
+    default=1.0,
+    show_default=True,
+    help="Seconds between outbox polls with --follow.",
+)
 @with_appcontext
 def reindex(follow: bool, interval: float) -> None:
     """Rebuild the search index from the database; with --follow, keep it in step with the outbox."""
@@ -99,7 +107,15 @@ def prune_outbox(older_than_hours: int) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI."""
-    for command in (db_upgrade, seed, demo_accounts, import_nppes, reindex, prune_outbox,
-                    deliver_notifications, deliver_mail, *scheduling_commands):
+    for command in (
+        db_upgrade,
+        seed,
+        demo_accounts,
+        import_nppes,
+        reindex,
+        prune_outbox,
+        deliver_notifications,
+        deliver_mail,
+        *scheduling_commands,
+    ):
         app.cli.add_command(command)
-

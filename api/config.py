@@ -1,10 +1,12 @@
 """Configuration read from the environment, with a working embedded default for every setting."""
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = REPO_ROOT / "var"
@@ -97,7 +99,7 @@ class Config:
     OPENAPI_JSON_PATH: str = field(default="openapi.json", init=False)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         """Build a Config from environment variables named like its fields."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
@@ -131,6 +133,4 @@ class TestConfig(Config):
     MAIL_MBOX: str = ""
     MAIL_BACKGROUND: bool = False  # a test reads the mail as soon as the request has answered
     NOTIFIER: str = "log"
-    DATABASE_URL: str = os.environ.get(
-        "SECONDLOOK_TEST_DATABASE_URL", "sqlite:///" + str(VAR_DIR / "test.db")
-    )
+    DATABASE_URL: str = os.environ.get("SECONDLOOK_TEST_DATABASE_URL", "sqlite:///" + str(VAR_DIR / "test.db"))

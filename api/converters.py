@@ -1,4 +1,5 @@
 """The `<id:name>` URL converter: a database id in a path, the same way on every route."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,7 +1,8 @@
 """Database engine, declarative base and the request-scoped session."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, overload
 
@@ -29,7 +30,7 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @overload
@@ -40,7 +41,7 @@ def as_utc(moment: datetime | None) -> datetime | None:
     """A moment as aware UTC; a naive one is taken to be UTC already (how SQLite hands stored ones back)."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -72,8 +73,7 @@ def make_engine(url: str) -> Engine:
     text ever shows them.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
-                               hide_parameters=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling is off and every transaction starts with
         # BEGIN IMMEDIATE: it takes the write lock up front (waiting up to busy_timeout), so

@@ -1,4 +1,5 @@
 """One error format for every failure: RFC 9457 problem details (application/problem+json)."""
+
 from __future__ import annotations
 
 import logging
@@ -25,8 +26,15 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, detail: str, *, field: str | None = None, status: int | None = None,
-                 headers: dict[str, str] | None = None, location: str = "json") -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+        location: str = "json",
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.message = detail  # the name older call sites read
@@ -109,12 +117,21 @@ class ProblemSchema(ma.Schema):
     detail = ma.fields.String(metadata={"example": "The request was well-formed but had invalid fields."})
     instance = ma.fields.String(metadata={"example": "/v1/specialists"})
     errors = ma.fields.Dict(
-        metadata={"description": "Per-field messages, by location then field", "example": {"json": {"npi": ["Invalid NPI check digit."]}}}
+        metadata={
+            "description": "Per-field messages, by location then field",
+            "example": {"json": {"npi": ["Invalid NPI check digit."]}},
+        }
     )
 
 
-def problem(status: int, detail: str | None = None, *, errors: dict | None = None,
-            type_: str = "about:blank", headers: dict | None = None) -> Response:
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    errors: dict | None = None,
+    type_: str = "about:blank",
+    headers: dict | None = None,
+) -> Response:
     """Build a problem+json response."""
     body = {
         "type": type_,
@@ -160,8 +177,9 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, (HTTPException, DomainError)):
             return problem_of(error)
         if isinstance(error, StaleDataError):  # a versioned row (a referral) moved under us: another change won
-            return domain_error_to_problem(Conflict(
-                "Someone else changed this referral at the same moment; read it again and retry."))
+            return domain_error_to_problem(
+                Conflict("Someone else changed this referral at the same moment; read it again and retry.")
+            )
         if isinstance(error, DataError):
             # The database refused a value (out of range, wrong type) that validation let through:
             # the client's input, not a server fault. Nothing was stored: the request rolls back.

@@ -1,4 +1,5 @@
 """Extensions: the database (unbound, attached in the factory) and the flask-smorest Api class."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,8 +28,10 @@ class ProblemResponsesPlugin(BasePlugin):
     def response_helper(self, response: dict, **kwargs: Any) -> dict | None:
         """A registered response whose body is a Problem is served as application/problem+json."""
         content = response.get("content") or {}
-        moved = {PROBLEM_MIMETYPE if _is_problem(body.get("schema")) else mimetype: body
-                 for mimetype, body in content.items()}
+        moved = {
+            PROBLEM_MIMETYPE if _is_problem(body.get("schema")) else mimetype: body
+            for mimetype, body in content.items()
+        }
         return {"content": moved} if moved != content else None
 
     def operation_helper(self, path=None, operations=None, **kwargs):
@@ -60,8 +63,11 @@ class Api(_SmorestApi):
 
 
 SECURITY_SCHEMES = {
-    "bearerAuth": {"type": "http", "scheme": "bearer",
-                   "description": "An opaque token from POST /v1/auth/token; expires, revocable."}
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An opaque token from POST /v1/auth/token; expires, revocable.",
+    }
 }
 
 __all__ = ["Api", "SECURITY_SCHEMES", "db"]

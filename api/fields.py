@@ -1,7 +1,8 @@
 """Marshmallow fields shared by every feature's schemas."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import marshmallow as ma
 
@@ -35,7 +36,7 @@ class UtcDateTime(ma.fields.AwareDateTime):
     """
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(default_timezone=timezone.utc, **_bounded(kwargs))
+        super().__init__(default_timezone=UTC, **_bounded(kwargs))
         self.validators.append(_in_years)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -63,8 +64,9 @@ CONDITION_CODE_DOC = {"example": "520", "description": "A code of its system tha
 
 def language_field(**kwargs) -> ma.fields.String:
     """An ISO 639 language code such as 'en'."""
-    return ma.fields.String(validate=ma.validate.Regexp(r"^[a-z]{2,3}$", error="Use an ISO 639 code like 'en'."),
-                            **kwargs)
+    return ma.fields.String(
+        validate=ma.validate.Regexp(r"^[a-z]{2,3}$", error="Use an ISO 639 code like 'en'."), **kwargs
+    )
 
 
 NPI_DOC = {"pattern": r"^\d{10}$", "description": "10 digits, the last the CMS (Luhn) check digit of the first nine"}
@@ -78,8 +80,10 @@ def validate_npi(value: str) -> None:
 
 # A NUCC taxonomy code the directory knows: an enum in the OpenAPI document, so no valid-looking
 # request is refused for an unknown code.
-validate_nucc = ma.validate.OneOf([taxonomy.code for taxonomy in nucc.TAXONOMIES],
-                                  error="Unknown NUCC taxonomy code; see GET /v1/reference/specialties.")
+validate_nucc = ma.validate.OneOf(
+    [taxonomy.code for taxonomy in nucc.TAXONOMIES],
+    error="Unknown NUCC taxonomy code; see GET /v1/reference/specialties.",
+)
 
 
 # A 5-digit ZIP or ZIP+4: a Regexp, so the OpenAPI document carries the pattern.

@@ -6,6 +6,7 @@ stored answer; with another body it is refused (422); while the first still runs
 answer is not stored, so a retry after the failure runs again (the services resume the work the
 first attempt left, e.g. the booking it already holds).
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,8 +26,13 @@ from api.unit_of_work import unit_of_work
 HEADER = "Idempotency-Key"
 LEASE = timedelta(minutes=2)
 RETENTION = timedelta(hours=24)
-_DOC = {"in": "header", "name": HEADER, "required": False, "schema": {"type": "string", "maxLength": 255},
-        "description": "Makes a retry safe: the same key (and body) within 24 h returns the first answer."}
+_DOC = {
+    "in": "header",
+    "name": HEADER,
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": "Makes a retry safe: the same key (and body) within 24 h returns the first answer.",
+}
 
 
 def idempotent(blp):
@@ -61,8 +67,9 @@ def forget_old(session, now) -> int:
 
 
 def _fingerprint() -> str:
-    return hashlib.sha256(b"\n".join([request.method.encode(), request.full_path.encode(),
-                                      request.get_data()])).hexdigest()
+    return hashlib.sha256(
+        b"\n".join([request.method.encode(), request.full_path.encode(), request.get_data()])
+    ).hexdigest()
 
 
 def _begin(scope: str, key: str) -> Response | None:
@@ -73,24 +80,43 @@ def _begin(scope: str, key: str) -> Response | None:
     now, fingerprint = utcnow(), _fingerprint()
     try:
         with unit_of_work() as uow:
-            uow.session.execute(delete(IdempotencyRecord).where(
-                IdempotencyRecord.scope == scope, IdempotencyRecord.key == key,
-                IdempotencyRecord.created_at < now - RETENTION))
-            uow.session.add(IdempotencyRecord(scope=scope, key=key, method_path=f"{request.method} {request.path}",
-                                              request_sha256=fingerprint, locked_until=now + LEASE))
+            uow.session.execute(
+                delete(IdempotencyRecord).where(
+                    IdempotencyRecord.scope == scope,
+                    IdempotencyRecord.key == key,
+                    IdempotencyRecord.created_at < now - RETENTION,
+                )
+            )
+            uow.session.add(
+                IdempotencyRecord(
+                    scope=scope,
+                    key=key,
+                    method_path=f"{request.method} {request.path}",
+                    request_sha256=fingerprint,
+                    locked_until=now + LEASE,
+                )
+            )
         return None
     except IntegrityError:
         pass  # the key is known: replay its answer, or take it over if its lease ran out
     with unit_of_work() as uow:  # the read below and the claim after it are one write transaction
-        record = uow.session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.scope == scope,
-                                                                    IdempotencyRecord.key == key))
+        record = uow.session.scalar(
+            select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+        )
         if record is None or record.request_sha256 != fingerprint or record.response_status is not None:
-            return _answer_for(record and (record.request_sha256, record.response_status, record.response_body),
-                               fingerprint)
-        claimed = uow.session.execute(update(IdempotencyRecord).where(
-            IdempotencyRecord.id == record.id, IdempotencyRecord.response_status.is_(None),
-            or_(IdempotencyRecord.locked_until.is_(None), IdempotencyRecord.locked_until < now))
-            .values(locked_until=now + LEASE).execution_options(synchronize_session=False)).rowcount
+            return _answer_for(
+                record and (record.request_sha256, record.response_status, record.response_body), fingerprint
+            )
+        claimed = uow.session.execute(
+            update(IdempotencyRecord)
+            .where(
+                IdempotencyRecord.id == record.id,
+                IdempotencyRecord.response_status.is_(None),
+                or_(IdempotencyRecord.locked_until.is_(None), IdempotencyRecord.locked_until < now),
+            )
+            .values(locked_until=now + LEASE)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     if not claimed:
         raise Conflict(f"A request with this {HEADER} is still being processed; retry shortly.")
     return None
@@ -103,8 +129,9 @@ def _answer_for(stored: tuple | None, fingerprint: str) -> Response:
     request_sha256, status, body = stored
     if request_sha256 != fingerprint:
         raise Invalid(f"This {HEADER} was used with a different request; use a new key.")
-    response = Response(json.dumps(body), status=status,
-                        mimetype=PROBLEM_MIMETYPE if status >= 400 else "application/json")
+    response = Response(
+        json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE if status >= 400 else "application/json"
+    )
     response.headers["Idempotent-Replayed"] = "true"
     return response
 
@@ -129,6 +156,9 @@ def _finish(scope: str, key: str, response: Response | None) -> None:
     if keep:
         values.update(response_status=response.status_code, response_body=response.get_json(silent=True))
     with unit_of_work() as uow:
-        uow.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.scope == scope,
-                                                            IdempotencyRecord.key == key)
-                            .values(**values).execution_options(synchronize_session=False))
+        uow.session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )

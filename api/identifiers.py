@@ -1,4 +1,5 @@
 """Identifiers that come from outside, validated where they enter: NPI, ZIP."""
+
 from __future__ import annotations
 
 import re

@@ -7,6 +7,7 @@ thousands of digits (int() refuses more than 4,300 digits with a ValueError). Ea
 as a 500 from deep inside a request. Here each is a BadRequest problem that says what is wrong,
 before webargs or a view reads the body.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,8 +53,9 @@ def _refuse_surrogates(value: Any) -> None:
         item = pending.pop()
         if isinstance(item, str):
             if _SURROGATE.search(item):
-                raise BadRequest("A JSON string holds an unpaired UTF-16 surrogate (such as \\ud800); "
-                                 "send valid Unicode text.")
+                raise BadRequest(
+                    "A JSON string holds an unpaired UTF-16 surrogate (such as \\ud800); send valid Unicode text."
+                )
         elif isinstance(item, dict):
             pending.extend(item.keys())
             pending.extend(item.values())
@@ -72,8 +74,9 @@ def loads_strict(data: str | bytes) -> Any:
     try:
         document = json.loads(data, parse_int=_integer)
     except json.JSONDecodeError as error:
-        raise BadRequest(f"The body is not valid JSON: {error.msg} (line {error.lineno}, "
-                         f"column {error.colno}).") from error
+        raise BadRequest(
+            f"The body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
+        ) from error
     except (ValueError, RecursionError) as error:  # float overflow forms and the like
         raise BadRequest("The body is not JSON the service can read.") from error
     _refuse_surrogates(document)

@@ -1,4 +1,5 @@
 """Running Alembic migrations from code (the CLI and the tests use this)."""
+
 from __future__ import annotations
 
 from alembic import command

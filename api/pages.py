@@ -1,4 +1,5 @@
 """Pagination shared by list endpoints: the query arguments, the page envelope and the query."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,9 +21,15 @@ class PageArgs(ma.Schema):
 
 def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
     """A page envelope of `item`s: items, total, page, page_size."""
-    return ma.Schema.from_dict({
-        "items": ma.fields.List(ma.fields.Nested(item)), "total": ma.fields.Integer(),
-        "page": ma.fields.Integer(), "page_size": ma.fields.Integer()}, name=name)
+    return ma.Schema.from_dict(
+        {
+            "items": ma.fields.List(ma.fields.Nested(item)),
+            "total": ma.fields.Integer(),
+            "page": ma.fields.Integer(),
+            "page_size": ma.fields.Integer(),
+        },
+        name=name,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 """Pages of a list, written once: the query parameters, the response envelope and the offset arithmetic."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -58,4 +59,4 @@ def paginate(session: Session, query: Select[T], page: int, page_size: int) -> P
 def page_of(items: Sequence[T], page: int, page_size: int) -> Page[T]:
     """One page of a list already in memory, in order."""
     start = offset(page, page_size)
-    return Page(list(items[start:start + page_size]), len(items), page, page_size)
+    return Page(list(items[start : start + page_size]), len(items), page, page_size)

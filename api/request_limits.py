@@ -5,10 +5,11 @@ sets those limits). This middleware holds tighter ones, so every request a clien
 gunicorn is refused here instead, in the API's one error format: 414 for a long URL, 431 for a
 long header field or too many header bytes in all.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
 from werkzeug.http import HTTP_STATUS_CODES
@@ -64,9 +65,11 @@ class RequestLimits:
         if refused is None:
             return self.app(environ, start_response)
         status, detail = refused
-        body = json.dumps({"type": "about:blank", "title": HTTP_STATUS_CODES[status], "status": status,
-                           "detail": detail}).encode()
-        start_response(f"{status} {HTTP_STATUS_CODES[status]}",
-                       [("Content-Type", PROBLEM_MIMETYPE), ("Content-Length", str(len(body))),
-                        ("Connection", "close")])
+        body = json.dumps(
+            {"type": "about:blank", "title": HTTP_STATUS_CODES[status], "status": status, "detail": detail}
+        ).encode()
+        start_response(
+            f"{status} {HTTP_STATUS_CODES[status]}",
+            [("Content-Type", PROBLEM_MIMETYPE), ("Content-Length", str(len(body))), ("Connection", "close")],
+        )
         return [body]

@@ -5,10 +5,12 @@ schema calls valid could still be refused. A schema class decorated with `rules(
 JSON Schema (2020-12, as OpenAPI 3.1 uses) of its cross-field rules; `SchemaRulesPlugin` adds it to
 the schema's component. Each rule is written next to the hook that enforces it.
 """
+
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import marshmallow as ma
 from apispec import BasePlugin

@@ -16,12 +16,14 @@ An outside call that must happen *before* the commit (Stripe with an idempotency
 its compensation with `on_rollback`; one that may happen after it goes through `after_commit` or
 an outbox row. Read-only requests need no unit of work.
 """
+
 from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 

@@ -16,9 +16,8 @@ per kind of call:
 Who strings the units of work together: `api/scheduling/flows.py` for bookings, `billing.webhooks.receive`
 for webhooks and `billing.reconcile.reconcile` for reconciliation.
 """
+
 from __future__ import annotations
-
-
 
 from flask import current_app
 

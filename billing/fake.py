@@ -1,4 +1,5 @@
 """An in-memory twin of StripeGateway (a `PaymentGateway`) for tests: same states, honours idempotency keys."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -6,7 +7,12 @@ import itertools
 from typing import Any
 
 from billing.stripe_client import (
-    DisputeState, IntentState, PaymentDeclined, PaymentRejected, PaymentServiceUnavailable, RefundState,
+    DisputeState,
+    IntentState,
+    PaymentDeclined,
+    PaymentRejected,
+    PaymentServiceUnavailable,
+    RefundState,
 )
 
 DECLINED_METHODS = frozenset({"pm_card_chargeCustomerFail", "pm_card_visa_chargeDeclined"})
@@ -35,31 +41,45 @@ class FakeStripeGateway:
             self._by_key[key] = result
         return result
 
-    def create_intent(self, *, amount_cents: int, currency: str, booking_id: int, payment_method: str | None,
-                      idempotency_key: str) -> IntentState:
+    def create_intent(
+        self, *, amount_cents: int, currency: str, booking_id: int, payment_method: str | None, idempotency_key: str
+    ) -> IntentState:
         """Create (and with a method, authorise) a manual-capture PaymentIntent."""
         metadata = {"booking_id": str(booking_id)}
-        if (seen := self._enter("create_intent", idempotency_key, amount=amount_cents, metadata=metadata,
-                                payment_method=payment_method)) is not None:
+        if (
+            seen := self._enter(
+                "create_intent", idempotency_key, amount=amount_cents, metadata=metadata, payment_method=payment_method
+            )
+        ) is not None:
             return self.intents[seen.id]
         n = next(self._ids)
-        intent = IntentState(f"pi_fake{n}", "requires_payment_method", amount_cents, currency=currency,
-                             client_secret=f"pi_fake{n}_secret", metadata=metadata)
+        intent = IntentState(
+            f"pi_fake{n}",
+            "requires_payment_method",
+            amount_cents,
+            currency=currency,
+            client_secret=f"pi_fake{n}_secret",
+            metadata=metadata,
+        )
         if payment_method in DECLINED_METHODS:
             intent = dataclasses.replace(intent, failure_message="Your card was declined.")
             self.intents[intent.id] = intent
             raise PaymentDeclined("Your card was declined.")
         if payment_method:
-            intent = dataclasses.replace(intent, status="requires_capture", amount_capturable=amount_cents,
-                                         latest_charge=f"ch_fake{n}")
+            intent = dataclasses.replace(
+                intent, status="requires_capture", amount_capturable=amount_cents, latest_charge=f"ch_fake{n}"
+            )
         self.intents[intent.id] = intent
         return self._remember(idempotency_key, intent)
 
     def authorise_on_client(self, intent_id: str) -> IntentState:
         """What the patient's browser does with the client secret: the card is authorised."""
-        intent = dataclasses.replace(self.intents[intent_id], status="requires_capture",
-                                     amount_capturable=self.intents[intent_id].amount,
-                                     latest_charge=intent_id.replace("pi_", "ch_"))
+        intent = dataclasses.replace(
+            self.intents[intent_id],
+            status="requires_capture",
+            amount_capturable=self.intents[intent_id].amount,
+            latest_charge=intent_id.replace("pi_", "ch_"),
+        )
         self.intents[intent_id] = intent
         return intent
 
@@ -94,8 +114,11 @@ class FakeStripeGateway:
 
     def refund(self, intent_id: str, amount_cents: int, booking_id: int, idempotency_key: str) -> RefundState:
         """Refund part or all of a captured intent."""
-        if (seen := self._enter("refund", idempotency_key, id=intent_id, amount=amount_cents,
-                                metadata={"booking_id": str(booking_id)})) is not None:
+        if (
+            seen := self._enter(
+                "refund", idempotency_key, id=intent_id, amount=amount_cents, metadata={"booking_id": str(booking_id)}
+            )
+        ) is not None:
             return seen
         intent = self.intents[intent_id]
         done = sum(r.amount for r in self.refunds.get(intent_id, []))

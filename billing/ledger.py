@@ -1,4 +1,5 @@
 """The ledger: every movement of money, written once per Stripe object however often it is seen."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -29,17 +30,28 @@ def record(session: Session, payment_id: int, kind: LedgerKind, amount_cents: in
         return False
     debit, credit = ACCOUNTS[kind]
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(LedgerEntry).values(
-        payment_id=payment_id, kind=kind, debit=debit, credit=credit, amount_cents=amount_cents,
-        stripe_ref=stripe_ref).on_conflict_do_nothing(index_elements=["kind", "stripe_ref"])
+    statement = (
+        dialect.insert(LedgerEntry)
+        .values(
+            payment_id=payment_id,
+            kind=kind,
+            debit=debit,
+            credit=credit,
+            amount_cents=amount_cents,
+            stripe_ref=stripe_ref,
+        )
+        .on_conflict_do_nothing(index_elements=["kind", "stripe_ref"])
+    )
     # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT through SQLAlchemy.
     return session.scalar(statement.returning(LedgerEntry.id)) is not None
 
 
 def has(session: Session, kind: LedgerKind, stripe_ref: str) -> bool:
     """Whether this movement is in the ledger."""
-    return session.scalar(select(LedgerEntry.id).where(
-        LedgerEntry.kind == kind, LedgerEntry.stripe_ref == stripe_ref)) is not None
+    return (
+        session.scalar(select(LedgerEntry.id).where(LedgerEntry.kind == kind, LedgerEntry.stripe_ref == stripe_ref))
+        is not None
+    )
 
 
 def balances(session: Session, payment_id: int | None = None) -> dict[str, int]:

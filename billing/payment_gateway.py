@@ -3,6 +3,7 @@
 Every call that creates or moves money takes the caller's idempotency key; every failure is a
 `PaymentError` (`PaymentServiceUnavailable` when trying again later may work).
 """
+
 from __future__ import annotations
 
 from typing import Protocol
@@ -13,8 +14,9 @@ from billing.stripe_client import DisputeState, IntentState, RefundState
 class PaymentGateway(Protocol):
     """PaymentIntents with manual capture, refunds and disputes, as plain data."""
 
-    def create_intent(self, *, amount_cents: int, currency: str, booking_id: int, payment_method: str | None,
-                      idempotency_key: str) -> IntentState:
+    def create_intent(
+        self, *, amount_cents: int, currency: str, booking_id: int, payment_method: str | None, idempotency_key: str
+    ) -> IntentState:
         """A manual-capture PaymentIntent; authorised at once when a payment method is given."""
         ...
 

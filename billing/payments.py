@@ -5,9 +5,10 @@ each kind of call sits in the units of work); `sync` then writes what Stripe ans
 Payment and the ledger. Every call is idempotent twice over: Stripe gets a
 stable key per payment attempt and action, and we look at the intent's state before asking.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -36,9 +37,13 @@ def authorise(gateway: PaymentGateway, payment: Payment, payment_method: str | N
     """Create the attempt's PaymentIntent (authorising the card when a method is given), or fetch it."""
     if payment.stripe_payment_intent_id:
         return gateway.retrieve_intent(payment.stripe_payment_intent_id)
-    return gateway.create_intent(amount_cents=payment.amount_cents, currency=payment.currency,
-                                 booking_id=payment.booking_id, payment_method=payment_method,
-                                 idempotency_key=idempotency_key(payment, "authorise"))
+    return gateway.create_intent(
+        amount_cents=payment.amount_cents,
+        currency=payment.currency,
+        booking_id=payment.booking_id,
+        payment_method=payment_method,
+        idempotency_key=idempotency_key(payment, "authorise"),
+    )
 
 
 def capture(gateway: PaymentGateway, payment: Payment) -> IntentState:
@@ -79,19 +84,31 @@ def refund(gateway: PaymentGateway, payment: Payment, amount_cents: int) -> list
     done = gateway.list_refunds(payment.stripe_payment_intent_id)
     owed = amount_cents - sum(r.amount for r in done if r.status in ("succeeded", "pending"))
     if owed > 0:
-        done.append(gateway.refund(payment.stripe_payment_intent_id, owed, payment.booking_id,
-                                   idempotency_key(payment, f"refund-{amount_cents}")))
+        done.append(
+            gateway.refund(
+                payment.stripe_payment_intent_id,
+                owed,
+                payment.booking_id,
+                idempotency_key(payment, f"refund-{amount_cents}"),
+            )
+        )
     return done
 
 
-def sync(session: Session, payment: Payment, intent: IntentState,
-         refunds: list[RefundState] | None = None, disputes: tuple[DisputeState, ...] = ()) -> None:
+def sync(
+    session: Session,
+    payment: Payment,
+    intent: IntentState,
+    refunds: list[RefundState] | None = None,
+    disputes: tuple[DisputeState, ...] = (),
+) -> None:
     """Make the Payment and the ledger say what Stripe says (any order, any number of times)."""
     if payment.stripe_payment_intent_id not in (None, intent.id):
         raise PaymentRejected("That PaymentIntent belongs to another payment.")
     payment.stripe_payment_intent_id = intent.id
     was_authorised = intent.status in ("requires_capture", "succeeded") or ledger.has(
-        session, LedgerKind.AUTHORISED, intent.id)
+        session, LedgerKind.AUTHORISED, intent.id
+    )
     if was_authorised:
         ledger.record(session, payment.id, LedgerKind.AUTHORISED, intent.amount, intent.id)
     if intent.status == "succeeded":

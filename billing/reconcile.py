@@ -1,4 +1,5 @@
 """Reconciliation: does the ledger say what Stripe says about every payment? Optionally make it so."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -41,8 +42,10 @@ class ReconcileReport:
 
     def describe(self) -> str:
         """A summary line."""
-        return (f"checked {self.checked} payments: {len(self.mismatches)} mismatches, {self.fixed} fixed, "
-                f"{len(self.unreachable)} not checked (Stripe unreachable)")
+        return (
+            f"checked {self.checked} payments: {len(self.mismatches)} mismatches, {self.fixed} fixed, "
+            f"{len(self.unreachable)} not checked (Stripe unreachable)"
+        )
 
 
 def _figures(session: Session, payment: Payment) -> dict[str, int]:
@@ -56,8 +59,9 @@ def _stripe_figures(intent, refunds) -> dict[str, int]:
     return {"held": held, "net_collected": intent.amount_received - refunded}
 
 
-def reconcile(session: Session, gateway: PaymentGateway, *, fix: bool = False,
-              since: datetime | None = None) -> ReconcileReport:
+def reconcile(
+    session: Session, gateway: PaymentGateway, *, fix: bool = False, since: datetime | None = None
+) -> ReconcileReport:
     """Compare each payment's ledger with its PaymentIntent and refunds at Stripe; with `fix`, sync it.
 
     Stripe is asked between units of work (no transaction is held while it answers); each fix is a
@@ -78,13 +82,18 @@ def reconcile(session: Session, gateway: PaymentGateway, *, fix: bool = False,
             report.unreachable.append(payment.id)
             continue
         except PaymentError:
-            report.mismatches.append(Mismatch(payment.id, payment.stripe_payment_intent_id or "", "missing_at_stripe", 0, 0))
+            report.mismatches.append(
+                Mismatch(payment.id, payment.stripe_payment_intent_id or "", "missing_at_stripe", 0, 0)
+            )
             continue
         report.checked += 1
         with unit_of_work(session) as uow:
             expected, ours = _stripe_figures(intent, refunds), _figures(uow.session, payment)
-            wrong = [Mismatch(payment.id, intent.id, name, ours[name], expected[name])
-                     for name in expected if ours[name] != expected[name]]
+            wrong = [
+                Mismatch(payment.id, intent.id, name, ours[name], expected[name])
+                for name in expected
+                if ours[name] != expected[name]
+            ]
             report.mismatches.extend(wrong)
             if wrong and fix:
                 payments.sync(uow.session, payment, intent, refunds)
@@ -95,6 +104,9 @@ def reconcile(session: Session, gateway: PaymentGateway, *, fix: bool = False,
 
 def entries_of(session: Session, payment_id: int) -> list[tuple[LedgerKind, int, str]]:
     """A payment's ledger movements, oldest first (for reports and tests)."""
-    rows = session.execute(select(LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.stripe_ref)
-                           .where(LedgerEntry.payment_id == payment_id).order_by(LedgerEntry.id))
+    rows = session.execute(
+        select(LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.stripe_ref)
+        .where(LedgerEntry.payment_id == payment_id)
+        .order_by(LedgerEntry.id)
+    )
     return [(kind, amount, ref) for kind, amount, ref in rows]

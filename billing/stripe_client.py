@@ -3,6 +3,7 @@
 Every call that creates or moves money carries the caller's idempotency key. Only a booking id
 ever goes to Stripe as metadata: no names, conditions or diagnoses.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -86,16 +87,22 @@ def _intent(obj: Any) -> IntentState:
     capturable = data.get("amount_capturable", amount if status == "requires_capture" else 0)
     received = data.get("amount_received", amount if status == "succeeded" else 0)
     return IntentState(
-        id=data["id"], status=status, amount=amount, amount_capturable=int(capturable or 0),
-        amount_received=int(received or 0), currency=data.get("currency") or "usd",
-        client_secret=data.get("client_secret"), latest_charge=_id(data.get("latest_charge")),
-        failure_message=error.get("message"), metadata=dict(data.get("metadata") or {}))
+        id=data["id"],
+        status=status,
+        amount=amount,
+        amount_capturable=int(capturable or 0),
+        amount_received=int(received or 0),
+        currency=data.get("currency") or "usd",
+        client_secret=data.get("client_secret"),
+        latest_charge=_id(data.get("latest_charge")),
+        failure_message=error.get("message"),
+        metadata=dict(data.get("metadata") or {}),
+    )
 
 
 def _translate(error: stripe.StripeError) -> PaymentError:
     server_side = isinstance(error, stripe.APIError) and (error.http_status or 500) >= 500
-    if server_side or isinstance(error, (stripe.APIConnectionError, stripe.RateLimitError,
-                                         stripe.AuthenticationError)):
+    if server_side or isinstance(error, (stripe.APIConnectionError, stripe.RateLimitError, stripe.AuthenticationError)):
         return PaymentServiceUnavailable("The payment service is unreachable.")
     if isinstance(error, stripe.CardError):
         return PaymentDeclined(error.user_message or "The card was declined.")
@@ -105,17 +112,31 @@ def _translate(error: stripe.StripeError) -> PaymentError:
 class StripeGateway:
     """The Stripe calls SecondLook makes, through the official SDK's StripeClient (a `PaymentGateway`)."""
 
-    def __init__(self, api_key: str, *, api_base: str = "https://api.stripe.com", timeout_s: float = 10.0,
-                 max_network_retries: int = 2, http_client: stripe.HTTPClient | None = None) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        api_base: str = "https://api.stripe.com",
+        timeout_s: float = 10.0,
+        max_network_retries: int = 2,
+        http_client: stripe.HTTPClient | None = None,
+    ) -> None:
         self._client = stripe.StripeClient(
-            api_key, base_addresses={"api": api_base}, max_network_retries=max_network_retries,
-            http_client=http_client or stripe.RequestsClient(timeout=timeout_s))
+            api_key,
+            base_addresses={"api": api_base},
+            max_network_retries=max_network_retries,
+            http_client=http_client or stripe.RequestsClient(timeout=timeout_s),
+        )
 
     @classmethod
-    def from_config(cls, config) -> "StripeGateway":
+    def from_config(cls, config) -> StripeGateway:
         """A gateway for the app's STRIPE_* settings."""
-        return cls(config["STRIPE_SECRET_KEY"], api_base=config["STRIPE_API_BASE"],
-                   timeout_s=config["STRIPE_TIMEOUT_S"], max_network_retries=config["STRIPE_MAX_NETWORK_RETRIES"])
+        return cls(
+            config["STRIPE_SECRET_KEY"],
+            api_base=config["STRIPE_API_BASE"],
+            timeout_s=config["STRIPE_TIMEOUT_S"],
+            max_network_retries=config["STRIPE_MAX_NETWORK_RETRIES"],
+        )
 
     def _call(self, fn, *args, **kwargs) -> Any:
         try:
@@ -123,11 +144,17 @@ class StripeGateway:
         except stripe.StripeError as error:
             raise _translate(error) from error
 
-    def create_intent(self, *, amount_cents: int, currency: str, booking_id: int, payment_method: str | None,
-                      idempotency_key: str) -> IntentState:
+    def create_intent(
+        self, *, amount_cents: int, currency: str, booking_id: int, payment_method: str | None, idempotency_key: str
+    ) -> IntentState:
         """A manual-capture PaymentIntent; confirmed (the card authorised) at once when a method is given."""
-        params: dict[str, Any] = {"amount": amount_cents, "currency": currency, "capture_method": "manual",
-                                  "payment_method_types": ["card"], "metadata": {"booking_id": str(booking_id)}}
+        params: dict[str, Any] = {
+            "amount": amount_cents,
+            "currency": currency,
+            "capture_method": "manual",
+            "payment_method_types": ["card"],
+            "metadata": {"booking_id": str(booking_id)},
+        }
         if payment_method:
             params.update(payment_method=payment_method, confirm=True)
         intents = self._client.v1.payment_intents
@@ -139,20 +166,28 @@ class StripeGateway:
 
     def capture(self, intent_id: str, amount_cents: int, idempotency_key: str) -> IntentState:
         """Take `amount_cents` of the authorised amount; the rest is released."""
-        return _intent(self._call(self._client.v1.payment_intents.capture, intent_id,
-                                  params={"amount_to_capture": amount_cents},
-                                  options={"idempotency_key": idempotency_key}))
+        return _intent(
+            self._call(
+                self._client.v1.payment_intents.capture,
+                intent_id,
+                params={"amount_to_capture": amount_cents},
+                options={"idempotency_key": idempotency_key},
+            )
+        )
 
     def cancel(self, intent_id: str, idempotency_key: str) -> IntentState:
         """Release an authorisation (or abandon an unpaid intent); nothing is charged."""
-        return _intent(self._call(self._client.v1.payment_intents.cancel, intent_id,
-                                  options={"idempotency_key": idempotency_key}))
+        return _intent(
+            self._call(self._client.v1.payment_intents.cancel, intent_id, options={"idempotency_key": idempotency_key})
+        )
 
     def refund(self, intent_id: str, amount_cents: int, booking_id: int, idempotency_key: str) -> RefundState:
         """Give `amount_cents` of a captured payment back to the card."""
-        refund = self._call(self._client.v1.refunds.create, params={
-            "payment_intent": intent_id, "amount": amount_cents, "metadata": {"booking_id": str(booking_id)}},
-            options={"idempotency_key": idempotency_key})
+        refund = self._call(
+            self._client.v1.refunds.create,
+            params={"payment_intent": intent_id, "amount": amount_cents, "metadata": {"booking_id": str(booking_id)}},
+            options={"idempotency_key": idempotency_key},
+        )
         return RefundState(refund["id"], int(refund["amount"]), refund["status"])
 
     def list_refunds(self, intent_id: str) -> list[RefundState]:
@@ -167,5 +202,6 @@ class StripeGateway:
     def retrieve_dispute(self, dispute_id: str) -> DisputeState:
         """A dispute as Stripe has it now."""
         dispute = _plain(self._call(self._client.v1.disputes.retrieve, dispute_id))
-        return DisputeState(dispute["id"], _id(dispute.get("payment_intent")), int(dispute["amount"]),
-                            dispute["status"])
+        return DisputeState(
+            dispute["id"], _id(dispute.get("payment_intent")), int(dispute["amount"]), dispute["status"]
+        )

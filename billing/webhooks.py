@@ -15,15 +15,16 @@ a `data.object` that is no object, an object Stripe does not know) can never suc
 recorded with its reason, counted in the webhook failures metric and acknowledged (2xx), so
 Stripe stops retrying it.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 import stripe
 from sqlalchemy import select, update
@@ -40,11 +41,18 @@ from billing.stripe_client import IntentState, PaymentError
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
-HANDLED = frozenset({
-    "payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled",
-    "payment_intent.amount_capturable_updated", "payment_intent.requires_action", "payment_intent.processing",
-    "charge.refunded", "charge.dispute.created",
-})
+HANDLED = frozenset(
+    {
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "payment_intent.canceled",
+        "payment_intent.amount_capturable_updated",
+        "payment_intent.requires_action",
+        "payment_intent.processing",
+        "charge.refunded",
+        "charge.dispute.created",
+    }
+)
 _EVENT_ID = re.compile(r"[A-Za-z0-9_]{1,255}")
 _EVENT_TYPE = re.compile(r"[a-z0-9_.]{1,100}")
 OnPaymentChange = Callable[[Session, PaymentGateway, Payment, datetime], None]
@@ -92,8 +100,15 @@ def read_event(text: str) -> dict | str:
     return event
 
 
-def receive(session: Session, gateway: PaymentGateway, payload: bytes, signature: str | None, secret: str,
-            on_change: OnPaymentChange, now: datetime) -> Receipt:
+def receive(
+    session: Session,
+    gateway: PaymentGateway,
+    payload: bytes,
+    signature: str | None,
+    secret: str,
+    on_change: OnPaymentChange,
+    now: datetime,
+) -> Receipt:
     """Handle one delivery. Raises WebhookRejected (400), or on a failure a retry may cure (answer 5xx)."""
     try:
         verify(payload, signature, secret)
@@ -128,18 +143,38 @@ def receive(session: Session, gateway: PaymentGateway, payload: bytes, signature
 def record(session: Session, event_id: str, kind: str, text: str, now: datetime) -> bool:
     """Store the raw event once (insert-or-ignore on the event id); True when this call stored it."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return session.scalar(dialect.insert(StripeEvent).values(
-        id=event_id, type=kind, payload=text.replace("\x00", "\\u0000"), received_at=now, attempts=0,
-    ).on_conflict_do_nothing(index_elements=["id"]).returning(StripeEvent.id)) is not None
+    return (
+        session.scalar(
+            dialect.insert(StripeEvent)
+            .values(
+                id=event_id,
+                type=kind,
+                payload=text.replace("\x00", "\\u0000"),
+                received_at=now,
+                attempts=0,
+            )
+            .on_conflict_do_nothing(index_elements=["id"])
+            .returning(StripeEvent.id)
+        )
+        is not None
+    )
 
 
 def claim(session: Session, event_id: str, now: datetime) -> bool:
     """Take the event for processing unless it is done or another delivery is processing it."""
-    return session.execute(update(StripeEvent).where(
-        StripeEvent.id == event_id, StripeEvent.processed_at.is_(None),
-        (StripeEvent.claimed_until.is_(None)) | (StripeEvent.claimed_until < now),
-    ).values(claimed_until=now + LEASE, attempts=StripeEvent.attempts + 1)
-        .execution_options(synchronize_session=False)).rowcount == 1
+    return (
+        session.execute(
+            update(StripeEvent)
+            .where(
+                StripeEvent.id == event_id,
+                StripeEvent.processed_at.is_(None),
+                (StripeEvent.claimed_until.is_(None)) | (StripeEvent.claimed_until < now),
+            )
+            .values(claimed_until=now + LEASE, attempts=StripeEvent.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
 
 
 def _odd_id(payload: bytes) -> str:
@@ -159,20 +194,25 @@ def _give_back(session: Session, event_id: str, error: Exception) -> None:
     """Let go of the claim and keep the error, so that Stripe's redelivery processes the event."""
     WEBHOOK_FAILURES.labels("processing").inc()
     with unit_of_work(session) as uow:
-        uow.session.execute(update(StripeEvent).where(StripeEvent.id == event_id).values(
-            claimed_until=None, last_error=f"{type(error).__name__}: {error}"[:500])
-            .execution_options(synchronize_session=False))
+        uow.session.execute(
+            update(StripeEvent)
+            .where(StripeEvent.id == event_id)
+            .values(claimed_until=None, last_error=f"{type(error).__name__}: {error}"[:500])
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _finish(session: Session, event_id: str, now: datetime, reason: str | None) -> None:
     with unit_of_work(session) as uow:
-        uow.session.execute(update(StripeEvent).where(StripeEvent.id == event_id).values(
-            processed_at=now, claimed_until=None, last_error=reason and reason[:500])
-            .execution_options(synchronize_session=False))
+        uow.session.execute(
+            update(StripeEvent)
+            .where(StripeEvent.id == event_id)
+            .values(processed_at=now, claimed_until=None, last_error=reason and reason[:500])
+            .execution_options(synchronize_session=False)
+        )
 
 
-def process(session: Session, gateway: PaymentGateway, event: dict, on_change: OnPaymentChange,
-            now: datetime) -> str:
+def process(session: Session, gateway: PaymentGateway, event: dict, on_change: OnPaymentChange, now: datetime) -> str:
     """Re-fetch what the event is about and bring our payment (and its booking) to Stripe's state."""
     kind = event["type"]
     if kind not in HANDLED:
@@ -205,7 +245,14 @@ def find_payment(session: Session, intent: IntentState) -> Payment | None:
     payment = session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == intent.id))
     booking_id = (intent.metadata or {}).get("booking_id", "")
     if payment is None and booking_id.isdigit():
-        payment = session.scalar(select(Payment).where(
-            Payment.booking_id == int(booking_id), Payment.stripe_payment_intent_id.is_(None),
-            Payment.status == PaymentStatus.PENDING).order_by(Payment.attempt.desc()).limit(1))
+        payment = session.scalar(
+            select(Payment)
+            .where(
+                Payment.booking_id == int(booking_id),
+                Payment.stripe_payment_intent_id.is_(None),
+                Payment.status == PaymentStatus.PENDING,
+            )
+            .order_by(Payment.attempt.desc())
+            .limit(1)
+        )
     return payment

@@ -1,4 +1,5 @@
 """A lower-cased name and code-prefix index over one coding system, for autocomplete."""
+
 from __future__ import annotations
 
 import heapq
@@ -95,8 +96,15 @@ class ConditionIndex(Sequence[T]):
         best = heapq.nsmallest(limit, ranked.items(), key=lambda kv: kv[1])
         return [(key, self._items[i]) for i, key in best]
 
-    def _match_names(self, words: list[str], limit: int, ranked: dict[int, tuple], names: list[str],
-                     owners: Sequence[int], via_synonym: bool) -> None:
+    def _match_names(
+        self,
+        words: list[str],
+        limit: int,
+        ranked: dict[int, tuple],
+        names: list[str],
+        owners: Sequence[int],
+        via_synonym: bool,
+    ) -> None:
         depths = [self._depths[owners[j]] for j in range(len(names))] if via_synonym else self._depths
         phrase = " " + " ".join(words)
         probe = max(words, key=len)  # the longest word filters the most
@@ -122,7 +130,14 @@ class ConditionIndex(Sequence[T]):
             for i in matched:
                 name, owner = names[i], owners[i]
                 partial_word = (name + " ").find(phrase + " ") < 0
-                key = (tier, depths[i], via_synonym, partial_word, not name.startswith(phrase), len(name),
-                       self._items[owner].code)
+                key = (
+                    tier,
+                    depths[i],
+                    via_synonym,
+                    partial_word,
+                    not name.startswith(phrase),
+                    len(name),
+                    self._items[owner].code,
+                )
                 if owner not in ranked or key < ranked[owner]:
                     ranked[owner] = key

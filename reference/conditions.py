@@ -1,4 +1,5 @@
 """Condition catalogue: ICD-10-CM (2026) and Orphanet rare diseases, with the specialties that treat them."""
+
 from __future__ import annotations
 
 import re
@@ -26,13 +27,26 @@ ORPHA_GROUP_PREFIX = "ORPHA-GROUP:"
 GENETIC_GROUP = "genetic"
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 
-_SYSTEM_ALIASES = {"icd10cm": ICD10CM, "icd10": ICD10CM, "icd": ICD10CM, "orpha": ORPHA, "orphanet": ORPHA,
-                   "orphacode": ORPHA}
+_SYSTEM_ALIASES = {
+    "icd10cm": ICD10CM,
+    "icd10": ICD10CM,
+    "icd": ICD10CM,
+    "orpha": ORPHA,
+    "orphanet": ORPHA,
+    "orphacode": ORPHA,
+}
 _ICD_QUERY = re.compile(r"[A-Z][0-9][0-9A-Z]{0,5}")
 _ORPHA_QUERY = re.compile(r"(?:ORPHA(?:NET)?(?:CODE)?\s*:?\s*)?(\d+)")
 # Patients type British spellings and lay words; the catalogues use US clinical wording.
-_SPELLINGS = (("aemia", "emia"), ("haem", "hem"), ("oedema", "edema"), ("oesoph", "esoph"), ("tumour", "tumor"),
-              ("paediatr", "pediatr"), ("foet", "fet"))
+_SPELLINGS = (
+    ("aemia", "emia"),
+    ("haem", "hem"),
+    ("oedema", "edema"),
+    ("oesoph", "esoph"),
+    ("tumour", "tumor"),
+    ("paediatr", "pediatr"),
+    ("foet", "fet"),
+)
 _LAY_TERMS = {"cancer": ("malignant", "neoplasm"), "tumor": ("neoplasm",)}
 
 
@@ -83,9 +97,18 @@ def normalise_code(system: str, code: str) -> str | None:
 
 @cache
 def _icd() -> ConditionIndex[Condition]:
-    items = [Condition(ICD10CM, code, icd.get_description(code), code[:3], specialty_map.icd_treaters(code),
-                       synonyms.icd_synonyms(code, icd.get_description(code), icd.get_inclusion_term(code)))
-             for code in icd.get_all_codes(True) if icd.is_category_or_subcategory(code)]
+    items = [
+        Condition(
+            ICD10CM,
+            code,
+            icd.get_description(code),
+            code[:3],
+            specialty_map.icd_treaters(code),
+            synonyms.icd_synonyms(code, icd.get_description(code), icd.get_inclusion_term(code)),
+        )
+        for code in icd.get_all_codes(True)
+        if icd.is_category_or_subcategory(code)
+    ]
     return ConditionIndex(items, code_key=lambda c: c.replace(".", ""), depth=lambda c: len(c.replace(".", "")))
 
 
@@ -120,12 +143,20 @@ def _orpha() -> ConditionIndex[Condition]:
     items = []
     for disease in sorted(Ontology.orpha_diseases, key=lambda d: d.id):
         systems = _dominant_systems(set(disease.hpo))
-        organ = tuple(orphanet.HPO_SYSTEM_SPECIALTIES[s] for s in systems[:2]
-                      if s in orphanet.HPO_SYSTEM_SPECIALTIES)
+        organ = tuple(orphanet.HPO_SYSTEM_SPECIALTIES[s] for s in systems[:2] if s in orphanet.HPO_SYSTEM_SPECIALTIES)
         treaters, icd_code = orphanet.treaters(disease.name, organ)
         group = _orpha_group(icd_code)
-        items.append(Condition(ORPHA, str(disease.id), disease.name, group, treaters,
-                               synonyms.curated_synonyms(f"{ORPHA}:{disease.id}"), icd_code))
+        items.append(
+            Condition(
+                ORPHA,
+                str(disease.id),
+                disease.name,
+                group,
+                treaters,
+                synonyms.curated_synonyms(f"{ORPHA}:{disease.id}"),
+                icd_code,
+            )
+        )
     return ConditionIndex(items, code_key=lambda c: c, depth=lambda c: 0)
 
 
@@ -225,8 +256,7 @@ def search(q: str, limit: int = 20, system: str | None = None) -> list[Condition
     per_system.sort(key=lambda hits: hits[0][0][0] if hits else 99)
     merged = [hit for rank in _interleave(per_system) for hit in rank]
     # What people mean by a lay term or abbreviation comes first, the common meaning leading.
-    meant = [c for key in synonyms.curated_rank(q) if (c := lookup(*key.rsplit(":", 1)))
-             and c.system in systems]
+    meant = [c for key in synonyms.curated_rank(q) if (c := lookup(*key.rsplit(":", 1))) and c.system in systems]
     return list(dict.fromkeys([*meant, *merged]))[:limit]
 
 

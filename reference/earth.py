@@ -5,6 +5,7 @@ the directory, the embedded matcher and the Elasticsearch matcher give the same 
 distance. Against the WGS-84 ellipsoid the sphere is off by under 0.5% across the US; what matters
 here is that it is the same number everywhere.
 """
+
 from __future__ import annotations
 
 import math

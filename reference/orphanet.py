@@ -16,6 +16,7 @@ So the cross-reference is derived from what ships, in this order of trust:
 A disease none of these place is a rare genetic disease (medical genetics); HPO organ systems then
 add secondary treaters only.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,64 +33,119 @@ with warnings.catch_warnings():
 # Top-level HPO organ systems (children of HP:0000118) -> the one specialty of that organ. Used
 # only to add a secondary treater to a disease that ICD-10-CM and the name rules cannot place.
 HPO_SYSTEM_SPECIALTIES: dict[str, str] = {
-    "HP:0001871": specialty_map.HEM, "HP:0002664": specialty_map.MEDONC, "HP:0000707": specialty_map.NEURO,
-    "HP:0001626": specialty_map.CARD, "HP:0033127": specialty_map.ORTHO, "HP:0040064": specialty_map.ORTHO,
-    "HP:0000152": specialty_map.ENT, "HP:0002715": specialty_map.ALLERGY, "HP:0001574": specialty_map.DERM,
-    "HP:0002086": specialty_map.PULM, "HP:0000818": specialty_map.ENDO, "HP:0001939": specialty_map.BIOCHEMGEN,
-    "HP:0025031": specialty_map.GI, "HP:0000598": specialty_map.ENT, "HP:0000478": specialty_map.OPH,
-    "HP:0000119": specialty_map.NEPH, "HP:0000769": specialty_map.SURGONC,
+    "HP:0001871": specialty_map.HEM,
+    "HP:0002664": specialty_map.MEDONC,
+    "HP:0000707": specialty_map.NEURO,
+    "HP:0001626": specialty_map.CARD,
+    "HP:0033127": specialty_map.ORTHO,
+    "HP:0040064": specialty_map.ORTHO,
+    "HP:0000152": specialty_map.ENT,
+    "HP:0002715": specialty_map.ALLERGY,
+    "HP:0001574": specialty_map.DERM,
+    "HP:0002086": specialty_map.PULM,
+    "HP:0000818": specialty_map.ENDO,
+    "HP:0001939": specialty_map.BIOCHEMGEN,
+    "HP:0025031": specialty_map.GI,
+    "HP:0000598": specialty_map.ENT,
+    "HP:0000478": specialty_map.OPH,
+    "HP:0000119": specialty_map.NEPH,
+    "HP:0000769": specialty_map.SURGONC,
 }
 # Broad body-region headings that win by sheer annotation count; they count half so that a real
 # organ system with fewer but more telling terms still dominates.
-HPO_DOWNWEIGHTED = frozenset({
-    "HP:0040064", "HP:0000152", "HP:0001507", "HP:0025142", "HP:0025354", "HP:0001197", "HP:0045027"})
+HPO_DOWNWEIGHTED = frozenset(
+    {"HP:0040064", "HP:0000152", "HP:0001507", "HP:0025142", "HP:0025354", "HP:0001197", "HP:0045027"}
+)
 
 # ICD-10-CM's Neoplasm Table by morphology: a tumour type that names its own site or lineage.
 MORPHOLOGY: tuple[tuple[str, str], ...] = (
-    (r"glioblastoma|gliosarcoma|glioma|astrocytoma|oligodendroglioma|ependymoma|medulloblastoma|"
-     r"atypical teratoid|pineoblastoma|choroid plexus carcinoma", "C71"),
-    (r"retinoblastoma", "C69.2"), (r"uveal melanoma|ocular melanoma|conjunctival melanoma", "C69"),
-    (r"neuroblastoma|pheochromocytoma|adrenocortical carcinoma", "C74"), (r"hepatoblastoma", "C22.2"),
-    (r"nephroblastoma|wilms", "C64"), (r"osteosarcoma|ewing|chondrosarcoma|chordoma", "C41"),
-    (r"mesothelioma", "C45"), (r"kaposi sarcoma", "C46"), (r"sarcoma", "C49"), (r"melanoma", "C43"),
-    (r"leukemia|leukaemia", "C95"), (r"lymphoma|mycosis fungoides|sezary", "C85"),
-    (r"myeloma|plasmacytoma|macroglobulinemia", "C90"), (r"myelodysplastic", "D46"),
+    (
+        r"glioblastoma|gliosarcoma|glioma|astrocytoma|oligodendroglioma|ependymoma|medulloblastoma|"
+        r"atypical teratoid|pineoblastoma|choroid plexus carcinoma",
+        "C71",
+    ),
+    (r"retinoblastoma", "C69.2"),
+    (r"uveal melanoma|ocular melanoma|conjunctival melanoma", "C69"),
+    (r"neuroblastoma|pheochromocytoma|adrenocortical carcinoma", "C74"),
+    (r"hepatoblastoma", "C22.2"),
+    (r"nephroblastoma|wilms", "C64"),
+    (r"osteosarcoma|ewing|chondrosarcoma|chordoma", "C41"),
+    (r"mesothelioma", "C45"),
+    (r"kaposi sarcoma", "C46"),
+    (r"sarcoma", "C49"),
+    (r"melanoma", "C43"),
+    (r"leukemia|leukaemia", "C95"),
+    (r"lymphoma|mycosis fungoides|sezary", "C85"),
+    (r"myeloma|plasmacytoma|macroglobulinemia", "C90"),
+    (r"myelodysplastic", "D46"),
     (r"myeloproliferative|essential thrombocythemia|polycythemia vera|primary myelofibrosis|mastocytosis", "D47"),
-    (r"neuroendocrine (?:tumor|carcinoma)|carcinoid", "C7A"), (r"germ cell tumor|seminoma", "C62"),
-    (r"meningioma|schwannoma|neurofibroma", "D32"), (r"thymoma|thymic carcinoma", "C37"),
+    (r"neuroendocrine (?:tumor|carcinoma)|carcinoid", "C7A"),
+    (r"germ cell tumor|seminoma", "C62"),
+    (r"meningioma|schwannoma|neurofibroma", "D32"),
+    (r"thymoma|thymic carcinoma", "C37"),
 )
 # A carcinoma or cancer is indexed by its site.
 MALIGNANT = re.compile(r"carcinoma|cancer|malignant (?:neoplasm|tumor)|blastoma", re.I)
 SITES: tuple[tuple[str, str], ...] = (
-    (r"breast", "C50"), (r"lung|bronch|pulmonary", "C34"), (r"thyroid", "C73"), (r"kidney|renal", "C64"),
-    (r"hepatocellular|liver", "C22"), (r"bile duct|cholangio|gallbladder", "C24"), (r"pancrea", "C25"),
-    (r"gastric|stomach", "C16"), (r"colorectal|colon|rectal|lynch", "C18"), (r"anal|anus", "C21"),
-    (r"esophag", "C15"), (r"small intestin|duoden", "C17"), (r"ovar|fallopian|peritoneal", "C56"),
-    (r"endometri|uter", "C54"), (r"cervi", "C53"), (r"vulva", "C51"), (r"vagina", "C52"),
-    (r"prostat", "C61"), (r"bladder|urothelial", "C67"), (r"testi", "C62"), (r"penile|penis", "C60"),
-    (r"adrenal", "C74"), (r"thym", "C37"),
+    (r"breast", "C50"),
+    (r"lung|bronch|pulmonary", "C34"),
+    (r"thyroid", "C73"),
+    (r"kidney|renal", "C64"),
+    (r"hepatocellular|liver", "C22"),
+    (r"bile duct|cholangio|gallbladder", "C24"),
+    (r"pancrea", "C25"),
+    (r"gastric|stomach", "C16"),
+    (r"colorectal|colon|rectal|lynch", "C18"),
+    (r"anal|anus", "C21"),
+    (r"esophag", "C15"),
+    (r"small intestin|duoden", "C17"),
+    (r"ovar|fallopian|peritoneal", "C56"),
+    (r"endometri|uter", "C54"),
+    (r"cervi", "C53"),
+    (r"vulva", "C51"),
+    (r"vagina", "C52"),
+    (r"prostat", "C61"),
+    (r"bladder|urothelial", "C67"),
+    (r"testi", "C62"),
+    (r"penile|penis", "C60"),
+    (r"adrenal", "C74"),
+    (r"thym", "C37"),
     (r"nasopharyn|laryn|oral|tongue|salivary|head and neck|sinonasal", "C14"),
-    (r"skin|basal cell|squamous cell carcinoma of the skin", "C44"), (r"bone", "C41"),
+    (r"skin|basal cell|squamous cell carcinoma of the skin", "C44"),
+    (r"bone", "C41"),
     (r"brain|central nervous", "C71"),
     (r"eye|conjunctiv|lacrimal", "C69"),
 )
 UNKNOWN_PRIMARY = "C80"
 # Orphanet's "rare developmental anomaly during embryogenesis" and chromosomal anomalies.
-CHROMOSOMAL = re.compile(r"\b(?:deletion|duplication|trisomy|monosomy|tetrasomy|triploidy|ring chromosome|"
-                         r"microdeletion|microduplication|translocation|inversion)\b|\b\d{1,2}[pq]\d", re.I)
+CHROMOSOMAL = re.compile(
+    r"\b(?:deletion|duplication|trisomy|monosomy|tetrasomy|triploidy|ring chromosome|"
+    r"microdeletion|microduplication|translocation|inversion)\b|\b\d{1,2}[pq]\d",
+    re.I,
+)
 # "Radial hypoplasia-triphalangeal thumbs-hypospadias syndrome": a list of anomalies is a syndrome
 # for the geneticist, whatever the first anomaly's organ.
 MULTIPLE_ANOMALY = re.compile(r"\w+[- ]\w+-\w+.*-.*syndrome", re.I)
-METABOLIC = re.compile(r"deficiency|aciduria|acidemia|uria\b|storage|lipidosis|glycogen|mucopolysaccharid|"
-                       r"lipofuscinosis|peroxisom|mitochondrial|congenital disorder of glycosylation|leukodystrophy",
-                       re.I)
+METABOLIC = re.compile(
+    r"deficiency|aciduria|acidemia|uria\b|storage|lipidosis|glycogen|mucopolysaccharid|"
+    r"lipofuscinosis|peroxisom|mitochondrial|congenital disorder of glycosylation|leukodystrophy",
+    re.I,
+)
 # Words by which a name says the disease is inherited ("type 1" does not: narcolepsy type 1).
 HEREDITARY = re.compile(r"hereditary|familial|inherited|congenital|x-linked|autosomal|genetic|dystroph", re.I)
 # ICD chapters a rare disease's name should not be matched into by containment: perinatal
 # (P), injuries (S-T), external causes (V-Y) and encounters (Z).
 _CONTAINED_SKIP = tuple("PSTVWXYZ")
-_SPELLINGS = (("aemia", "emia"), ("haem", "hem"), ("oedema", "edema"), ("oesoph", "esoph"), ("tumour", "tumor"),
-              ("paediatr", "pediatr"), ("foet", "fet"), ("leukaem", "leukem"))
+_SPELLINGS = (
+    ("aemia", "emia"),
+    ("haem", "hem"),
+    ("oedema", "edema"),
+    ("oesoph", "esoph"),
+    ("tumour", "tumor"),
+    ("paediatr", "pediatr"),
+    ("foet", "fet"),
+    ("leukaem", "leukem"),
+)
 _NOISE = re.compile(r"\b(?:disease|syndrome|disorder|unspecified|nos|not elsewhere classified|of|the)\b")
 # Single words must be this long to count by containment ("ataxia" yes, "cyst" no).
 _MIN_SINGLE_WORD = 6
@@ -133,7 +189,7 @@ def _contained_term(key: str, min_size: int = 1) -> str | None:
     for size in range(min(len(words), 8), min_size - 1, -1):
         # Right to left: an English name ends in its head noun ("cancer-associated retinopathy").
         for i in range(len(words) - size, -1, -1):
-            gram = " ".join(words[i:i + size])
+            gram = " ".join(words[i : i + size])
             code = terms.get(gram)
             # One word never makes a cancer: "cancer-associated retinopathy" is not one.
             single_ok = len(gram) >= _MIN_SINGLE_WORD and code[:1] != "C" if code else False

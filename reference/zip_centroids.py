@@ -1,9 +1,10 @@
 """US ZIP code centroids from the `zipcodes` package, loaded once, plus a metro-density weight."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
-from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -57,8 +58,7 @@ def _load() -> _Tables:
     states: dict[str, list[str]] = {}
     for key, state in sorted(by_city):
         states.setdefault(key, []).append(state)
-    return _Tables(by_zip, {k: tuple(sorted(v)) for k, v in by_city.items()},
-                   {k: tuple(v) for k, v in states.items()})
+    return _Tables(by_zip, {k: tuple(sorted(v)) for k, v in by_city.items()}, {k: tuple(v) for k, v in states.items()})
 
 
 def get(zip5: str) -> Centroid | None:

@@ -1,4 +1,5 @@
 """The search side: index documents, backends (embedded, Elasticsearch, OpenSearch), ranking and index sync."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app

@@ -1,16 +1,24 @@
 """The case a match is asked for: validated, coded and free of anything that identifies the patient."""
+
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from reference.populations import populations_for
 from reference import conditions as catalogue
+from reference.populations import populations_for
 
-REASONS = ("rare_condition", "high_risk_treatment", "unclear_diagnosis", "treatment_not_working",
-           "experimental_or_trial", "feel_dismissed", "other")
+REASONS = (
+    "rare_condition",
+    "high_risk_treatment",
+    "unclear_diagnosis",
+    "treatment_not_working",
+    "experimental_or_trial",
+    "feel_dismissed",
+    "other",
+)
 URGENCIES = ("routine", "soon", "emergent")
 DEFAULT_MAX_DISTANCE_MI = 100.0
 DEFAULT_LIMIT = 10
@@ -60,7 +68,7 @@ class MatchCase:
     reason: str = "other"
     urgency: str = "routine"
     limit: int = DEFAULT_LIMIT
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
     condition_groups: tuple[str | None, ...] = ()  # aligned with `conditions`
     treating_specialties: frozenset[str] = frozenset()
     secondary_specialties: frozenset[str] = frozenset()  # treat a case condition only as secondary treaters
@@ -80,8 +88,10 @@ class MatchCase:
         set_("referred_specialist_ids", frozenset(self.referred_specialist_ids))
         if self.sex is not None and self.sex not in SEXES:
             raise ValueError(f"sex must be one of {SEXES}")
-        set_("exclude_institution_names", tuple(sorted({normalise_institution_name(n)
-                                                         for n in self.exclude_institution_names} - {""})))
+        set_(
+            "exclude_institution_names",
+            tuple(sorted({normalise_institution_name(n) for n in self.exclude_institution_names} - {""})),
+        )
         if self.urgency not in URGENCIES:
             raise ValueError(f"urgency must be one of {URGENCIES}")
         if self.reason not in REASONS:
@@ -121,7 +131,7 @@ class MatchCase:
 
     @property
     def condition_keys(self) -> tuple[str, ...]:
-        """"ORPHA:520"-style keys of the case's conditions, in the order given."""
+        """ "ORPHA:520"-style keys of the case's conditions, in the order given."""
         return tuple(f"{s}:{c}" for s, c in self.conditions)
 
     @property
@@ -156,7 +166,7 @@ class MatchCase:
 
 
 def code_and_parents(system: str, code: str) -> tuple[str, ...]:
-    """"ICD-10-CM:C92.00", "ICD-10-CM:C92.0", "ICD-10-CM:C92": a code and the ICD-10-CM codes above it."""
+    """ "ICD-10-CM:C92.00", "ICD-10-CM:C92.0", "ICD-10-CM:C92": a code and the ICD-10-CM codes above it."""
     if system != "ICD-10-CM" or "." not in code:
         return (f"{system}:{code}",)
     head, tail = code.split(".", 1)

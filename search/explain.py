@@ -1,4 +1,5 @@
 """Human-readable reasons for a candidate: why this specialist, for this case, at this location."""
+
 from __future__ import annotations
 
 from reference import conditions as catalogue
@@ -8,10 +9,30 @@ from search.case import MatchCase
 
 # English names of the consultation languages the directory lists (ISO 639-1); others show as codes.
 LANGUAGE_NAMES = {
-    "en": "English", "es": "Spanish", "zh": "Chinese", "tl": "Tagalog", "vi": "Vietnamese", "ar": "Arabic",
-    "fr": "French", "ko": "Korean", "ru": "Russian", "de": "German", "ht": "Haitian Creole", "hi": "Hindi",
-    "pt": "Portuguese", "it": "Italian", "pl": "Polish", "ur": "Urdu", "fa": "Persian", "gu": "Gujarati",
-    "ja": "Japanese", "bn": "Bengali", "pa": "Punjabi", "he": "Hebrew", "el": "Greek", "ta": "Tamil",
+    "en": "English",
+    "es": "Spanish",
+    "zh": "Chinese",
+    "tl": "Tagalog",
+    "vi": "Vietnamese",
+    "ar": "Arabic",
+    "fr": "French",
+    "ko": "Korean",
+    "ru": "Russian",
+    "de": "German",
+    "ht": "Haitian Creole",
+    "hi": "Hindi",
+    "pt": "Portuguese",
+    "it": "Italian",
+    "pl": "Polish",
+    "ur": "Urdu",
+    "fa": "Persian",
+    "gu": "Gujarati",
+    "ja": "Japanese",
+    "bn": "Bengali",
+    "pa": "Punjabi",
+    "he": "Hebrew",
+    "el": "Greek",
+    "ta": "Tamil",
 }
 
 
@@ -68,8 +89,11 @@ def _expertise_reasons(case: MatchCase, doc: dict, levels: list) -> list[str]:
         elif kind == "group":
             out.append(f"treats {held['key']}, related to {key}{_group_label(group)} ({_evidence(held)})")
         elif kind == "specialty":
-            code = doc["primary_specialty"] if doc["primary_specialty"] in case.treating_specialties else \
-                next(c for c in doc["specialties"] if c in case.treating_specialties)
+            code = (
+                doc["primary_specialty"]
+                if doc["primary_specialty"] in case.treating_specialties
+                else next(c for c in doc["specialties"] if c in case.treating_specialties)
+            )
             out.append(f"{_specialty_name(code)}, a specialty that treats {key}")
     return out
 

@@ -1,16 +1,19 @@
 """THE ranking: score qualifying documents, keep each specialist's best location, order deterministically."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from search import scoring
 from search.case import MatchCase
 from search.explain import reasons_for
 
-EMERGENT_WARNING = ("If this may be an emergency, call 911 or go to the nearest emergency department now. "
-                    "Do not delay treatment to wait for a second opinion.")
+EMERGENT_WARNING = (
+    "If this may be an emergency, call 911 or go to the nearest emergency department now. "
+    "Do not delay treatment to wait for a second opinion."
+)
 SCORE_DP = 6  # scores are compared and reported at this precision, so both backends agree exactly
 
 
@@ -31,8 +34,12 @@ class RankedCandidate:
 
     def sort_key(self) -> tuple:
         """Standing first, then score, then nearer, then lower specialist id: no two candidates tie."""
-        return (-self.standing, -self.score, math.inf if self.distance_mi is None else self.distance_mi,
-                self.specialist_id)
+        return (
+            -self.standing,
+            -self.score,
+            math.inf if self.distance_mi is None else self.distance_mi,
+            self.specialist_id,
+        )
 
 
 def score_document(case: MatchCase, doc: dict, weights: dict[str, float] | None = None) -> RankedCandidate:
@@ -54,7 +61,8 @@ def score_document(case: MatchCase, doc: dict, weights: dict[str, float] | None 
     for name in scoring.COMPONENTS:  # a fixed order keeps the float sum identical everywhere
         total += points[name]
     return RankedCandidate(
-        specialist_id=doc["specialist_id"], practice_location_id=doc["practice_location_id"],
+        specialist_id=doc["specialist_id"],
+        practice_location_id=doc["practice_location_id"],
         score=round(total, SCORE_DP),
         score_breakdown={name: round(value, SCORE_DP) for name, value in points.items()},
         components={name: round(value, SCORE_DP) for name, value in components.items()},

@@ -13,9 +13,10 @@ A document qualifies when every one of these holds:
 7. population: a child (under 18) never gets an adult-only specialist, an adult never a
    paediatric-only one; all-ages specialists serve both (no age given: any).
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from search.case import MatchCase, normalise_institution_name
 from search.scoring import doc_distance, telehealth_reachable
@@ -56,19 +57,23 @@ def is_excluded(case: MatchCase, doc: dict) -> bool:
         return True
     if doc["institution_id"] is not None and doc["institution_id"] in case.exclude_institution_ids:
         return True
-    return bool(case.exclude_institution_names) and \
-        normalise_institution_name(doc["institution_name"]) in case.exclude_institution_names
+    return (
+        bool(case.exclude_institution_names)
+        and normalise_institution_name(doc["institution_name"]) in case.exclude_institution_names
+    )
 
 
 def qualifies(case: MatchCase, doc: dict) -> bool:
     """Whether a document passes every hard constraint of the case."""
-    return (doc["accepting"]
-            and qualifies_by_expertise(case, doc)
-            and qualifies_by_coverage(case, doc)
-            and (not case.languages or bool(set(case.languages).intersection(doc["languages"])))
-            and not is_excluded(case, doc)
-            and qualifies_by_population(case, doc)
-            and qualifies_by_place(case, doc, doc_distance(case, doc)))
+    return (
+        doc["accepting"]
+        and qualifies_by_expertise(case, doc)
+        and qualifies_by_coverage(case, doc)
+        and (not case.languages or bool(set(case.languages).intersection(doc["languages"])))
+        and not is_excluded(case, doc)
+        and qualifies_by_population(case, doc)
+        and qualifies_by_place(case, doc, doc_distance(case, doc))
+    )
 
 
 def retrieve(case: MatchCase, docs: Iterable[dict]) -> Iterator[dict]:

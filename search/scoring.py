@@ -4,6 +4,7 @@ Every component is a number in [0, 1]; the score is their weighted sum (weights 
 The embedded backend evaluates the same formulas with numpy to narrow candidates, then calls
 `search.ranking.rank`, which uses these functions, for the final order.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,8 +16,14 @@ from reference.earth import distance_mi
 from search.case import MatchCase, normalise_institution_name
 
 COMPONENTS = ("expertise", "coverage", "distance", "availability", "quality", "independence")
-BASE_WEIGHTS = {"expertise": 0.40, "coverage": 0.20, "distance": 0.15, "availability": 0.10,
-                "quality": 0.10, "independence": 0.05}
+BASE_WEIGHTS = {
+    "expertise": 0.40,
+    "coverage": 0.20,
+    "distance": 0.15,
+    "availability": 0.10,
+    "quality": 0.10,
+    "independence": 0.05,
+}
 # Why a second opinion is sought shifts what matters: a rare disease wants the expert wherever
 # they are; a patient who felt dismissed wants distance from the first doctor's group.
 REASON_SHIFTS = {
@@ -56,11 +63,8 @@ NAME_HINT = 0.7  # shares a word rare across the directory with an excluded inst
 # this bonus so that retrieval (embedded shortlist, Elasticsearch's fetch) keeps the same experts.
 STANDING_BONUS = 2.0
 _GENERIC_WORDS = frozenset(
-    "the of and at for a an in on saint st university univ college hospital hospitals medical medicine "
-    "center centre centers clinic clinics health healthcare system systems group practice associates "
-    "physicians partners institute care network community regional general memorial specialty "
-    "specialists school faculty department dept inc llc pc pa md synthetic academic teaching campus main "
-    "outpatient multispecialty".split())
+    ["the", "of", "and", "at", "for", "a", "an", "in", "on", "saint", "st", "university", "univ", "college", "hospital", "hospitals", "medical", "medicine", "center", "centre", "centers", "clinic", "clinics", "health", "healthcare", "system", "systems", "group", "practice", "associates", "physicians", "partners", "institute", "care", "network", "community", "regional", "general", "memorial", "specialty", "specialists", "school", "faculty", "department", "dept", "inc", "llc", "pc", "pa", "md", "synthetic", "academic", "teaching", "campus", "main", "outpatient", "multispecialty"]
+)
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -158,8 +162,10 @@ def is_primary_treater(case: MatchCase, doc: dict) -> bool:
     """Qualifies by a primary treating specialty or a case code or group, not only as a secondary treater."""
     if not case.secondary_specialties or not case.primary_treaters.isdisjoint(doc["specialties"]):
         return True
-    return not (set(case.condition_keys).isdisjoint(doc["condition_keys"])
-                and case.group_keys.isdisjoint(doc["condition_groups"]))
+    return not (
+        set(case.condition_keys).isdisjoint(doc["condition_keys"])
+        and case.group_keys.isdisjoint(doc["condition_groups"])
+    )
 
 
 def standing(case: MatchCase, doc: dict) -> int:

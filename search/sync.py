@@ -4,13 +4,15 @@ Every directory write adds an OutboxEvent in its own transaction. The embedded b
 per-process cursor over outbox ids (rows are never consumed, so every process catches up); the
 Elasticsearch backend marks rows processed, so a failed delivery stays pending and is retried.
 """
+
 from __future__ import annotations
 
 import contextlib
 import logging
 import threading
-from datetime import datetime, timezone
-from typing import Callable, Iterator, cast
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -32,13 +34,14 @@ class OutboxCursor:
         self._recent: set[int] = set()
 
     @classmethod
-    def at_end(cls, session: Session) -> "OutboxCursor":
+    def at_end(cls, session: Session) -> OutboxCursor:
         """A cursor past every committed row (before a full build, which reads their effect)."""
         latest = max_outbox_id(session)
         cursor = cls(latest)
         floor = latest - LOOKBACK_IDS
-        cursor._recent = set(session.scalars(select(OutboxEvent.id)
-                                             .where(OutboxEvent.id > floor, OutboxEvent.topic == TOPIC)))
+        cursor._recent = set(
+            session.scalars(select(OutboxEvent.id).where(OutboxEvent.id > floor, OutboxEvent.topic == TOPIC))
+        )
         return cursor
 
     def unseen(self, session: Session) -> list[tuple[int, int]]:
@@ -46,14 +49,17 @@ class OutboxCursor:
         rows = session.execute(
             select(OutboxEvent.id, OutboxEvent.entity_id)
             .where(OutboxEvent.id > self.high_water - LOOKBACK_IDS, OutboxEvent.topic == TOPIC)
-            .order_by(OutboxEvent.id)).all()
+            .order_by(OutboxEvent.id)
+        ).all()
         return [(i, entity) for i, entity in rows if i not in self._recent]
 
     def is_behind(self, session: Session) -> bool:
         """Cheap check (one indexed range count) for rows this cursor has not applied."""
         latest, count = session.execute(
-            select(func.max(OutboxEvent.id), func.count())
-            .where(OutboxEvent.id > self.high_water - LOOKBACK_IDS, OutboxEvent.topic == TOPIC)).one()
+            select(func.max(OutboxEvent.id), func.count()).where(
+                OutboxEvent.id > self.high_water - LOOKBACK_IDS, OutboxEvent.topic == TOPIC
+            )
+        ).one()
         return (latest or 0) > self.high_water or count > len(self._recent)
 
     def advance(self, events: list[tuple[int, int]]) -> None:
@@ -71,23 +77,34 @@ def max_outbox_id(session: Session) -> int:
 
 def pending_events(session: Session, after_id: int = 0, limit: int = 1000) -> list[OutboxEvent]:
     """Unprocessed rows in id order (the Elasticsearch indexer's queue)."""
-    return list(session.scalars(
-        select(OutboxEvent).where(OutboxEvent.processed_at.is_(None), OutboxEvent.id > after_id)
-        .order_by(OutboxEvent.id).limit(limit)))
+    return list(
+        session.scalars(
+            select(OutboxEvent)
+            .where(OutboxEvent.processed_at.is_(None), OutboxEvent.id > after_id)
+            .order_by(OutboxEvent.id)
+            .limit(limit)
+        )
+    )
 
 
 def mark_processed(session: Session, ids: list[int]) -> None:
     """Record rows as delivered to the index (the caller commits)."""
     if ids:
-        session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids))
-                        .values(processed_at=datetime.now(timezone.utc), last_error=None))
+        session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_(ids))
+            .values(processed_at=datetime.now(UTC), last_error=None)
+        )
 
 
 def mark_failed(session: Session, ids: list[int], error: str) -> None:
     """Keep rows pending, counting the attempt and its error (the caller commits)."""
     if ids:
-        session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids))
-                        .values(attempts=OutboxEvent.attempts + 1, last_error=error[:500]))
+        session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_(ids))
+            .values(attempts=OutboxEvent.attempts + 1, last_error=error[:500])
+        )
 
 
 def prune(session: Session, before: datetime, keep_pending: bool) -> int:
@@ -120,8 +137,13 @@ def reindex(backend, session_factory, progress: Callable[[str], None] | None = N
     return backend.rebuild(session_factory, progress)
 
 
-def follow(backend, session_factory, interval_s: float = 1.0, stop: threading.Event | None = None,
-           progress: Callable[[str], None] | None = None) -> int:
+def follow(
+    backend,
+    session_factory,
+    interval_s: float = 1.0,
+    stop: threading.Event | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> int:
     """Apply the outbox every `interval_s` until `stop` is set; returns the rows applied in all."""
     stop = stop or threading.Event()
     say, applied = progress or log.info, 0

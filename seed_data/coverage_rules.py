@@ -3,6 +3,7 @@
 The numbers follow the shape of US plans (HMO and POS need referrals and charge copays, PPO and
 POS pay out of network, Medicare Advantage caps out-of-pocket spending), not any real plan.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -16,20 +17,58 @@ from reference import nucc
 
 # Per plan type: referral, copay, coinsurance %, deductible, out-of-pocket max, out-of-network %.
 _TEMPLATES: dict[PlanType, dict] = {
-    PlanType.HMO: dict(referral_required=True, copay_cents=5_000, coinsurance_pct=0, deductible_cents=0,
-                       oop_max_cents=700_000, out_of_network_covered=False),
-    PlanType.POS: dict(referral_required=True, copay_cents=6_000, coinsurance_pct=0, deductible_cents=100_000,
-                       oop_max_cents=800_000, out_of_network_covered=True, oon_coinsurance_pct=40,
-                       oon_deductible_cents=300_000),
-    PlanType.PPO: dict(referral_required=False, copay_cents=None, coinsurance_pct=20, deductible_cents=150_000,
-                       oop_max_cents=750_000, out_of_network_covered=True, oon_coinsurance_pct=40,
-                       oon_deductible_cents=300_000),
-    PlanType.EPO: dict(referral_required=False, copay_cents=None, coinsurance_pct=20, deductible_cents=200_000,
-                       oop_max_cents=800_000, out_of_network_covered=False),
-    PlanType.MEDICARE_ADVANTAGE: dict(referral_required=True, copay_cents=4_500, coinsurance_pct=0,
-                                      deductible_cents=0, oop_max_cents=550_000, out_of_network_covered=False),
-    PlanType.MEDICAID: dict(referral_required=True, copay_cents=400, coinsurance_pct=0, deductible_cents=0,
-                            oop_max_cents=None, out_of_network_covered=False),
+    PlanType.HMO: dict(
+        referral_required=True,
+        copay_cents=5_000,
+        coinsurance_pct=0,
+        deductible_cents=0,
+        oop_max_cents=700_000,
+        out_of_network_covered=False,
+    ),
+    PlanType.POS: dict(
+        referral_required=True,
+        copay_cents=6_000,
+        coinsurance_pct=0,
+        deductible_cents=100_000,
+        oop_max_cents=800_000,
+        out_of_network_covered=True,
+        oon_coinsurance_pct=40,
+        oon_deductible_cents=300_000,
+    ),
+    PlanType.PPO: dict(
+        referral_required=False,
+        copay_cents=None,
+        coinsurance_pct=20,
+        deductible_cents=150_000,
+        oop_max_cents=750_000,
+        out_of_network_covered=True,
+        oon_coinsurance_pct=40,
+        oon_deductible_cents=300_000,
+    ),
+    PlanType.EPO: dict(
+        referral_required=False,
+        copay_cents=None,
+        coinsurance_pct=20,
+        deductible_cents=200_000,
+        oop_max_cents=800_000,
+        out_of_network_covered=False,
+    ),
+    PlanType.MEDICARE_ADVANTAGE: dict(
+        referral_required=True,
+        copay_cents=4_500,
+        coinsurance_pct=0,
+        deductible_cents=0,
+        oop_max_cents=550_000,
+        out_of_network_covered=False,
+    ),
+    PlanType.MEDICAID: dict(
+        referral_required=True,
+        copay_cents=400,
+        coinsurance_pct=0,
+        deductible_cents=0,
+        oop_max_cents=None,
+        out_of_network_covered=False,
+    ),
 }
 _TRANSPLANT = ("207RA0001X", "207RT0003X", "204F00000X")
 

@@ -4,6 +4,7 @@ Demo only: these passwords are published in the README and printed by `secondloo
 so they must never exist on a deployment that holds real data. The `.test` domain is reserved
 (RFC 2606) and can never receive mail.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,17 +49,24 @@ def ensure_demo_accounts(session: Session) -> list[User]:
 
     The caller commits. The specialist account is tied to the first synthetic specialist, once one exists.
     """
-    first_synthetic = session.scalar(select(Specialist.id).where(Specialist.data_source == "synthetic")
-                                     .order_by(Specialist.id).limit(1))
-    existing = {u.email: u for u in session.scalars(
-        select(User).where(User.email.in_([a.email for a in DEMO_ACCOUNTS])))}
+    first_synthetic = session.scalar(
+        select(Specialist.id).where(Specialist.data_source == "synthetic").order_by(Specialist.id).limit(1)
+    )
+    existing = {
+        u.email: u for u in session.scalars(select(User).where(User.email.in_([a.email for a in DEMO_ACCOUNTS])))
+    }
     created = []
     for account in DEMO_ACCOUNTS:
         user = existing.get(account.email)
         if user is None:
-            user = create_user(session, email=account.email, password=account.password, role=account.role,
-                               display_name=account.display_name,
-                               npi=DEMO_REFERRER_NPI if account.role is Role.REFERRING_PHYSICIAN else None)
+            user = create_user(
+                session,
+                email=account.email,
+                password=account.password,
+                role=account.role,
+                display_name=account.display_name,
+                npi=DEMO_REFERRER_NPI if account.role is Role.REFERRING_PHYSICIAN else None,
+            )
             created.append(user)
         if account.role is Role.SPECIALIST and user.specialist_id is None:
             user.specialist_id = first_synthetic

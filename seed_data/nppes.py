@@ -4,6 +4,7 @@ Rows are read one at a time and written in batches, one transaction each. Kept: 
 (entity type 1) whose NPI is active and who hold at least one physician taxonomy SecondLook
 lists. A row that cannot be used is reported with its line number and the import goes on.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,7 +21,6 @@ from api.identifiers import is_valid_npi
 from reference import nucc, zip_centroids
 from seed_data import nppes_layout as col
 from seed_data.nppes_upsert import ProviderRecord, upsert_providers
-
 
 _WORD_START = re.compile(r"(?:^|(?<=[\s\-'/]))[a-z]")
 
@@ -53,9 +53,11 @@ class ImportReport:
 
     def describe(self) -> str:
         """One line for the terminal."""
-        return (f"NPPES: read {self.read:,} rows: {self.imported:,} imported, {self.updated:,} updated, "
-                f"{self.skipped_deactivated:,} deactivated, {self.skipped_organizations:,} organisations, "
-                f"{self.skipped_non_physician:,} not physicians, {self.bad:,} bad ({self.seconds:,.1f} s)")
+        return (
+            f"NPPES: read {self.read:,} rows: {self.imported:,} imported, {self.updated:,} updated, "
+            f"{self.skipped_deactivated:,} deactivated, {self.skipped_organizations:,} organisations, "
+            f"{self.skipped_non_physician:,} not physicians, {self.bad:,} bad ({self.seconds:,.1f} s)"
+        )
 
 
 def import_file(engine: Engine, path: str, *, batch_size: int = 2000, out: TextIO = sys.stderr) -> ImportReport:
@@ -93,8 +95,10 @@ def _flush(engine: Engine, batch: dict, report: ImportReport, today: date, out: 
     report.imported += new
     report.updated += updated
     batch.clear()
-    out.write(f"nppes: {report.read:,} rows read, {report.imported:,} imported, {report.updated:,} updated, "
-              f"{report.bad:,} bad, {report.read / max(time.monotonic() - started, 1e-9):,.0f} rows/s\n")
+    out.write(
+        f"nppes: {report.read:,} rows read, {report.imported:,} imported, {report.updated:,} updated, "
+        f"{report.bad:,} bad, {report.read / max(time.monotonic() - started, 1e-9):,.0f} rows/s\n"
+    )
     out.flush()
 
 
@@ -136,13 +140,20 @@ def parse_row(row: list[str], width: int, at: dict[str, int]) -> ProviderRecord:
     sex = row[at["sex"]].strip().upper() if at["sex"] >= 0 else ""
     phone = "".join(ch for ch in value(col.PRACTICE_PHONE) if ch.isdigit())
     return ProviderRecord(
-        npi=npi, first_name=_title(value(col.FIRST_NAME)) or "-", last_name=_title(value(col.LAST_NAME)),
+        npi=npi,
+        first_name=_title(value(col.FIRST_NAME)) or "-",
+        last_name=_title(value(col.LAST_NAME)),
         credentials=" ".join(value(col.CREDENTIAL).replace(".", "").split())[:50] or None,
-        gender=sex if sex in ("F", "M") else None, taxonomies=taxonomies,
+        gender=sex if sex in ("F", "M") else None,
+        taxonomies=taxonomies,
         address_line=", ".join(_title(v) for v in (value(col.PRACTICE_LINE_1), value(col.PRACTICE_LINE_2)) if v)[:200],
-        city=_title(value(col.PRACTICE_CITY)) or centroid.city, state=value(col.PRACTICE_STATE).upper()[:2]
-        or centroid.state, zip=zip5, lat=centroid.lat, lon=centroid.lon,
-        phone=f"{phone[:3]}-{phone[3:6]}-{phone[6:]}" if len(phone) == 10 else None)
+        city=_title(value(col.PRACTICE_CITY)) or centroid.city,
+        state=value(col.PRACTICE_STATE).upper()[:2] or centroid.state,
+        zip=zip5,
+        lat=centroid.lat,
+        lon=centroid.lon,
+        phone=f"{phone[:3]}-{phone[3:6]}-{phone[6:]}" if len(phone) == 10 else None,
+    )
 
 
 def _physician_taxonomies(value) -> list[str]:

@@ -3,6 +3,7 @@
 A block's random stream is seeded from (seed, block number) alone, so specialist i comes out the
 same whatever the batch size, however many runs it took, and whether or not the run was resumed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,16 @@ from seed_data.synthetic_specialties import SpecialtyModel, specialty_model
 
 BLOCK = 100
 # Insert order: parents before the rows that reference them.
-TABLES = ("location", "specialist", "practice_location", "network_participation", "specialist_specialty",
-          "specialist_language", "specialist_licence", "condition_expertise")
+TABLES = (
+    "location",
+    "specialist",
+    "practice_location",
+    "network_participation",
+    "specialist_specialty",
+    "specialist_language",
+    "specialist_licence",
+    "condition_expertise",
+)
 
 
 @dataclass(frozen=True)
@@ -47,9 +56,17 @@ def build_context(conn: Connection, seed: int) -> SeedContext:
     networks = ensure_insurance(conn)
     institutions = ensure_institutions(conn, zips)
     now = utcnow()
-    return SeedContext(seed=seed, zips=zips, model=specialty_model(), networks=networks, institutions=institutions,
-                       pool_cdf=names.pool_cdf_by_state(), language_p=names.language_probabilities(),
-                       today=now.date(), now=now)
+    return SeedContext(
+        seed=seed,
+        zips=zips,
+        model=specialty_model(),
+        networks=networks,
+        institutions=institutions,
+        pool_cdf=names.pool_cdf_by_state(),
+        language_p=names.language_probabilities(),
+        today=now.date(),
+        now=now,
+    )
 
 
 def block_rng(seed: int, block: int) -> np.random.Generator:

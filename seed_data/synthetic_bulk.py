@@ -1,4 +1,5 @@
 """Bulk-write helpers of the synthetic seeder: idempotent inserts by natural key, id ranges, sequences."""
+
 from __future__ import annotations
 
 from sqlalchemy import Connection, Table, func, select, text
@@ -28,5 +29,4 @@ def bump_sequences(conn: Connection, tables: list[Table]) -> None:
     for table in tables:
         top = conn.scalar(select(func.max(table.c.id)))
         if top is not None:
-            conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"),
-                         {"t": table.name, "v": top})
+            conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"), {"t": table.name, "v": top})

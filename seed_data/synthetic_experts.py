@@ -12,6 +12,7 @@ The k-th expert of every disease sits at a centre of class k (centre index % EXP
 so a disease's experts are always at distinct centres. All seats fall inside the default directory
 of `make run` (`seats().last_index` < 5,000; tests/seed_data/test_rare_experts.py checks the seeded rows).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

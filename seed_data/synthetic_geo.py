@@ -1,4 +1,5 @@
 """Where synthetic specialists practise: metro-weighted ZIP sampling, nearby ZIPs, addresses, phones."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,18 +12,94 @@ from reference import zip_centroids
 
 # The 50 states, DC and Puerto Rico: the places payers in the synthetic directory serve.
 STATES: tuple[str, ...] = (
-    "AK", "AL", "AR", "AZ", "CA", "CO", "CT", "DC", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS",
-    "KY", "LA", "MA", "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV",
-    "NY", "OH", "OK", "OR", "PA", "PR", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY",
+    "AK",
+    "AL",
+    "AR",
+    "AZ",
+    "CA",
+    "CO",
+    "CT",
+    "DC",
+    "DE",
+    "FL",
+    "GA",
+    "HI",
+    "IA",
+    "ID",
+    "IL",
+    "IN",
+    "KS",
+    "KY",
+    "LA",
+    "MA",
+    "MD",
+    "ME",
+    "MI",
+    "MN",
+    "MO",
+    "MS",
+    "MT",
+    "NC",
+    "ND",
+    "NE",
+    "NH",
+    "NJ",
+    "NM",
+    "NV",
+    "NY",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "PR",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VA",
+    "VT",
+    "WA",
+    "WI",
+    "WV",
+    "WY",
 )
 STATE_INDEX = {state: i for i, state in enumerate(STATES)}
 # population_proxy counts ZIP neighbours, so summing it over ZIPs counts dense areas twice;
 # a power below 1 keeps cities heavy without New York alone taking a sixth of the country.
 METRO_EXPONENT = 0.75
 STREETS = (
-    "Main", "Oak", "Maple", "Cedar", "Elm", "Washington", "Lake", "Hill", "Park", "Pine", "Walnut", "Spring",
-    "Ridge", "Church", "Market", "Lincoln", "Madison", "Franklin", "Jefferson", "Highland", "Sunset", "River",
-    "Meadow", "Forest", "College", "Medical Center", "Hospital", "University", "Commerce", "Center",
+    "Main",
+    "Oak",
+    "Maple",
+    "Cedar",
+    "Elm",
+    "Washington",
+    "Lake",
+    "Hill",
+    "Park",
+    "Pine",
+    "Walnut",
+    "Spring",
+    "Ridge",
+    "Church",
+    "Market",
+    "Lincoln",
+    "Madison",
+    "Franklin",
+    "Jefferson",
+    "Highland",
+    "Sunset",
+    "River",
+    "Meadow",
+    "Forest",
+    "College",
+    "Medical Center",
+    "Hospital",
+    "University",
+    "Commerce",
+    "Center",
 )
 STREET_KINDS = ("St", "Ave", "Blvd", "Rd", "Dr", "Way", "Pkwy", "Ln")
 
@@ -82,8 +159,19 @@ def zip_table() -> ZipTable:
     prefixes = np.asarray([int(z[:3]) for z in zips])
     starts = np.searchsorted(prefixes, prefixes, side="left")
     stops = np.searchsorted(prefixes, prefixes, side="right")
-    return ZipTable(zips, city, state, area, np.asarray(lat), np.asarray(lon),
-                    np.asarray([STATE_INDEX[s] for s in state]), weight, cdf, starts, stops)
+    return ZipTable(
+        zips,
+        city,
+        state,
+        area,
+        np.asarray(lat),
+        np.asarray(lon),
+        np.asarray([STATE_INDEX[s] for s in state]),
+        weight,
+        cdf,
+        starts,
+        stops,
+    )
 
 
 def street_address(number: int, street: int, kind: int, suite: int) -> str:

@@ -4,6 +4,7 @@ Both are reference data: a fixed set, the same whatever the seed or the number o
 re-running or growing a directory never duplicates them. Their locations are shared by the
 specialists who work there.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -13,20 +14,48 @@ import numpy as np
 from sqlalchemy import Connection
 
 from api.models import HealthSystem, Institution, Location
-from seed_data.synthetic_geo import ZipTable, cumulative, phone, street_address
 from seed_data.synthetic_bulk import ensure_rows
+from seed_data.synthetic_geo import ZipTable, cumulative, phone, street_address
 
 REFERENCE_SEED = 20261122  # fixed: reference data must not depend on the directory's seed
 ACADEMIC_CITIES = 60
 CAMPUSES = 3  # a main campus and two outpatient centres
 COMMUNITY_PRACTICES = 1500
-ACADEMIC_NAMES = ("Synthetic University Medical Center of {city}", "Synthetic {city} Academic Health System",
-                  "Synthetic {city} Teaching Hospital & Clinics")
-COMMUNITY_ADJECTIVES = ("Riverside", "Lakeside", "Summit", "Valley", "Northside", "Parkview", "Cedar", "Oak Hill",
-                        "Bayview", "Harbor", "Meadowbrook", "Pinecrest", "Westgate", "Eastgate", "Hillcrest",
-                        "Southside", "Fairview", "Greenway", "Brookside", "Crossroads")
-COMMUNITY_KINDS = ("Multispecialty Group", "Specialty Associates", "Medical Partners", "Physicians Group",
-                   "Health Partners", "Specialty Clinic")
+ACADEMIC_NAMES = (
+    "Synthetic University Medical Center of {city}",
+    "Synthetic {city} Academic Health System",
+    "Synthetic {city} Teaching Hospital & Clinics",
+)
+COMMUNITY_ADJECTIVES = (
+    "Riverside",
+    "Lakeside",
+    "Summit",
+    "Valley",
+    "Northside",
+    "Parkview",
+    "Cedar",
+    "Oak Hill",
+    "Bayview",
+    "Harbor",
+    "Meadowbrook",
+    "Pinecrest",
+    "Westgate",
+    "Eastgate",
+    "Hillcrest",
+    "Southside",
+    "Fairview",
+    "Greenway",
+    "Brookside",
+    "Crossroads",
+)
+COMMUNITY_KINDS = (
+    "Multispecialty Group",
+    "Specialty Associates",
+    "Medical Partners",
+    "Physicians Group",
+    "Health Partners",
+    "Specialty Clinic",
+)
 FULL_ACCESS = ["wheelchair_accessible", "accessible_parking", "asl_interpreter", "hearing_loop"]
 # Each academic centre heads a health system; this share of community practices belongs to the
 # system of the nearest centre (the rest are independent).
@@ -68,9 +97,11 @@ def _academic_plan(zips: ZipTable) -> list[tuple[str, list[int], float]]:
 def _community_plan(zips: ZipTable, rng: np.random.Generator) -> list[tuple[str, int]]:
     names: set[str] = set()
     plan = []
-    for z, adj, kind in zip(zips.sample(rng.random(COMMUNITY_PRACTICES)).tolist(),
-                            rng.integers(0, len(COMMUNITY_ADJECTIVES), COMMUNITY_PRACTICES).tolist(),
-                            rng.integers(0, len(COMMUNITY_KINDS), COMMUNITY_PRACTICES).tolist()):
+    for z, adj, kind in zip(
+        zips.sample(rng.random(COMMUNITY_PRACTICES)).tolist(),
+        rng.integers(0, len(COMMUNITY_ADJECTIVES), COMMUNITY_PRACTICES).tolist(),
+        rng.integers(0, len(COMMUNITY_KINDS), COMMUNITY_PRACTICES).tolist(),
+    ):
         base = f"Synthetic {COMMUNITY_ADJECTIVES[adj]} {COMMUNITY_KINDS[kind]} of {zips.city[z]}"
         name, n = base, 1
         while name in names:  # two practices of the same name in one city get a site number
@@ -100,37 +131,70 @@ def ensure_institutions(conn: Connection, zips: ZipTable) -> InstitutionChoice:
     """Create whatever synthetic institutions and campuses are missing; return the choice arrays."""
     rng = np.random.default_rng(REFERENCE_SEED)
     academic, community = _academic_plan(zips), _community_plan(zips, rng)
-    system_ids = ensure_rows(conn, HealthSystem.__table__, "name", [
-        {"name": SYSTEM_NAME.format(name=name), "is_synthetic": True} for name, _, _ in academic])
+    system_ids = ensure_rows(
+        conn,
+        HealthSystem.__table__,
+        "name",
+        [{"name": SYSTEM_NAME.format(name=name), "is_synthetic": True} for name, _, _ in academic],
+    )
     heads = [system_ids[SYSTEM_NAME.format(name=name)] for name, _, _ in academic]
     members = _system_members(zips, academic, community, heads)
-    inst_rows = [{"name": name, "kind": "academic_medical_center", "city": zips.city[campuses[0]],
-                  "state": zips.state[campuses[0]], "health_system_id": head, "is_synthetic": True}
-                 for (name, campuses, _), head in zip(academic, heads)]
-    inst_rows += [{"name": name, "kind": "community_practice", "city": zips.city[z], "state": zips.state[z],
-                   "health_system_id": member, "is_synthetic": True} for (name, z), member in zip(community, members)]
+    inst_rows = [
+        {
+            "name": name,
+            "kind": "academic_medical_center",
+            "city": zips.city[campuses[0]],
+            "state": zips.state[campuses[0]],
+            "health_system_id": head,
+            "is_synthetic": True,
+        }
+        for (name, campuses, _), head in zip(academic, heads)
+    ]
+    inst_rows += [
+        {
+            "name": name,
+            "kind": "community_practice",
+            "city": zips.city[z],
+            "state": zips.state[z],
+            "health_system_id": member,
+            "is_synthetic": True,
+        }
+        for (name, z), member in zip(community, members)
+    ]
     inst_ids = ensure_rows(conn, Institution.__table__, "name", inst_rows)
-    places = [(name, f"{name} — {'Main Campus' if k == 0 else f'Outpatient Center {k}'}", z, FULL_ACCESS)
-              for name, campuses, _ in academic for k, z in enumerate(campuses)]
+    places = [
+        (name, f"{name} — {'Main Campus' if k == 0 else f'Outpatient Center {k}'}", z, FULL_ACCESS)
+        for name, campuses, _ in academic
+        for k, z in enumerate(campuses)
+    ]
     places += [(name, name, z, FULL_ACCESS[:2]) for name, z in community]
     loc_rows = []
     for (inst, place, z, access), u in zip(places, rng.random((len(places), 6)).tolist()):
-        loc_rows.append({
-            "name": place, "address_line": street_address(int(100 + u[0] * 9800), int(u[1] * 97), int(u[2] * 13),
-                                                          int(u[3] * 9) * 100),
-            "city": zips.city[z], "state": zips.state[z], "zip": zips.zips[z],
-            "lat": round(float(zips.lat[z]) + (u[4] - 0.5) * 0.01, 6),
-            "lon": round(float(zips.lon[z]) + (u[5] - 0.5) * 0.01, 6),
-            "phone": phone(zips.area_code[z], int(u[0] * 1000)), "accessibility": access,
-            "institution_id": inst_ids[inst]})
+        loc_rows.append(
+            {
+                "name": place,
+                "address_line": street_address(
+                    int(100 + u[0] * 9800), int(u[1] * 97), int(u[2] * 13), int(u[3] * 9) * 100
+                ),
+                "city": zips.city[z],
+                "state": zips.state[z],
+                "zip": zips.zips[z],
+                "lat": round(float(zips.lat[z]) + (u[4] - 0.5) * 0.01, 6),
+                "lon": round(float(zips.lon[z]) + (u[5] - 0.5) * 0.01, 6),
+                "phone": phone(zips.area_code[z], int(u[0] * 1000)),
+                "accessibility": access,
+                "institution_id": inst_ids[inst],
+            }
+        )
     loc_ids = ensure_rows(conn, Location.__table__, "name", loc_rows)
     weights = np.array([w for *_, w in academic])
     return InstitutionChoice(
         academic_ids=np.array([inst_ids[name] for name, _, _ in academic]),
         academic_names=tuple(name for name, _, _ in academic),
         academic_cdf=cumulative(weights),
-        campus_location=np.array([[loc_ids[places[a * CAMPUSES + k][1]] for k in range(CAMPUSES)]
-                                  for a in range(len(academic))]),
+        campus_location=np.array(
+            [[loc_ids[places[a * CAMPUSES + k][1]] for k in range(CAMPUSES)] for a in range(len(academic))]
+        ),
         campus_zip=np.array([campuses for _, campuses, _ in academic]),
         community_ids=np.array([inst_ids[name] for name, _ in community]),
         community_names=tuple(name for name, _ in community),

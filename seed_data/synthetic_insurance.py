@@ -4,6 +4,7 @@ National payers serve every state, each regional payer a block of states, and on
 managed-care payer a network and a plan per state. Names say "Synthetic" so nobody mistakes
 them for real insurers.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,8 +16,12 @@ from api.models import Network, Payer, Plan, PlanNetwork, PlanType
 from seed_data.synthetic_bulk import ensure_rows
 from seed_data.synthetic_geo import STATE_INDEX, STATES
 
-NATIONAL = (("NST", "Synthetic Northstar Health"), ("MER", "Synthetic Meridian Mutual"),
-            ("KEY", "Synthetic Keystone Care"), ("UNI", "Synthetic Unity Health Plans"))
+NATIONAL = (
+    ("NST", "Synthetic Northstar Health"),
+    ("MER", "Synthetic Meridian Mutual"),
+    ("KEY", "Synthetic Keystone Care"),
+    ("UNI", "Synthetic Unity Health Plans"),
+)
 REGIONAL = (
     ("PAC", "Synthetic Pacific Coast Health", "AK AZ CA HI NV OR WA"),
     ("LST", "Synthetic Lone Star Health", "AR LA NM OK TX"),
@@ -58,15 +63,21 @@ def network_specs() -> tuple[NetworkSpec, ...]:
     """Every synthetic network, in a fixed order."""
     specs = []
     for code, payer in NATIONAL:
-        specs += [NetworkSpec(f"{code}-PPO", f"{payer} PPO Network", payer, "broad", STATES),
-                  NetworkSpec(f"{code}-CHOICE", f"{payer} Choice Network", payer, "standard", STATES),
-                  NetworkSpec(f"{code}-SELECT", f"{payer} Select HMO Network", payer, "narrow", STATES),
-                  NetworkSpec(f"{code}-MA", f"{payer} Medicare Advantage Network", payer, "standard", STATES)]
+        specs += [
+            NetworkSpec(f"{code}-PPO", f"{payer} PPO Network", payer, "broad", STATES),
+            NetworkSpec(f"{code}-CHOICE", f"{payer} Choice Network", payer, "standard", STATES),
+            NetworkSpec(f"{code}-SELECT", f"{payer} Select HMO Network", payer, "narrow", STATES),
+            NetworkSpec(f"{code}-MA", f"{payer} Medicare Advantage Network", payer, "standard", STATES),
+        ]
     for code, payer, states in REGIONAL:
-        specs += [NetworkSpec(f"{code}-PPO", f"{payer} PPO Network", payer, "broad", tuple(states.split())),
-                  NetworkSpec(f"{code}-HMO", f"{payer} HMO Network", payer, "narrow", tuple(states.split()))]
-    specs += [NetworkSpec(f"{MEDICAID[0]}-{st}", f"{MEDICAID[1]} Network ({st})", MEDICAID[1], "medicaid", (st,))
-              for st in STATES]
+        specs += [
+            NetworkSpec(f"{code}-PPO", f"{payer} PPO Network", payer, "broad", tuple(states.split())),
+            NetworkSpec(f"{code}-HMO", f"{payer} HMO Network", payer, "narrow", tuple(states.split())),
+        ]
+    specs += [
+        NetworkSpec(f"{MEDICAID[0]}-{st}", f"{MEDICAID[1]} Network ({st})", MEDICAID[1], "medicaid", (st,))
+        for st in STATES
+    ]
     return tuple(specs)
 
 
@@ -78,17 +89,35 @@ def plan_specs() -> tuple[PlanSpec, ...]:
             PlanSpec(f"{code}-PPO", f"{payer} PPO", PlanType.PPO, payer, None, (f"{code}-PPO",)),
             PlanSpec(f"{code}-EPO", f"{payer} EPO", PlanType.EPO, payer, None, (f"{code}-CHOICE",)),
             PlanSpec(f"{code}-HMO", f"{payer} Select HMO", PlanType.HMO, payer, None, (f"{code}-SELECT",)),
-            PlanSpec(f"{code}-POS", f"{payer} Point of Service", PlanType.POS, payer, None,
-                     (f"{code}-SELECT", f"{code}-CHOICE")),
-            PlanSpec(f"{code}-MA", f"{payer} Medicare Advantage", PlanType.MEDICARE_ADVANTAGE, payer, None,
-                     (f"{code}-MA",)),
+            PlanSpec(
+                f"{code}-POS",
+                f"{payer} Point of Service",
+                PlanType.POS,
+                payer,
+                None,
+                (f"{code}-SELECT", f"{code}-CHOICE"),
+            ),
+            PlanSpec(
+                f"{code}-MA", f"{payer} Medicare Advantage", PlanType.MEDICARE_ADVANTAGE, payer, None, (f"{code}-MA",)
+            ),
         ]
     for code, payer, states in REGIONAL:
         specs.append(PlanSpec(f"{code}-PPO", f"{payer} PPO", PlanType.PPO, payer, None, (f"{code}-PPO",)))
-        specs += [PlanSpec(f"{code}-HMO-{st}", f"{payer} HMO ({st})", PlanType.HMO, payer, st, (f"{code}-HMO",))
-                  for st in states.split()]
-    specs += [PlanSpec(f"{MEDICAID[0]}-{st}", f"{MEDICAID[1]} Medicaid ({st})", PlanType.MEDICAID, MEDICAID[1],
-                       st, (f"{MEDICAID[0]}-{st}",)) for st in STATES]
+        specs += [
+            PlanSpec(f"{code}-HMO-{st}", f"{payer} HMO ({st})", PlanType.HMO, payer, st, (f"{code}-HMO",))
+            for st in states.split()
+        ]
+    specs += [
+        PlanSpec(
+            f"{MEDICAID[0]}-{st}",
+            f"{MEDICAID[1]} Medicaid ({st})",
+            PlanType.MEDICAID,
+            MEDICAID[1],
+            st,
+            (f"{MEDICAID[0]}-{st}",),
+        )
+        for st in STATES
+    ]
     return tuple(specs)
 
 
@@ -115,16 +144,33 @@ def ensure_insurance(conn: Connection) -> NetworkChoice:
     nets, plans = network_specs(), plan_specs()
     payer_names = [name for _, name in NATIONAL] + [name for _, name, _ in REGIONAL] + [MEDICAID[1]]
     payer_ids = ensure_rows(conn, Payer.__table__, "name", [{"name": n, "is_synthetic": True} for n in payer_names])
-    network_ids = ensure_rows(conn, Network.__table__, "code", [
-        {"code": s.code, "name": s.name, "payer_id": payer_ids[s.payer]} for s in nets])
-    plan_ids = ensure_rows(conn, Plan.__table__, "code", [
-        {"code": s.code, "name": s.name, "plan_type": s.plan_type, "payer_id": payer_ids[s.payer],
-         "state": s.state, "is_synthetic": True} for s in plans])
+    network_ids = ensure_rows(
+        conn,
+        Network.__table__,
+        "code",
+        [{"code": s.code, "name": s.name, "payer_id": payer_ids[s.payer]} for s in nets],
+    )
+    plan_ids = ensure_rows(
+        conn,
+        Plan.__table__,
+        "code",
+        [
+            {
+                "code": s.code,
+                "name": s.name,
+                "plan_type": s.plan_type,
+                "payer_id": payer_ids[s.payer],
+                "state": s.state,
+                "is_synthetic": True,
+            }
+            for s in plans
+        ],
+    )
     links = {(plan_ids[p.code], network_ids[n]) for p in plans for n in p.networks}
     existing = {tuple(r) for r in conn.execute(select(PlanNetwork.plan_id, PlanNetwork.network_id))}
     missing = [{"plan_id": p, "network_id": n} for p, n in sorted(links - existing)]
     if missing:
         conn.execute(PlanNetwork.__table__.insert(), missing)
-    return NetworkChoice(np.array([network_ids[s.code] for s in nets]), _logw(nets, TIER_WEIGHT),
-                         _logw(nets, ACADEMIC_TIER_WEIGHT))
-
+    return NetworkChoice(
+        np.array([network_ids[s.code] for s in nets]), _logw(nets, TIER_WEIGHT), _logw(nets, ACADEMIC_TIER_WEIGHT)
+    )

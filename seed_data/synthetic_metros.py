@@ -9,6 +9,7 @@ every paediatric subspecialty (the first 2 * ANCHORS specialists, inside the def
 `make run`); everyone else
 follows the weighted draws as before, so academic centres and rare-disease expertise keep their share.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,16 @@ from seed_data.synthetic_geo import zip_table
 # The ten largest US metropolitan areas (Census 2020 MSAs) and a central ZIP of each, plus Phoenix,
 # which passed Boston in the Census Bureau's 2023 estimates: either list of "the ten largest" holds.
 METROS: dict[str, str] = {
-    "New York": "10001", "Los Angeles": "90012", "Chicago": "60602", "Dallas": "75201", "Houston": "77030",
-    "Washington DC": "20005", "Philadelphia": "19103", "Miami": "33136", "Atlanta": "30303", "Boston": "02115",
+    "New York": "10001",
+    "Los Angeles": "90012",
+    "Chicago": "60602",
+    "Dallas": "75201",
+    "Houston": "77030",
+    "Washington DC": "20005",
+    "Philadelphia": "19103",
+    "Miami": "33136",
+    "Atlanta": "30303",
+    "Boston": "02115",
     "Phoenix": "85004",
 }
 MAJOR_WEIGHT = 3.5  # NUCC codes at least this common (thousands of US physicians) are major specialties
@@ -32,7 +41,8 @@ MAJOR_SPECIALTIES: tuple[str, ...] = tuple(t.code for t in nucc.TAXONOMIES if t.
 PER_METRO = 5
 # A child needs the paediatric subspecialist, however small the field: two of each per metro.
 PEDIATRIC_SUBSPECIALTIES: tuple[str, ...] = tuple(
-    t.code for t in nucc.TAXONOMIES if population_of_code(t.code) == PEDIATRIC and t.code not in MAJOR_SPECIALTIES)
+    t.code for t in nucc.TAXONOMIES if population_of_code(t.code) == PEDIATRIC and t.code not in MAJOR_SPECIALTIES
+)
 PER_METRO_PEDIATRIC = 2
 # Anchor k practises ROUNDS[k // len(METROS)]: the major specialties five times over, then the paediatric ones.
 ROUNDS: tuple[str, ...] = MAJOR_SPECIALTIES * PER_METRO + PEDIATRIC_SUBSPECIALTIES * PER_METRO_PEDIATRIC

@@ -3,6 +3,7 @@
 Draws are made for a whole block of specialists at once, in a fixed order and size, so a
 specialist's places do not depend on which of their neighbours are already in the database.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
@@ -10,8 +11,8 @@ from datetime import timedelta
 
 import numpy as np
 
-from seed_data.synthetic_geo import cumulative, phone, street_address
 from seed_data.synthetic_experts import Seat, block_seats
+from seed_data.synthetic_geo import cumulative, phone, street_address
 from seed_data.synthetic_metros import anchors
 
 ACADEMIC, COMMUNITY, PRIVATE = 0, 1, 2
@@ -53,8 +54,9 @@ def draw_practices(rng: np.random.Generator, ctx, first: int, n: int) -> Practic
     """The places of specialists first..first+n-1, with their networks."""
     zips, inst, nets = ctx.zips, ctx.institutions, ctx.networks
     u = rng.random(n)
-    affiliation = np.where(u < ACADEMIC_SHARE, ACADEMIC, np.where(u < ACADEMIC_SHARE + COMMUNITY_SHARE,
-                                                                  COMMUNITY, PRIVATE))
+    affiliation = np.where(
+        u < ACADEMIC_SHARE, ACADEMIC, np.where(u < ACADEMIC_SHARE + COMMUNITY_SHARE, COMMUNITY, PRIVATE)
+    )
     anchor = anchors(first, n)
     affiliation[anchor.is_anchor] = PRIVATE  # an own office in the metro
     centre = np.searchsorted(inst.academic_cdf, rng.random(n))
@@ -67,9 +69,11 @@ def draw_practices(rng: np.random.Generator, ctx, first: int, n: int) -> Practic
     count = 1 + np.searchsorted(LOCATION_COUNT_CDF, rng.random(n))
     slot = np.arange(PRACTICE_SLOTS)
     campus = (campus0[:, None] + slot) % PRACTICE_SLOTS
-    first_zip = np.select([affiliation == ACADEMIC, affiliation == COMMUNITY],
-                          [inst.campus_zip[centre, campus0], inst.community_zip[practice]],
-                          zips.sample(rng.random(n)))
+    first_zip = np.select(
+        [affiliation == ACADEMIC, affiliation == COMMUNITY],
+        [inst.campus_zip[centre, campus0], inst.community_zip[practice]],
+        zips.sample(rng.random(n)),
+    )
     first_zip = np.where(anchor.is_anchor, anchor.zip_idx, first_zip)
     near = zips.nearby(np.repeat(first_zip, PRACTICE_SLOTS), rng.random(n * PRACTICE_SLOTS)).reshape(n, -1)
     academic = (affiliation == ACADEMIC)[:, None]
@@ -77,27 +81,43 @@ def draw_practices(rng: np.random.Generator, ctx, first: int, n: int) -> Practic
     zip_[:, 0] = first_zip
     own = ~academic & ((slot > 0) | (affiliation == PRIVATE)[:, None])
     own_id = OWN_LOCATION_BASE + (first + np.arange(n))[:, None] * PRACTICE_SLOTS + slot
-    shared_id = np.where(academic, inst.campus_location[centre[:, None], campus],
-                         inst.community_location[practice][:, None])
+    shared_id = np.where(
+        academic, inst.campus_location[centre[:, None], campus], inst.community_location[practice][:, None]
+    )
     jitter = rng.normal(0.0, 0.01, (n, PRACTICE_SLOTS, 2))
     # Gumbel top-k: the first k networks by log weight + Gumbel noise are a weighted draw without repeats.
-    logw = np.where(academic[:, :, None] & ~own[:, :, None], nets.academic_logw[zips.state_idx[zip_]],
-                    nets.logw[zips.state_idx[zip_]])
+    logw = np.where(
+        academic[:, :, None] & ~own[:, :, None],
+        nets.academic_logw[zips.state_idx[zip_]],
+        nets.logw[zips.state_idx[zip_]],
+    )
     keys = logw + rng.gumbel(size=logw.shape)
     chosen = np.argsort(-keys, axis=2)[:, :, :MAX_NETWORKS]
     drawn = Practices(
         affiliation=affiliation,
-        institution_id=np.select([affiliation == ACADEMIC, affiliation == COMMUNITY],
-                                 [inst.academic_ids[centre], inst.community_ids[practice]], 0),
-        institution_name=[inst.academic_names[c] if a == ACADEMIC else inst.community_names[p] if a == COMMUNITY
-                          else None for a, c, p in zip(affiliation.tolist(), centre.tolist(), practice.tolist())],
-        count=count, location_id=np.where(own, own_id, shared_id), zip=zip_, own=own,
-        lat=zips.lat[zip_] + jitter[:, :, 0], lon=zips.lon[zip_] + jitter[:, :, 1] * 1.3,
-        address_u=rng.random((n, PRACTICE_SLOTS, 5)), access=rng.random((n, PRACTICE_SLOTS, 4)) < ACCESS_P,
-        accepting=rng.random((n, PRACTICE_SLOTS)) < 0.85, networks=nets.ids[chosen],
+        institution_id=np.select(
+            [affiliation == ACADEMIC, affiliation == COMMUNITY],
+            [inst.academic_ids[centre], inst.community_ids[practice]],
+            0,
+        ),
+        institution_name=[
+            inst.academic_names[c] if a == ACADEMIC else inst.community_names[p] if a == COMMUNITY else None
+            for a, c, p in zip(affiliation.tolist(), centre.tolist(), practice.tolist())
+        ],
+        count=count,
+        location_id=np.where(own, own_id, shared_id),
+        zip=zip_,
+        own=own,
+        lat=zips.lat[zip_] + jitter[:, :, 0],
+        lon=zips.lon[zip_] + jitter[:, :, 1] * 1.3,
+        address_u=rng.random((n, PRACTICE_SLOTS, 5)),
+        access=rng.random((n, PRACTICE_SLOTS, 4)) < ACCESS_P,
+        accepting=rng.random((n, PRACTICE_SLOTS)) < 0.85,
+        networks=nets.ids[chosen],
         network_count=2 + np.searchsorted(NETWORK_COUNT_CDF, rng.random((n, PRACTICE_SLOTS))),
         effective_days=rng.integers(60, 3650, (n, PRACTICE_SLOTS, MAX_NETWORKS)),
-        anchor_specialty=anchor.specialty, seat=seat,
+        anchor_specialty=anchor.specialty,
+        seat=seat,
     )
     drawn.accepting[anchor.is_anchor, 0] = True  # an anchor takes new patients in the metro
     drawn.accepting[[j for j, held in enumerate(seat) if held is not None], 0] = True  # so does an expert
@@ -115,24 +135,52 @@ def practice_rows(ctx, p: Practices, j: int, index: int, rows: dict[str, list]) 
         location_id = p.location_id[j][k]
         if p.own[j][k]:
             z, u = p.zip[j][k], p.address_u[j][k]
-            rows["location"].append({
-                "id": location_id, "name": None, "city": zips.city[z], "state": zips.state[z], "zip": zips.zips[z],
-                "address_line": street_address(int(100 + u[0] * 9800), int(u[1] * 97), int(u[2] * 13),
-                                               int(u[3] * 6) * 100),
-                "lat": round(p.lat[j][k], 6), "lon": round(p.lon[j][k], 6),
-                "phone": phone(zips.area_code[z], int(u[4] * 100)),
-                "accessibility": [a for a, has in zip(ACCESS, p.access[j][k]) if has], "institution_id": None})
-        rows["practice_location"].append({"id": practice_id, "specialist_id": index + 1, "location_id": location_id,
-                                          "accepting_new_patients": p.accepting[j][k]})
+            rows["location"].append(
+                {
+                    "id": location_id,
+                    "name": None,
+                    "city": zips.city[z],
+                    "state": zips.state[z],
+                    "zip": zips.zips[z],
+                    "address_line": street_address(
+                        int(100 + u[0] * 9800), int(u[1] * 97), int(u[2] * 13), int(u[3] * 6) * 100
+                    ),
+                    "lat": round(p.lat[j][k], 6),
+                    "lon": round(p.lon[j][k], 6),
+                    "phone": phone(zips.area_code[z], int(u[4] * 100)),
+                    "accessibility": [a for a, has in zip(ACCESS, p.access[j][k]) if has],
+                    "institution_id": None,
+                }
+            )
+        rows["practice_location"].append(
+            {
+                "id": practice_id,
+                "specialist_id": index + 1,
+                "location_id": location_id,
+                "accepting_new_patients": p.accepting[j][k],
+            }
+        )
         networks, days = p.networks[j][k], p.effective_days[j][k]
         first_id = index * PARTICIPATION_SLOTS + k * MAX_NETWORKS + 1
         rows["network_participation"] += [
-            {"id": first_id + m, "practice_location_id": practice_id, "network_id": networks[m],
-             "effective_from": ctx.today - timedelta(days=days[m]), "effective_to": None}
-            for m in range(p.network_count[j][k])]
+            {
+                "id": first_id + m,
+                "practice_location_id": practice_id,
+                "network_id": networks[m],
+                "effective_from": ctx.today - timedelta(days=days[m]),
+                "effective_to": None,
+            }
+            for m in range(p.network_count[j][k])
+        ]
 
 
 def as_lists(draws):
     """The same draws with every array turned into (nested) Python lists, for fast per-row access."""
-    return replace(draws, **{f.name: getattr(draws, f.name).tolist() for f in fields(draws)
-                             if isinstance(getattr(draws, f.name), np.ndarray)})
+    return replace(
+        draws,
+        **{
+            f.name: getattr(draws, f.name).tolist()
+            for f in fields(draws)
+            if isinstance(getattr(draws, f.name), np.ndarray)
+        },
+    )

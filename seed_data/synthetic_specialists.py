@@ -1,4 +1,5 @@
 """Who each synthetic specialist is: name, specialties, languages, fee, reviews and condition expertise."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -79,17 +80,26 @@ def draw_people(rng: np.random.Generator, ctx, p: Practices) -> People:
     # Orphanet slots see fewer patients and, in academia, many more papers.
     rare = np.arange(CONDITION_SLOTS) >= ORPHA_SLOT
     drawn = People(
-        primary=primary, secondaries=secondaries, female=rng.random(n) < 0.45, pool=pool,
-        name_u=rng.random((n, 2)), languages=rng.random((n, len(names.LANGUAGES))) < ctx.language_p[pool],
+        primary=primary,
+        secondaries=secondaries,
+        female=rng.random(n) < 0.45,
+        pool=pool,
+        name_u=rng.random((n, 2)),
+        languages=rng.random((n, len(names.LANGUAGES))) < ctx.language_p[pool],
         attrs=rng.random((n, 7)),
         fee_cents=np.clip(np.round(fee / 5) * 5, MIN_FEE, MAX_FEE).astype(np.int64) * 100,
         reviews=np.clip(rng.lognormal(3.0, 1.2, n), 1, 800).astype(np.int64),
         rating=np.clip(np.round(rng.normal(4.4, 0.35, n), 1), 3.0, 5.0),
-        verified_days=rng.integers(0, 365, n), icd_u=rng.random((n, ICD_MAX + 1)),
+        verified_days=rng.integers(0, 365, n),
+        icd_u=rng.random((n, ICD_MAX + 1)),
         orpha=rng.random(n) < np.where(academic, ORPHA_CHANCE_ACADEMIC, ORPHA_CHANCE_ELSEWHERE),
         orpha_u=rng.random((n, ORPHA_MAX + 1)),
-        cases=np.clip(rng.lognormal(np.where(rare, 2.0, 3.4), np.where(rare, 0.9, 0.7), (n, CONDITION_SLOTS))
-                      * np.where(academic, 1.5, 1.0)[:, None], 1, 600).astype(np.int64),
+        cases=np.clip(
+            rng.lognormal(np.where(rare, 2.0, 3.4), np.where(rare, 0.9, 0.7), (n, CONDITION_SLOTS))
+            * np.where(academic, 1.5, 1.0)[:, None],
+            1,
+            600,
+        ).astype(np.int64),
         publications=rng.poisson(np.where(academic, 3.0, 0.2)[:, None] * np.where(rare, 5.0, 1.0)),
         centre=academic & (rng.random(n) < CENTRE_OF_EXPERTISE),
         licence_u=rng.random((n, 3)),  # drawn last: every earlier draw stays what it was
@@ -110,31 +120,48 @@ def person_rows(ctx, people: People, p: Practices, j: int, index: int, rows: dic
     pool = names.POOLS[people.pool[j]]
     firsts = pool.female if people.female[j] else pool.male
     display, z, secondaries = model.displays[primary], p.zip[j][0], people.secondaries[j]
-    boards = [f"{model.board[c]}: {model.displays[c]}" for c, u in
-              [(primary, a[BOARD] < 0.92), *[(c, a[SECOND_BOARD] < 0.4) for c in secondaries[:1]]] if u]
+    boards = [
+        f"{model.board[c]}: {model.displays[c]}"
+        for c, u in [(primary, a[BOARD] < 0.92), *[(c, a[SECOND_BOARD] < 0.4) for c in secondaries[:1]]]
+        if u
+    ]
     where = f"at {p.institution_name[j]}" if p.institution_name[j] else "in private practice"
     telehealth, reviewed = a[TELEHEALTH] < 0.4, a[NO_REVIEWS] >= 0.12
-    rows["specialist"].append({
-        "id": sid, "npi": synthetic_npi(ctx.seed, index),
-        "first_name": firsts[int(people.name_u[j][0] * len(firsts))],
-        "last_name": pool.surnames[int(people.name_u[j][1] * len(pool.surnames))],
-        "credentials": "MD, PhD" if academic and a[PHD] < 0.12 else "DO" if a[CREDENTIAL] < 0.12 else "MD",
-        "gender": "F" if people.female[j] else "M", "board_certifications": boards,
-        "bio": f"{display} specialist {where} in {zips.city[z]}, {zips.state[z]}; reviews outside cases for "
-               f"second opinions{' in person or by video' if telehealth else ''}. (Synthetic record.)",
-        "institution_id": p.institution_id[j] or None, "accepts_second_opinions": a[ACCEPTS] < 0.93,
-        "telehealth": telehealth, "self_pay_price_cents": people.fee_cents[j],
-        "population": population_of(model.codes[primary], [model.codes[c] for c in [primary, *secondaries]]),
-        "rating": people.rating[j] if reviewed else None,
-        "review_count": people.reviews[j] if reviewed else 0, "data_source": "synthetic",
-        "last_verified": ctx.today - timedelta(days=people.verified_days[j]),
-        "created_at": ctx.now, "updated_at": ctx.now})
-    rows["specialist_specialty"] += [{"specialist_id": sid, "taxonomy_code": model.codes[c], "is_primary": c == primary}
-                                     for c in [primary, *secondaries]]
-    rows["specialist_licence"] += _licence_rows(sid, {zips.state[z] for z in p.zip[j][:p.count[j]]},
-                                                telehealth, people.licence_u[j])
-    rows["specialist_language"] += [{"specialist_id": sid, "language": lang} for lang in
-                                    ["en", *(lang for lang, has in zip(names.LANGUAGES, people.languages[j]) if has)]]
+    rows["specialist"].append(
+        {
+            "id": sid,
+            "npi": synthetic_npi(ctx.seed, index),
+            "first_name": firsts[int(people.name_u[j][0] * len(firsts))],
+            "last_name": pool.surnames[int(people.name_u[j][1] * len(pool.surnames))],
+            "credentials": "MD, PhD" if academic and a[PHD] < 0.12 else "DO" if a[CREDENTIAL] < 0.12 else "MD",
+            "gender": "F" if people.female[j] else "M",
+            "board_certifications": boards,
+            "bio": f"{display} specialist {where} in {zips.city[z]}, {zips.state[z]}; reviews outside cases for "
+            f"second opinions{' in person or by video' if telehealth else ''}. (Synthetic record.)",
+            "institution_id": p.institution_id[j] or None,
+            "accepts_second_opinions": a[ACCEPTS] < 0.93,
+            "telehealth": telehealth,
+            "self_pay_price_cents": people.fee_cents[j],
+            "population": population_of(model.codes[primary], [model.codes[c] for c in [primary, *secondaries]]),
+            "rating": people.rating[j] if reviewed else None,
+            "review_count": people.reviews[j] if reviewed else 0,
+            "data_source": "synthetic",
+            "last_verified": ctx.today - timedelta(days=people.verified_days[j]),
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+        }
+    )
+    rows["specialist_specialty"] += [
+        {"specialist_id": sid, "taxonomy_code": model.codes[c], "is_primary": c == primary}
+        for c in [primary, *secondaries]
+    ]
+    rows["specialist_licence"] += _licence_rows(
+        sid, {zips.state[z] for z in p.zip[j][: p.count[j]]}, telehealth, people.licence_u[j]
+    )
+    rows["specialist_language"] += [
+        {"specialist_id": sid, "language": lang}
+        for lang in ["en", *(lang for lang, has in zip(names.LANGUAGES, people.languages[j]) if has)]
+    ]
     _condition_rows(ctx, people, j, index, p.seat[j], rows["condition_expertise"])
 
 
@@ -145,8 +172,10 @@ def _licence_rows(sid: int, practice_states: set[str], telehealth: bool, u: list
     if practice_states & IMLC_STATES and u[0] < share:
         others = [s for s in COMPACT_ORDER if s not in practice_states]
         start, count = int(u[2] * len(others)), 1 + int(u[1] * COMPACT_MAX_EXTRA)
-        rows += [{"specialist_id": sid, "state": state, "via_compact": True}
-                 for state in sorted({others[(start + k) % len(others)] for k in range(count)})]
+        rows += [
+            {"specialist_id": sid, "state": state, "via_compact": True}
+            for state in sorted({others[(start + k) % len(others)] for k in range(count)})
+        ]
     return rows
 
 
@@ -155,10 +184,10 @@ def _condition_rows(ctx, people: People, j: int, index: int, seat: Seat | None, 
     picks = []
     if icd:  # the commonest conditions of the specialty first: u squared leans toward the head
         u = people.icd_u[j]
-        picks += [(slot, "ICD-10-CM", icd[int(len(icd) * v * v)]) for slot, v in enumerate(u[1:3 + int(u[0] * 4)])]
+        picks += [(slot, "ICD-10-CM", icd[int(len(icd) * v * v)]) for slot, v in enumerate(u[1 : 3 + int(u[0] * 4)])]
     if orpha and people.orpha[j]:
         u = people.orpha_u[j]
-        picks += [(ORPHA_SLOT + t, "ORPHA", orpha[int(len(orpha) * v)]) for t, v in enumerate(u[1:2 + int(u[0] * 3)])]
+        picks += [(ORPHA_SLOT + t, "ORPHA", orpha[int(len(orpha) * v)]) for t, v in enumerate(u[1 : 2 + int(u[0] * 3)])]
     if seat is not None:
         picks += [(ORPHA_SLOT + t, "ORPHA", code) for t, code in enumerate(seat.diseases)]
     seen, centre = set(), people.centre[j]
@@ -166,7 +195,14 @@ def _condition_rows(ctx, people: People, j: int, index: int, seat: Seat | None, 
         if code in seen:
             continue
         seen.add(code)
-        out.append({"id": index * CONDITION_SLOTS + slot + 1, "specialist_id": index + 1, "system": system,
-                    "code": code, "cases_per_year": people.cases[j][slot],
-                    "publications": people.publications[j][slot],
-                    "center_of_expertise": centre and system == "ORPHA"})
+        out.append(
+            {
+                "id": index * CONDITION_SLOTS + slot + 1,
+                "specialist_id": index + 1,
+                "system": system,
+                "code": code,
+                "cases_per_year": people.cases[j][slot],
+                "publications": people.publications[j][slot],
+                "center_of_expertise": centre and system == "ORPHA",
+            }
+        )

@@ -1,4 +1,5 @@
 """Which specialties a synthetic specialist holds, what they treat, charge and are certified in."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,31 +11,73 @@ from reference import conditions, nucc
 from seed_data.synthetic_geo import cumulative
 
 # How many NUCC codes a specialist lists (NPPES allows 15): mostly one to three.
-SPECIALTY_COUNT_P = np.array([0.45, 0.30, 0.14, 0.05, 0.025, 0.012, 0.008, 0.005, 0.002,
-                              0.001, 0.001, 0.0005, 0.0002, 0.0002, 0.0001])
+SPECIALTY_COUNT_P = np.array(
+    [0.45, 0.30, 0.14, 0.05, 0.025, 0.012, 0.008, 0.005, 0.002, 0.001, 0.001, 0.0005, 0.0002, 0.0002, 0.0001]
+)
 SPECIALTY_COUNT_CDF = cumulative(SPECIALTY_COUNT_P)
 # Academic centres employ proportionally more of the small subspecialties: flatten the weights.
 ACADEMIC_FLATTENING = 0.5
 ICD_COMMON = 40
 # Second-opinion fee in dollars by family, before noise and the academic premium.
 FEE_BY_FAMILY = {
-    "primary_care": 250, "oncology": 900, "hematology": 800, "cardiology": 700, "endocrinology": 500,
-    "gastroenterology": 600, "nephrology": 550, "pulmonology": 550, "critical_care": 600, "rheumatology": 550,
-    "infectious_disease": 500, "allergy_immunology": 400, "geriatrics": 350, "palliative_care": 400,
-    "neurology": 700, "neurosurgery": 1100, "orthopaedics": 650, "surgery": 700, "cardiothoracic_surgery": 1100,
-    "plastic_surgery": 600, "urology": 550, "obstetrics_gynecology": 450, "ophthalmology": 450,
-    "otolaryngology": 450, "dermatology": 350, "pathology": 600, "radiology": 400, "genetics": 900,
-    "pediatrics": 550, "psychiatry": 450, "rehabilitation": 400, "pain_medicine": 450,
+    "primary_care": 250,
+    "oncology": 900,
+    "hematology": 800,
+    "cardiology": 700,
+    "endocrinology": 500,
+    "gastroenterology": 600,
+    "nephrology": 550,
+    "pulmonology": 550,
+    "critical_care": 600,
+    "rheumatology": 550,
+    "infectious_disease": 500,
+    "allergy_immunology": 400,
+    "geriatrics": 350,
+    "palliative_care": 400,
+    "neurology": 700,
+    "neurosurgery": 1100,
+    "orthopaedics": 650,
+    "surgery": 700,
+    "cardiothoracic_surgery": 1100,
+    "plastic_surgery": 600,
+    "urology": 550,
+    "obstetrics_gynecology": 450,
+    "ophthalmology": 450,
+    "otolaryngology": 450,
+    "dermatology": 350,
+    "pathology": 600,
+    "radiology": 400,
+    "genetics": 900,
+    "pediatrics": 550,
+    "psychiatry": 450,
+    "rehabilitation": 400,
+    "pain_medicine": 450,
 }
 BOARD_BY_CLASSIFICATION = {
-    "Internal Medicine": "ABIM", "Pediatrics": "ABP", "Surgery": "ABS", "Psychiatry & Neurology": "ABPN",
-    "Orthopaedic Surgery": "ABOS", "Obstetrics & Gynecology": "ABOG", "Ophthalmology": "ABO",
-    "Otolaryngology": "ABOto", "Pathology": "ABPath", "Radiology": "ABR", "Medical Genetics": "ABMGG",
-    "Dermatology": "ABD", "Physical Medicine & Rehabilitation": "ABPMR", "Urology": "ABU",
-    "Family Medicine": "ABFM", "Allergy & Immunology": "ABAI", "Neurological Surgery": "ABNS",
-    "Plastic Surgery": "ABPS", "Thoracic Surgery (Cardiothoracic Vascular Surgery)": "ABTS",
-    "Colon & Rectal Surgery": "ABCRS", "Nuclear Medicine": "ABNM", "Anesthesiology": "ABA",
-    "Transplant Surgery": "ABS", "Pain Medicine": "ABA",
+    "Internal Medicine": "ABIM",
+    "Pediatrics": "ABP",
+    "Surgery": "ABS",
+    "Psychiatry & Neurology": "ABPN",
+    "Orthopaedic Surgery": "ABOS",
+    "Obstetrics & Gynecology": "ABOG",
+    "Ophthalmology": "ABO",
+    "Otolaryngology": "ABOto",
+    "Pathology": "ABPath",
+    "Radiology": "ABR",
+    "Medical Genetics": "ABMGG",
+    "Dermatology": "ABD",
+    "Physical Medicine & Rehabilitation": "ABPMR",
+    "Urology": "ABU",
+    "Family Medicine": "ABFM",
+    "Allergy & Immunology": "ABAI",
+    "Neurological Surgery": "ABNS",
+    "Plastic Surgery": "ABPS",
+    "Thoracic Surgery (Cardiothoracic Vascular Surgery)": "ABTS",
+    "Colon & Rectal Surgery": "ABCRS",
+    "Nuclear Medicine": "ABNM",
+    "Anesthesiology": "ABA",
+    "Transplant Surgery": "ABS",
+    "Pain Medicine": "ABA",
 }
 
 
@@ -64,16 +107,25 @@ class SpecialtyModel:
 def _secondary_pool(t: nucc.Taxonomy) -> list[nucc.Taxonomy]:
     # Same family first; a subspecialist also often lists the generalist board of their field.
     pool = [s for s in nucc.by_family(t.family) if s.code != t.code]
-    generalist = next((s for s in nucc.TAXONOMIES if s.classification == t.classification
-                       and not s.specialization and s.code != t.code), None)
+    generalist = next(
+        (
+            s
+            for s in nucc.TAXONOMIES
+            if s.classification == t.classification and not s.specialization and s.code != t.code
+        ),
+        None,
+    )
     return pool + ([generalist] if generalist and generalist not in pool else [])
 
 
 def _icd_pool(t: nucc.Taxonomy) -> tuple[str, ...]:
     for candidate in (t, *nucc.by_family(t.family), *_secondary_pool(t)):
-        codes = [c.code for c in conditions.conditions_for_specialty(candidate.code, conditions.ICD10CM)
-                 # External causes (V-Y) and 5+ character codes are not what a specialist lists.
-                 if c.code[0] not in "VWXY" and len(c.code.replace(".", "")) <= 4]
+        codes = [
+            c.code
+            for c in conditions.conditions_for_specialty(candidate.code, conditions.ICD10CM)
+            # External causes (V-Y) and 5+ character codes are not what a specialist lists.
+            if c.code[0] not in "VWXY" and len(c.code.replace(".", "")) <= 4
+        ]
         if codes:
             return tuple(dict.fromkeys(codes))[:ICD_COMMON]
     return ()
@@ -98,10 +150,14 @@ def specialty_model() -> SpecialtyModel:
         pool[i, : len(members)] = [index[s.code] for s in members]
         pool_logw[i, : len(members)] = np.log([s.weight for s in members])
     return SpecialtyModel(
-        codes=tuple(t.code for t in taxonomies), displays=tuple(t.display for t in taxonomies),
-        cdf=cumulative(weights), academic_cdf=cumulative(weights ** ACADEMIC_FLATTENING),
-        pool=pool, pool_logw=pool_logw,
-        icd=tuple(_icd_pool(t) for t in taxonomies), orpha=tuple(_orpha_pool(t.code) for t in taxonomies),
+        codes=tuple(t.code for t in taxonomies),
+        displays=tuple(t.display for t in taxonomies),
+        cdf=cumulative(weights),
+        academic_cdf=cumulative(weights**ACADEMIC_FLATTENING),
+        pool=pool,
+        pool_logw=pool_logw,
+        icd=tuple(_icd_pool(t) for t in taxonomies),
+        orpha=tuple(_orpha_pool(t.code) for t in taxonomies),
         fee_dollars=np.array([FEE_BY_FAMILY.get(t.family, 500) for t in taxonomies], dtype=np.float64),
         board=tuple(BOARD_BY_CLASSIFICATION.get(t.classification, "ABMS") for t in taxonomies),
     )

@@ -3,6 +3,7 @@
 Every change is audited with the administrator as the actor. An administrator cannot lock,
 deactivate or demote their own account (there must always be one left who can undo it).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import or_, select

@@ -10,6 +10,7 @@ e-mail address. The directory keeps none, so:
 - any other specialist without a given address is skipped, reason "no_contact".
 The link lets the holder set a password; that creates a specialist account bound to the entry.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -51,8 +52,11 @@ def select_specialists(session, selector: dict) -> list[Specialist]:
     elif "institution_id" in selector:
         query = query.where(Specialist.institution_id == selector["institution_id"])
     else:
-        located = (select(PracticeLocation.specialist_id).join(Location, PracticeLocation.location_id == Location.id)
-                   .where(Location.state == selector["state"]))
+        located = (
+            select(PracticeLocation.specialist_id)
+            .join(Location, PracticeLocation.location_id == Location.id)
+            .where(Location.state == selector["state"])
+        )
         query = query.where(Specialist.id.in_(located))
     found = session.scalars(query.limit(MAX_INVITATIONS + 1)).all()
     if len(found) > MAX_INVITATIONS:
@@ -65,24 +69,33 @@ def invite_specialists(uow: UnitOfWork, links_: LinkSettings, admin: Identity, s
     session = uow.session
     contacts = {c["npi"]: c["email"].strip().lower() for c in selector.get("contacts", [])}
     chosen = select_specialists(session, selector)
-    claimed = set(session.scalars(select(User.specialist_id).where(
-        User.specialist_id.in_([s.id for s in chosen]))))
+    claimed = set(session.scalars(select(User.specialist_id).where(User.specialist_id.in_([s.id for s in chosen]))))
     report = InvitationReport()
     found_npis = {s.npi for s in chosen}
-    report.skipped += [{"npi": npi, "specialist_id": None, "reason": "not_in_directory"}
-                       for npi in selector.get("npis", []) if npi not in found_npis]
+    report.skipped += [
+        {"npi": npi, "specialist_id": None, "reason": "not_in_directory"}
+        for npi in selector.get("npis", [])
+        if npi not in found_npis
+    ]
     for specialist in chosen:
         email = contacts.get(specialist.npi) or synthetic_contact(specialist)
         reason = "claimed" if specialist.id in claimed else None if email else "no_contact"
         if reason:
             report.skipped.append({"npi": specialist.npi, "specialist_id": specialist.id, "reason": reason})
             continue
-        link = links.issue(session, links_, TokenPurpose.CLAIM_SPECIALIST, specialist_id=specialist.id,
-                           email=email, created_by_user_id=admin.user_id)
+        link = links.issue(
+            session,
+            links_,
+            TokenPurpose.CLAIM_SPECIALIST,
+            specialist_id=specialist.id,
+            email=email,
+            created_by_user_id=admin.user_id,
+        )
         claim_url = links_.url(links.PATHS[TokenPurpose.CLAIM_SPECIALIST])
         send_mail(uow, email, messages.specialist_invitation(link, claim_url))
-        audit.record(session, admin, "specialist.invited", case_id=None, entity_type="specialist",
-                     entity_id=specialist.id)
+        audit.record(
+            session, admin, "specialist.invited", case_id=None, entity_type="specialist", entity_id=specialist.id
+        )
         report.invited.append({"npi": specialist.npi, "specialist_id": specialist.id, "email": email})
     return report
 
@@ -93,8 +106,13 @@ def preview_invitation(session, token: str) -> dict:
     specialist = session.get(Specialist, row.specialist_id) if row.specialist_id else None
     if specialist is None:
         raise Invalid(links.DEAD_LINK, field="token", location="query")
-    return {"specialist_id": specialist.id, "npi": specialist.npi, "email": row.email, "expires_at": row.expires_at,
-            "display_name": f"Dr. {specialist.first_name} {specialist.last_name}"}
+    return {
+        "specialist_id": specialist.id,
+        "npi": specialist.npi,
+        "email": row.email,
+        "expires_at": row.expires_at,
+        "display_name": f"Dr. {specialist.first_name} {specialist.last_name}",
+    }
 
 
 def claim_profile(uow: UnitOfWork, token: str, password: str, display_name: str | None) -> User:
@@ -108,10 +126,22 @@ def claim_profile(uow: UnitOfWork, token: str, password: str, display_name: str 
         raise Conflict("This profile has already been claimed; sign in instead.")
     if find_user(session, row.email) is not None:
         raise Conflict("An account already uses this address; sign in, or ask for an invitation to another one.")
-    user = create_user(session, email=row.email, password=password, role=Role.SPECIALIST,
-                       display_name=display_name or f"Dr. {specialist.first_name} {specialist.last_name}",
-                       specialist_id=specialist.id, npi=specialist.npi)
+    user = create_user(
+        session,
+        email=row.email,
+        password=password,
+        role=Role.SPECIALIST,
+        display_name=display_name or f"Dr. {specialist.first_name} {specialist.last_name}",
+        specialist_id=specialist.id,
+        npi=specialist.npi,
+    )
     session.flush()
-    audit.record(session, identity_of(user), "specialist.claimed", case_id=None, entity_type="specialist",
-                 entity_id=specialist.id)
+    audit.record(
+        session,
+        identity_of(user),
+        "specialist.claimed",
+        case_id=None,
+        entity_type="specialist",
+        entity_id=specialist.id,
+    )
     return user

@@ -1,4 +1,5 @@
 """One-time links: issued with a random token (only its digest is kept), used once, within a time."""
+
 from __future__ import annotations
 
 import secrets
@@ -32,36 +33,57 @@ class LinkSettings:
     ttl_s: dict[TokenPurpose, int]
 
     @classmethod
-    def from_config(cls, config) -> "LinkSettings":
+    def from_config(cls, config) -> LinkSettings:
         """Settings from the app configuration."""
         verify, reset = config["VERIFY_TOKEN_TTL_S"], config["RESET_TOKEN_TTL_S"]
-        return cls(config["PUBLIC_BASE_URL"].rstrip("/"), {
-            TokenPurpose.VERIFY_EMAIL: verify, TokenPurpose.CHANGE_EMAIL: verify,
-            TokenPurpose.RESET_PASSWORD: reset, TokenPurpose.CLAIM_SPECIALIST: config["INVITATION_TTL_S"]})
+        return cls(
+            config["PUBLIC_BASE_URL"].rstrip("/"),
+            {
+                TokenPurpose.VERIFY_EMAIL: verify,
+                TokenPurpose.CHANGE_EMAIL: verify,
+                TokenPurpose.RESET_PASSWORD: reset,
+                TokenPurpose.CLAIM_SPECIALIST: config["INVITATION_TTL_S"],
+            },
+        )
 
     def url(self, path: str) -> str:
         """An absolute URL of the API."""
         return self.base_url + path
 
 
-def issue(session: Session, links: LinkSettings, purpose: TokenPurpose, *, user_id: int | None = None,
-          specialist_id: int | None = None, email: str | None = None,
-          created_by_user_id: int | None = None) -> str:
+def issue(
+    session: Session,
+    links: LinkSettings,
+    purpose: TokenPurpose,
+    *,
+    user_id: int | None = None,
+    specialist_id: int | None = None,
+    email: str | None = None,
+    created_by_user_id: int | None = None,
+) -> str:
     """Add a one-time token and return the link that carries it."""
     token = secrets.token_urlsafe(32)
-    session.add(AccountToken(purpose=purpose, token_sha256=digest(token), user_id=user_id,
-                             specialist_id=specialist_id, email=email, created_by_user_id=created_by_user_id,
-                             expires_at=utcnow() + timedelta(seconds=links.ttl_s[purpose])))
+    session.add(
+        AccountToken(
+            purpose=purpose,
+            token_sha256=digest(token),
+            user_id=user_id,
+            specialist_id=specialist_id,
+            email=email,
+            created_by_user_id=created_by_user_id,
+            expires_at=utcnow() + timedelta(seconds=links.ttl_s[purpose]),
+        )
+    )
     return links.url(PATHS[purpose]) + "?" + urlencode({"token": token})
 
 
-def find_live(session: Session, token: str, *purposes: TokenPurpose, for_update: bool = False,
-              location: str = "json") -> AccountToken:
+def find_live(
+    session: Session, token: str, *purposes: TokenPurpose, for_update: bool = False, location: str = "json"
+) -> AccountToken:
     """The live (unused, unexpired) token of one of `purposes`, or 422 naming `token` at `location`."""
     query = select(AccountToken).where(AccountToken.token_sha256 == digest(token))
     row = session.scalar(query.with_for_update() if for_update else query)
-    if (row is None or row.purpose not in purposes or row.used_at is not None
-            or as_utc(row.expires_at) <= utcnow()):
+    if row is None or row.purpose not in purposes or row.used_at is not None or as_utc(row.expires_at) <= utcnow():
         raise Invalid(DEAD_LINK, field="token", location=location)
     return row
 

@@ -1,4 +1,5 @@
 """Account endpoints: /v1/accounts for everyone's own account, /v1/admin for administrators."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -8,9 +9,22 @@ from flask_smorest import Blueprint
 from api.accounts import admin, invitations, services
 from api.accounts.links import LinkSettings
 from api.accounts.schemas import (
-    AcceptedSchema, AccountChangeSchema, AccountPageSchema, AccountQuerySchema, AccountSchema, ClaimSchema,
-    EmailChangeSchema, EmailSchema, InvitationPreviewSchema, InvitationReportSchema, InvitationRequestSchema,
-    LinkTokenQuerySchema, LinkTokenSchema, PasswordSchema, PatientRegistrationSchema, PhysicianRegistrationSchema,
+    AcceptedSchema,
+    AccountChangeSchema,
+    AccountPageSchema,
+    AccountQuerySchema,
+    AccountSchema,
+    ClaimSchema,
+    EmailChangeSchema,
+    EmailSchema,
+    InvitationPreviewSchema,
+    InvitationReportSchema,
+    InvitationRequestSchema,
+    LinkTokenQuerySchema,
+    LinkTokenSchema,
+    PasswordSchema,
+    PatientRegistrationSchema,
+    PhysicianRegistrationSchema,
     ResetCompletionSchema,
 )
 from api.auth.identity import secured
@@ -20,12 +34,19 @@ from api.db import db
 from api.models import Role
 from api.unit_of_work import unit_of_work
 
-blp = Blueprint("accounts", __name__, url_prefix="/v1/accounts",
-                description="Register, confirm the e-mail, claim a specialist profile, reset the password")
-admin_blp = Blueprint("admin", __name__, url_prefix="/v1/admin",
-                      description="Accounts and specialist invitations (administrators only)")
-ACCEPTED = {"status": "accepted",
-            "detail": "If this address can receive mail, a message with the next step is on its way."}
+blp = Blueprint(
+    "accounts",
+    __name__,
+    url_prefix="/v1/accounts",
+    description="Register, confirm the e-mail, claim a specialist profile, reset the password",
+)
+admin_blp = Blueprint(
+    "admin", __name__, url_prefix="/v1/admin", description="Accounts and specialist invitations (administrators only)"
+)
+ACCEPTED = {
+    "status": "accepted",
+    "detail": "If this address can receive mail, a message with the next step is on its way.",
+}
 
 
 def _links() -> LinkSettings:

@@ -1,4 +1,5 @@
 """Request and response bodies of the account endpoints."""
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -8,13 +9,22 @@ from api.fields import ID_RANGE, UtcDateTime, validate_npi
 from api.models import Role
 from api.pages import PageArgs, page_schema
 
-PASSWORD = dict(required=True, load_only=True, validate=validate.Length(min=10, max=256),
-                metadata={"description": "At least 10 characters", "example": "a long passphrase"})
+PASSWORD = dict(
+    required=True,
+    load_only=True,
+    validate=validate.Length(min=10, max=256),
+    metadata={"description": "At least 10 characters", "example": "a long passphrase"},
+)
 EMAIL = dict(required=True, validate=validate.Length(max=254), metadata={"example": "pat@example.test"})
 NAME = dict(required=True, validate=validate.Length(min=1, max=100))
-TOKEN = ma.fields.String(required=True, validate=validate.Length(min=10, max=200),
-                         metadata={"description": "The token of the link in the e-mail",
-                                   "example": "Vh3kQ9s2xW0bJm5rTn8yLc1dPz4aFe7gHu6iKo2qRs0"})
+TOKEN = ma.fields.String(
+    required=True,
+    validate=validate.Length(min=10, max=200),
+    metadata={
+        "description": "The token of the link in the e-mail",
+        "example": "Vh3kQ9s2xW0bJm5rTn8yLc1dPz4aFe7gHu6iKo2qRs0",
+    },
+)
 
 
 class PatientRegistrationSchema(ma.Schema):
@@ -22,8 +32,9 @@ class PatientRegistrationSchema(ma.Schema):
 
     email = ma.fields.Email(**EMAIL)
     password = ma.fields.String(**PASSWORD)
-    display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200),
-                                    metadata={"example": "Pat Example"})
+    display_name = ma.fields.String(
+        required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Pat Example"}
+    )
 
 
 class PhysicianRegistrationSchema(ma.Schema):
@@ -73,15 +84,23 @@ class EmailChangeSchema(ma.Schema):
     """The new address, and the current password."""
 
     email = ma.fields.Email(**EMAIL)
-    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256),
-                                metadata={"example": "my current passphrase"})
+    password = ma.fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=1, max=256),
+        metadata={"example": "my current passphrase"},
+    )
 
 
 class PasswordSchema(ma.Schema):
     """The current password, to confirm a grave step."""
 
-    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256),
-                                metadata={"example": "my current passphrase"})
+    password = ma.fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=1, max=256),
+        metadata={"example": "my current passphrase"},
+    )
 
 
 class ClaimSchema(ma.Schema):
@@ -114,12 +133,15 @@ class InvitationRequestSchema(ma.Schema):
 
     npis = ma.fields.List(ma.fields.String(validate=validate_npi), validate=validate.Length(min=1, max=500))
     institution_id = ma.fields.Integer(validate=ID_RANGE)
-    state = ma.fields.String(validate=validate.Regexp(r"^[A-Z]{2}$", error="A two-letter state code."),
-                             metadata={"example": "NY"})
-    contacts = ma.fields.List(ma.fields.Nested(ContactSchema), load_default=list,
-                              validate=validate.Length(max=500),
-                              metadata={"description": "An address per NPI; required for specialists "
-                                                       "that are not synthetic"})
+    state = ma.fields.String(
+        validate=validate.Regexp(r"^[A-Z]{2}$", error="A two-letter state code."), metadata={"example": "NY"}
+    )
+    contacts = ma.fields.List(
+        ma.fields.Nested(ContactSchema),
+        load_default=list,
+        validate=validate.Length(max=500),
+        metadata={"description": "An address per NPI; required for specialists that are not synthetic"},
+    )
 
     @ma.validates_schema
     def _one_selector(self, data, **_):
@@ -168,8 +190,9 @@ AccountPageSchema = page_schema(AccountSchema, "AccountPage")
 class AccountQuerySchema(PageArgs):
     """Find accounts."""
 
-    q = ma.fields.String(validate=validate.Length(min=1, max=100),
-                         metadata={"description": "E-mail or name contains, or the NPI"})
+    q = ma.fields.String(
+        validate=validate.Length(min=1, max=100), metadata={"description": "E-mail or name contains, or the NPI"}
+    )
     role = ma.fields.String(validate=validate.OneOf([r.value for r in Role]))
     status = ma.fields.String(validate=validate.OneOf(STATUSES))
 
@@ -178,6 +201,7 @@ class AccountChangeSchema(ma.Schema):
     """What an administrator changes on an account."""
 
     role = ma.fields.String(validate=validate.OneOf([r.value for r in Role]))
-    locked = ma.fields.Boolean(metadata={"description": "Locked accounts cannot sign in; their tokens are revoked",
-                                         "example": True})
+    locked = ma.fields.Boolean(
+        metadata={"description": "Locked accounts cannot sign in; their tokens are revoked", "example": True}
+    )
     active = ma.fields.Boolean(metadata={"description": "False deactivates the account"})

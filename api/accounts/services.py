@@ -4,6 +4,7 @@ deactivate. Each takes the unit of work and plain data; none commits.
 Registration and reset answer the same whether or not the e-mail has an account: the work done
 is alike (a password is hashed either way) and what differs goes by e-mail to the address's owner.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,10 @@ from api.mail.transport import mask
 from api.models import LoginThrottle, Role, Specialist, TokenPurpose, User
 from api.unit_of_work import UnitOfWork
 
-NO_DIRECTORY_RECORD = ("No NPPES or directory record has this NPI; an administrator can add it "
-                       "(POST /v1/specialists, or secondlook import-nppes).")
+NO_DIRECTORY_RECORD = (
+    "No NPPES or directory record has this NPI; an administrator can add it "
+    "(POST /v1/specialists, or secondlook import-nppes)."
+)
 NAME_MISMATCH = "The name does not match the NPPES/directory record of this NPI."
 
 
@@ -40,14 +43,24 @@ def register(uow: UnitOfWork, links_: LinkSettings, data: dict, role: Role) -> N
     password_hash = hash_password(data["password"])  # hashed either way: the same work for every answer
     email = data["email"].strip().lower()
     if find_user(session, email) is not None:
-        send_mail(uow, email, messages.already_registered(links_.url("/v1/auth/token"),
-                                                          links_.url("/v1/accounts/password-reset")))
+        send_mail(
+            uow,
+            email,
+            messages.already_registered(links_.url("/v1/auth/token"), links_.url("/v1/accounts/password-reset")),
+        )
         return
     if npi and session.scalar(select(User.id).where(User.npi == npi, User.role == Role.REFERRING_PHYSICIAN)):
         send_mail(uow, email, messages.npi_taken())
         return
-    user = create_user(session, email=email, password_hash=password_hash, role=role,
-                       display_name=_display_name(data), npi=npi, verified=False)
+    user = create_user(
+        session,
+        email=email,
+        password_hash=password_hash,
+        role=role,
+        display_name=_display_name(data),
+        npi=npi,
+        verified=False,
+    )
     session.flush()
     audit.record(session, identity_of(user), "account.register", case_id=None, entity_type="user", entity_id=user.id)
     link = links.issue(session, links_, TokenPurpose.VERIFY_EMAIL, user_id=user.id, email=email)
@@ -73,8 +86,14 @@ def _name(value: str) -> str:
 def _display_name(data: dict) -> str:
     if data.get("display_name"):
         return data["display_name"]
-    return " ".join(part for part in ("Dr." if data.get("npi") else "", data.get("first_name", ""),
-                                      data.get("last_name", "")) if part).strip() or data["email"]
+    return (
+        " ".join(
+            part
+            for part in ("Dr." if data.get("npi") else "", data.get("first_name", ""), data.get("last_name", ""))
+            if part
+        ).strip()
+        or data["email"]
+    )
 
 
 def confirm_email(uow: UnitOfWork, token: str) -> User:
@@ -130,8 +149,9 @@ def complete_password_reset(uow: UnitOfWork, token: str, password: str) -> User:
     user.email_verified_at = user.email_verified_at or utcnow()
     revoke_all_tokens(session, user.id)
     session.execute(delete(LoginThrottle).where(LoginThrottle.key == email_key(user.email)))
-    audit.record(session, identity_of(user), "account.password_reset", case_id=None, entity_type="user",
-                 entity_id=user.id)
+    audit.record(
+        session, identity_of(user), "account.password_reset", case_id=None, entity_type="user", entity_id=user.id
+    )
     return user
 
 
@@ -142,14 +162,23 @@ def request_email_change(uow: UnitOfWork, links_: LinkSettings, user_id: int, ne
     _check_password(user, password)
     new_email = new_email.strip().lower()
     if find_user(session, new_email) is not None:
-        send_mail(uow, new_email, messages.already_registered(links_.url("/v1/auth/token"),
-                                                              links_.url("/v1/accounts/password-reset")))
+        send_mail(
+            uow,
+            new_email,
+            messages.already_registered(links_.url("/v1/auth/token"), links_.url("/v1/accounts/password-reset")),
+        )
     else:
         link = links.issue(session, links_, TokenPurpose.CHANGE_EMAIL, user_id=user.id, email=new_email)
         send_mail(uow, new_email, messages.change_email(link))
     send_mail(uow, user.email, messages.email_change_requested(mask(new_email)))
-    audit.record(session, identity_of(user), "account.email_change_requested", case_id=None,
-                 entity_type="user", entity_id=user.id)
+    audit.record(
+        session,
+        identity_of(user),
+        "account.email_change_requested",
+        case_id=None,
+        entity_type="user",
+        entity_id=user.id,
+    )
 
 
 def deactivate(uow: UnitOfWork, user_id: int, password: str) -> None:
@@ -159,8 +188,7 @@ def deactivate(uow: UnitOfWork, user_id: int, password: str) -> None:
     _check_password(user, password)
     user.is_active = False
     revoke_all_tokens(session, user.id)
-    audit.record(session, identity_of(user), "account.deactivated", case_id=None, entity_type="user",
-                 entity_id=user.id)
+    audit.record(session, identity_of(user), "account.deactivated", case_id=None, entity_type="user", entity_id=user.id)
 
 
 def _check_password(user: User, password: str) -> None:

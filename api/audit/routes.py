@@ -1,4 +1,5 @@
 """GET /v1/audit: the audit trail of case data, for administrators."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -10,8 +11,12 @@ from api.auth.identity import secured
 from api.db import db
 from api.models import Role
 
-blp = Blueprint("audit", __name__, url_prefix="/v1/audit",
-                description="Who read or changed which case, when and why (administrators only)")
+blp = Blueprint(
+    "audit",
+    __name__,
+    url_prefix="/v1/audit",
+    description="Who read or changed which case, when and why (administrators only)",
+)
 
 
 @blp.route("")

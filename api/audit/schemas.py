@@ -1,4 +1,5 @@
 """Query arguments and bodies of the audit endpoint."""
+
 from __future__ import annotations
 
 import marshmallow as ma

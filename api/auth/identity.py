@@ -1,8 +1,9 @@
 """Reading the bearer token and the stated access reason of a request, and guarding views by role."""
+
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from collections.abc import Callable
 
 from flask import g, request
 from flask_smorest import Blueprint, abort
@@ -18,7 +19,9 @@ ACCESS_REASON_HEADER = "X-Access-Reason"
 # Documented on every case path (route-level parameters apply to each of its methods).
 MAX_REASON = 500
 REASON_PARAMETER = {
-    "in": "header", "name": ACCESS_REASON_HEADER, "required": False,
+    "in": "header",
+    "name": ACCESS_REASON_HEADER,
+    "required": False,
     "schema": {"type": "string", "maxLength": MAX_REASON},
     "description": "Why you access this case; kept in the audit trail. Administrators must give one.",
 }
@@ -48,13 +51,17 @@ def require_role(*roles: Role, pending_ok: bool = False) -> Callable:
         def wrapper(*args, **kwargs):
             identity = current_identity()
             if identity is None:
-                return abort(401, message="Sign in: send 'Authorization: Bearer <token>'.",
-                      headers={"WWW-Authenticate": 'Bearer realm="secondlook"'})
+                return abort(
+                    401,
+                    message="Sign in: send 'Authorization: Bearer <token>'.",
+                    headers={"WWW-Authenticate": 'Bearer realm="secondlook"'},
+                )
             if roles and not identity.has_role(*roles):
                 abort(403, message="Your role may not do this.")
             if not pending_ok:
                 require_standing(identity)
             return view(*args, identity=identity, **kwargs)
+
         return wrapper
 
     return decorator

@@ -1,4 +1,5 @@
 """Password hashing with Argon2id (argon2-cffi's RFC 9106 low-memory profile)."""
+
 from __future__ import annotations
 
 from argon2 import PasswordHasher

@@ -1,4 +1,5 @@
 """Login, logout and who-am-I."""
+
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -22,18 +23,27 @@ class TokenResource(MethodView):
     @blp.arguments(LoginSchema)
     @blp.response(201, TokenSchema)
     @blp.alt_response(401, description="E-mail or password is wrong")
-    @blp.alt_response(429, description="Too many attempts from this address, or too many wrong passwords "
-                                       "for this e-mail (blocked for a while, longer each time); see Retry-After")
+    @blp.alt_response(
+        429,
+        description="Too many attempts from this address, or too many wrong passwords "
+        "for this e-mail (blocked for a while, longer each time); see Retry-After",
+    )
     @uniform_timing
     def post(self, credentials):
         """Log in: exchange e-mail and password for a bearer token"""
-        throttle = Throttle(db.new_session, ThrottlePolicy.from_config(current_app.config),
-                            credentials["email"], request.remote_addr)
+        throttle = Throttle(
+            db.new_session, ThrottlePolicy.from_config(current_app.config), credentials["email"], request.remote_addr
+        )
         with unit_of_work() as uow:
-            issued = services.login(uow, credentials["email"], credentials["password"],
-                                    current_app.config["TOKEN_TTL_S"], throttle)
-        return {"access_token": issued.token, "token_type": "Bearer",
-                "expires_in": issued.expires_in, "role": issued.user.role.value}
+            issued = services.login(
+                uow, credentials["email"], credentials["password"], current_app.config["TOKEN_TTL_S"], throttle
+            )
+        return {
+            "access_token": issued.token,
+            "token_type": "Bearer",
+            "expires_in": issued.expires_in,
+            "role": issued.user.role.value,
+        }
 
     @secured(blp, pending_ok=True)
     @blp.response(204)

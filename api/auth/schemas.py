@@ -1,4 +1,5 @@
 """Request and response bodies of the auth endpoints."""
+
 import marshmallow as ma
 
 from api.fields import UtcDateTime
@@ -8,8 +9,12 @@ class LoginSchema(ma.Schema):
     """E-mail and password."""
 
     email = ma.fields.Email(required=True, metadata={"example": "admin@demo.secondlook.test"})
-    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=1, max=256),
-                                metadata={"example": "demo-admin-pass"})
+    password = ma.fields.String(
+        required=True,
+        load_only=True,
+        validate=ma.validate.Length(min=1, max=256),
+        metadata={"example": "demo-admin-pass"},
+    )
 
 
 class TokenSchema(ma.Schema):
@@ -30,7 +35,13 @@ class MeSchema(ma.Schema):
     role = ma.fields.Function(lambda u: u.role.value)
     specialist_id = ma.fields.Integer(allow_none=True)
     npi = ma.fields.String(allow_none=True, metadata={"description": "A referring physician's NPI"})
-    email_verified_at = UtcDateTime(allow_none=True, metadata={
-        "description": "When the owner confirmed the e-mail; until then the account cannot act on cases"})
-    physician_verified_at = UtcDateTime(allow_none=True, metadata={
-        "description": "When an administrator verified a referring physician's NPI; until then no cases or referrals"})
+    email_verified_at = UtcDateTime(
+        allow_none=True,
+        metadata={"description": "When the owner confirmed the e-mail; until then the account cannot act on cases"},
+    )
+    physician_verified_at = UtcDateTime(
+        allow_none=True,
+        metadata={
+            "description": "When an administrator verified a referring physician's NPI; until then no cases or referrals"
+        },
+    )

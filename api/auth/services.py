@@ -1,4 +1,5 @@
 """Account verbs: create an account, log in, resolve and revoke bearer tokens."""
+
 from __future__ import annotations
 
 import hashlib
@@ -53,9 +54,18 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(session: Session, *, email: str, password: str | None = None, role: Role, display_name: str,
-                specialist_id: int | None = None, npi: str | None = None, verified: bool = True,
-                password_hash: str | None = None) -> User:
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str | None = None,
+    role: Role,
+    display_name: str,
+    specialist_id: int | None = None,
+    npi: str | None = None,
+    verified: bool = True,
+    password_hash: str | None = None,
+) -> User:
     """Add an account with a hashed password, or the hash already made of it (the caller commits).
 
     `verified` marks the e-mail (and a referring physician's NPI) as verified: seeded and
@@ -63,9 +73,16 @@ def create_user(session: Session, *, email: str, password: str | None = None, ro
     """
     # null(), not None: the ORM would take None for "not given" and apply the column's default.
     now = utcnow() if verified else null()
-    user = User(email=email.strip().lower(), password_hash=password_hash or hash_password(password), role=role,
-                display_name=display_name, specialist_id=specialist_id, npi=npi, email_verified_at=now,
-                physician_verified_at=now if role is Role.REFERRING_PHYSICIAN else null())
+    user = User(
+        email=email.strip().lower(),
+        password_hash=password_hash or hash_password(password),
+        role=role,
+        display_name=display_name,
+        specialist_id=specialist_id,
+        npi=npi,
+        email_verified_at=now,
+        physician_verified_at=now if role is Role.REFERRING_PHYSICIAN else null(),
+    )
     session.add(user)
     return user
 
@@ -97,16 +114,22 @@ def login(uow: UnitOfWork, email: str, password: str, ttl_s: int, throttle: Thro
         raise Unauthenticated(WRONG_CREDENTIALS)
     uow.after_commit(throttle.succeeded)
     token = secrets.token_urlsafe(32)
-    uow.session.add(AccessToken(user_id=user.id, token_sha256=digest(token),
-                                expires_at=utcnow() + timedelta(seconds=ttl_s)))
+    uow.session.add(
+        AccessToken(user_id=user.id, token_sha256=digest(token), expires_at=utcnow() + timedelta(seconds=ttl_s))
+    )
     return IssuedToken(token=token, expires_in=ttl_s, user=user)
 
 
 def identity_of(user: User) -> Identity:
     """The identity an account acts with."""
-    return Identity(user_id=user.id, role=user.role, specialist_id=user.specialist_id, npi=user.npi,
-                    email_verified=user.email_verified_at is not None,
-                    physician_verified=user.physician_verified_at is not None)
+    return Identity(
+        user_id=user.id,
+        role=user.role,
+        specialist_id=user.specialist_id,
+        npi=user.npi,
+        email_verified=user.email_verified_at is not None,
+        physician_verified=user.physician_verified_at is not None,
+    )
 
 
 def resolve_token(session: Session, token: str) -> Identity | None:
@@ -128,5 +151,9 @@ def revoke_token(session: Session, token: str) -> bool:
 
 def revoke_all_tokens(session: Session, user_id: int) -> None:
     """Revoke every live token of an account (password reset, lock, deactivation)."""
-    session.execute(update(AccessToken).where(AccessToken.user_id == user_id, AccessToken.revoked_at.is_(None))
-                    .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+    session.execute(
+        update(AccessToken)
+        .where(AccessToken.user_id == user_id, AccessToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )

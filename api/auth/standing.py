@@ -10,16 +10,21 @@ administration) answers 403 with the reason below:
 Seeded, admin-made and invited-specialist accounts are verified from the start (an invitation
 link proves the mailbox).
 """
+
 from __future__ import annotations
 
 from api.auth.services import Identity
 from api.errors import Forbidden
 from api.models import Role
 
-UNVERIFIED_EMAIL = ("Confirm your e-mail address first: follow the link we sent you "
-                    "(POST /v1/accounts/me/verification-email sends a new one).")
-UNVERIFIED_PHYSICIAN = ("An administrator has not verified your NPI yet; you can start cases and send "
-                        "referrals once they have (GET /v1/auth/me shows when).")
+UNVERIFIED_EMAIL = (
+    "Confirm your e-mail address first: follow the link we sent you "
+    "(POST /v1/accounts/me/verification-email sends a new one)."
+)
+UNVERIFIED_PHYSICIAN = (
+    "An administrator has not verified your NPI yet; you can start cases and send "
+    "referrals once they have (GET /v1/auth/me shows when)."
+)
 
 
 def standing_problem(identity: Identity) -> str | None:

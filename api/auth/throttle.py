@@ -14,13 +14,14 @@ cannot be used to shut an owner out for long.
 The counters are written in a transaction of their own: they must stay counted when the login
 request itself rolls back (a wrong password is a 401, a DomainError).
 """
+
 from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import case, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -28,8 +29,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from api.db import as_utc, utcnow
-from api.unit_of_work import unit_of_work
 from api.models import LoginThrottle
+from api.unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,14 @@ class ThrottlePolicy:
         return min(self.cap_s, self.base_s * 2 ** min(failures - free, 30))
 
     @classmethod
-    def from_config(cls, config) -> "ThrottlePolicy":
+    def from_config(cls, config) -> ThrottlePolicy:
         """The policy the configuration sets."""
-        return cls(config["LOGIN_MAX_FAILURES"], config["LOGIN_ADDRESS_MAX_FAILURES"],
-                   config["LOGIN_BACKOFF_BASE_S"], config["LOGIN_LOCKOUT_S"])
+        return cls(
+            config["LOGIN_MAX_FAILURES"],
+            config["LOGIN_ADDRESS_MAX_FAILURES"],
+            config["LOGIN_BACKOFF_BASE_S"],
+            config["LOGIN_LOCKOUT_S"],
+        )
 
 
 def email_key(email: str) -> str:
@@ -67,8 +72,9 @@ def address_key(address: str) -> str:
 class Throttle:
     """The counters of one login attempt: the e-mail's and the address's."""
 
-    def __init__(self, new_session: Callable[[], Session], policy: ThrottlePolicy, email: str,
-                 address: str | None) -> None:
+    def __init__(
+        self, new_session: Callable[[], Session], policy: ThrottlePolicy, email: str, address: str | None
+    ) -> None:
         self.new_session, self.policy = new_session, policy
         self.keys = {email_key(email): policy.email_free}
         if address:
@@ -78,8 +84,9 @@ class Throttle:
         """Seconds until both counters allow an attempt; 0 when they do now."""
         now = utcnow()
         with self.new_session() as session:
-            until = session.scalars(select(LoginThrottle.blocked_until)
-                                    .where(LoginThrottle.key.in_(list(self.keys)))).all()
+            until = session.scalars(
+                select(LoginThrottle.blocked_until).where(LoginThrottle.key.in_(list(self.keys)))
+            ).all()
         waits = [(as_utc(moment) - now).total_seconds() for moment in until if moment is not None]
         return max([0, *(math.ceil(w) for w in waits if w > 0)])
 
@@ -111,8 +118,12 @@ def _increment(session: Session, key: str, now: datetime, stale: datetime) -> in
     # One statement, so two failures arriving together on two workers both count.
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(LoginThrottle).values(key=key, failures=1, updated_at=now)
-    statement = statement.on_conflict_do_update(index_elements=["key"], set_={
-        "failures": case((LoginThrottle.updated_at < stale, 1), else_=LoginThrottle.failures + 1),
-        "updated_at": now})
+    statement = statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "failures": case((LoginThrottle.updated_at < stale, 1), else_=LoginThrottle.failures + 1),
+            "updated_at": now,
+        },
+    )
     session.execute(statement)
     return session.scalar(select(LoginThrottle.failures).where(LoginThrottle.key == key))

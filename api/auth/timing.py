@@ -1,9 +1,11 @@
 """Answers that take the same time whatever they found: a floor under the time of a view."""
+
 from __future__ import annotations
 
 import functools
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import current_app
 

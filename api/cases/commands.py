@@ -1,4 +1,5 @@
 """The `secondlook deliver-notifications` command: drain the notification outbox (cron or a worker loop)."""
+
 from __future__ import annotations
 
 import click

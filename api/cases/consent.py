@@ -6,6 +6,7 @@ nothing tells the physician who has an account. The case is linked to the patien
 be shared with specialists, only once the patient accepts with the link's token while signed in
 with the invited address.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -16,8 +17,7 @@ from sqlalchemy import select
 from api.audit.services import record as audit
 from api.auth.services import Identity, digest
 from api.cases.mailing import mail_case_invitation, public_link
-from api.db import as_utc
-from api.db import utcnow
+from api.db import as_utc, utcnow
 from api.errors import NotFound
 from api.models import Case, CaseInvitation, CaseStatus, User
 from api.unit_of_work import UnitOfWork
@@ -30,9 +30,13 @@ def invite(uow: UnitOfWork, identity: Identity, case: Case, email: str) -> CaseI
     """Put the case in `invited` and mail the patient a link to accept it (after the commit)."""
     token = secrets.token_urlsafe(32)
     case.status = CaseStatus.INVITED
-    invitation = CaseInvitation(case_id=case.id, email=email.strip().lower(), token_sha256=digest(token),
-                                invited_by_user_id=identity.user_id,
-                                expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
+    invitation = CaseInvitation(
+        case_id=case.id,
+        email=email.strip().lower(),
+        token_sha256=digest(token),
+        invited_by_user_id=identity.user_id,
+        expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
+    )
     case.invitation = invitation
     uow.session.flush()
     audit(uow.session, identity, "case.invite", case_id=case.id, entity_type="invitation", entity_id=invitation.id)
@@ -60,6 +64,9 @@ def invitation_view(invitation: CaseInvitation | None) -> dict | None:
     """What a case's parties see of its invitation: whether it is pending, never whether an account exists."""
     if invitation is None:
         return None
-    return {"status": "accepted" if invitation.accepted_at else "pending", "email": invitation.email,
-            "expires_at": as_utc(invitation.expires_at),
-            "accepted_at": as_utc(invitation.accepted_at) if invitation.accepted_at else None}
+    return {
+        "status": "accepted" if invitation.accepted_at else "pending",
+        "email": invitation.email,
+        "expires_at": as_utc(invitation.expires_at),
+        "accepted_at": as_utc(invitation.accepted_at) if invitation.accepted_at else None,
+    }

@@ -4,14 +4,15 @@ Recording it closes the case (every further change is refused with 409, see `per
 and tells the chosen physician by e-mail, with no health data: only that a patient will continue
 with them and where to sign in.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api import case_permissions as permissions
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api import case_permissions as permissions
 from api.cases.conferences import ENGAGED
 from api.cases.mailing import tell_chosen_physician
 from api.cases.timeline import tie_breaker_referral_ids
@@ -31,13 +32,19 @@ def decide(uow: UnitOfWork, identity: Identity, case_id: int, data: dict, reason
     path = ChosenPath(data["path"])
     opinion = _followed_opinion(case, opinions, path, data.get("opinion_id"))
     physician = _physician(session, case, data)
-    decision = CaseDecision(case_id=case.id, decided_by_user_id=identity.user_id, path=path,
-                            opinion_id=opinion.id if opinion else None, physician_user_id=physician.id)
+    decision = CaseDecision(
+        case_id=case.id,
+        decided_by_user_id=identity.user_id,
+        path=path,
+        opinion_id=opinion.id if opinion else None,
+        physician_user_id=physician.id,
+    )
     case.decision = decision
     case.status, case.closed_at = CaseStatus.CLOSED, utcnow()
     session.flush()
-    audit(session, identity, "case.decide", case_id=case.id, entity_type="decision", entity_id=decision.id,
-          reason=reason)
+    audit(
+        session, identity, "case.decide", case_id=case.id, entity_type="decision", entity_id=decision.id, reason=reason
+    )
     tell_chosen_physician(uow, physician.id, case.id)
     return decision
 
@@ -61,11 +68,25 @@ def _followed_opinion(case: Case, opinions: list[Opinion], path: ChosenPath, opi
 def _physician(session: Session, case: Case, data: dict) -> User:
     """The physician the patient continues with: a referring physician of the case, or a specialist who took it on."""
     if data.get("specialist_id") is not None:
-        engaged = session.scalar(select(Referral.id).where(
-            Referral.case_id == case.id, Referral.specialist_id == data["specialist_id"],
-            Referral.status.in_(ENGAGED)).limit(1))
-        user = session.scalar(select(User).where(User.specialist_id == data["specialist_id"], User.is_active)
-                              .order_by(User.id).limit(1)) if engaged else None
+        engaged = session.scalar(
+            select(Referral.id)
+            .where(
+                Referral.case_id == case.id,
+                Referral.specialist_id == data["specialist_id"],
+                Referral.status.in_(ENGAGED),
+            )
+            .limit(1)
+        )
+        user = (
+            session.scalar(
+                select(User)
+                .where(User.specialist_id == data["specialist_id"], User.is_active)
+                .order_by(User.id)
+                .limit(1)
+            )
+            if engaged
+            else None
+        )
         if user is None:
             raise Invalid("Name a specialist who took this case on and has an account.", field="specialist_id")
         return user

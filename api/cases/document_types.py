@@ -6,13 +6,15 @@ an image decoded by Pillow, a DICOM preamble and header read by pydicom, a ZIP w
 passes its CRC), nothing trails the format's end, and no executable hides inside (a ZIP member,
 a PDF attachment, the DICOM preamble, which a Windows executable can occupy: CVE-2019-11687).
 """
+
 from __future__ import annotations
 
 import unicodedata
 import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import PurePath
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 import pydicom
 import pypdf
@@ -20,12 +22,25 @@ from PIL import Image
 
 DICOM_PREAMBLE = 128
 # Windows PE, ELF, Mach-O (32/64-bit, both byte orders, universal), and scripts with an interpreter line.
-EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe",
-                    b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
+EXECUTABLE_MAGIC = (
+    b"MZ",
+    b"\x7fELF",
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"#!",
+)
 ZIP_MAX_MEMBERS = 1000
 ZIP_MAX_EXPANSION = 20  # uncompressed bytes per stored byte: beyond that, a zip bomb
-EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "application/dicom": ".dcm",
-              "application/zip": ".zip"}
+EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "application/dicom": ".dcm",
+    "application/zip": ".zip",
+}
 TYPE_NAMES = "PDF, JPEG, PNG, DICOM or ZIP"
 MAX_FILENAME = 200
 
@@ -38,7 +53,7 @@ def sniff(head: bytes) -> str | None:
         return "image/png"
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
-    if head[DICOM_PREAMBLE:DICOM_PREAMBLE + 4] == b"DICM":  # DICOM Part 10: 128-byte preamble, then "DICM"
+    if head[DICOM_PREAMBLE : DICOM_PREAMBLE + 4] == b"DICM":  # DICOM Part 10: 128-byte preamble, then "DICM"
         return "application/dicom"
     if head.startswith(b"PK\x03\x04"):
         return "application/zip"
@@ -57,7 +72,7 @@ def _tail_after(file: BinaryIO, marker: bytes, window: int = 4096) -> bytes | No
     file.seek(max(0, size - window))
     end = file.read()
     at = end.rfind(marker)
-    return None if at < 0 else end[at + len(marker):]
+    return None if at < 0 else end[at + len(marker) :]
 
 
 def _judge_pdf(file: BinaryIO) -> str | None:
@@ -88,6 +103,7 @@ def _judge_image(expected: str, end_marker: bytes) -> Callable[[BinaryIO], str |
         with Image.open(file, formats=[expected]) as image:
             image.load()  # every pixel decodes
         return None
+
     return judge
 
 
@@ -144,8 +160,11 @@ def judge(file: BinaryIO, media_type: str) -> str | None:
 
 def clean_filename(name: str | None, media_type: str | None = None) -> str:
     """A display name without control or direction-override characters or folders, ending as its type does."""
-    kept = "".join(char for char in unicodedata.normalize("NFC", name or "")
-                   if unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
+    kept = "".join(
+        char
+        for char in unicodedata.normalize("NFC", name or "")
+        if unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+    )
     kept = PurePath(kept.replace("\\", "/")).name.strip(" .")[:MAX_FILENAME] or "document"
     extension = EXTENSIONS.get(media_type or "")
     if extension and PurePath(kept).suffix.lower() not in {extension, ".jpeg" if extension == ".jpg" else extension}:

@@ -1,9 +1,11 @@
 """A specialist's inbox: the referrals sent to them, most urgent first, with the records they may read."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case as when, select
+from sqlalchemy import case as when
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.audit.services import record as audit
@@ -31,16 +33,19 @@ def read_inbox(session: Session, identity: Identity, filters: dict) -> Page:
     if identity.specialist_id is None:  # an account not (or no longer) tied to a directory entry
         return Page([], 0, filters["page"], filters["page_size"])
     statuses = {ReferralStatus(s) for s in filters.get("status") or ()} or set(SPECIALIST_VISIBLE)
-    query = (select(Referral).join(Case, Referral.case_id == Case.id)
-             .where(Referral.specialist_id == identity.specialist_id, Referral.status.in_(statuses & SPECIALIST_VISIBLE)))
+    query = (
+        select(Referral)
+        .join(Case, Referral.case_id == Case.id)
+        .where(Referral.specialist_id == identity.specialist_id, Referral.status.in_(statuses & SPECIALIST_VISIBLE))
+    )
     if filters.get("urgency"):
         query = query.where(Case.urgency.in_([Urgency(u) for u in filters["urgency"]]))
-    page = paginate(session, query.order_by(_URGENCY_RANK, Referral.created_at, Referral.id),
-                    filters["page"], filters["page_size"])
+    page = paginate(
+        session, query.order_by(_URGENCY_RANK, Referral.created_at, Referral.id), filters["page"], filters["page_size"]
+    )
     items = [_item(session, referral) for referral in page.items]
     for item in items:
-        audit(session, identity, "inbox.list", case_id=item.case.id, entity_type="referral",
-              entity_id=item.referral.id)
+        audit(session, identity, "inbox.list", case_id=item.case.id, entity_type="referral", entity_id=item.referral.id)
     return Page(items, page.total, page.page, page.page_size)
 
 
@@ -49,7 +54,11 @@ def _item(session: Session, referral: Referral) -> InboxItem:
     grant = live_authorization(session, case.id, referral.specialist_id)
     documents = []
     if grant is not None:
-        documents = [d for d in session.scalars(select(RecordDocument).where(RecordDocument.case_id == case.id)
-                                                .order_by(RecordDocument.id))
-                     if "all" in grant.scope or d.kind.value in grant.scope]
+        documents = [
+            d
+            for d in session.scalars(
+                select(RecordDocument).where(RecordDocument.case_id == case.id).order_by(RecordDocument.id)
+            )
+            if "all" in grant.scope or d.kind.value in grant.scope
+        ]
     return InboxItem(referral=referral, case=case, authorization=grant, documents=documents)

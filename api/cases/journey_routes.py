@@ -1,4 +1,5 @@
 """Endpoints that carry a case through: the patient's acceptance, the specialist's inbox, the timeline, the decision."""
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -6,22 +7,30 @@ from dataclasses import asdict
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth.identity import secured
-from api.cases import consent, decision, inbox, timeline
+from api.auth.identity import REASON_PARAMETER, access_reason, secured
 from api.case_permissions import roles_for
-from api.cases.present import case_view, case_warnings
+from api.cases import consent, decision, inbox, timeline
 from api.cases.journey_schemas import (
-    DecisionCreateSchema, DecisionSchema, InboxPageSchema, InboxQuerySchema, InvitationAcceptSchema, TimelineSchema,
+    DecisionCreateSchema,
+    DecisionSchema,
+    InboxPageSchema,
+    InboxQuerySchema,
+    InvitationAcceptSchema,
+    TimelineSchema,
 )
+from api.cases.present import case_view, case_warnings
 from api.cases.schemas import CaseSchema
-from api.auth.identity import REASON_PARAMETER, access_reason
 from api.models import Role
 from api.unit_of_work import unit_of_work
 
 ID = "id"
-blp = Blueprint("journey", __name__, url_prefix="/v1",
-                description="A case carried through: the patient's consent, the specialist's inbox, the timeline "
-                            "and the patient's decision")
+blp = Blueprint(
+    "journey",
+    __name__,
+    url_prefix="/v1",
+    description="A case carried through: the patient's consent, the specialist's inbox, the timeline "
+    "and the patient's decision",
+)
 
 
 @blp.route("/case-invitations/accept")
@@ -50,18 +59,35 @@ class Inbox(MethodView):
         """List the referrals sent to you, emergent first, with the records your authorizations let you read"""
         with unit_of_work() as uow:
             page = inbox.read_inbox(uow.session, identity, args)
-            view = {"items": [_inbox_view(item) for item in page.items], "total": page.total, "page": page.page,
-                    "page_size": page.page_size}
+            view = {
+                "items": [_inbox_view(item) for item in page.items],
+                "total": page.total,
+                "page": page.page,
+                "page_size": page.page_size,
+            }
         return view
 
 
 def _inbox_view(item: inbox.InboxItem) -> dict:
     referral, case = item.referral, item.case
-    return {"referral_id": referral.id, "status": referral.status, "business_status": referral.business_status,
-            "info_needed": referral.info_needed, "created_at": referral.created_at,
-            "case": {"id": case.id, "urgency": case.urgency.value, "status": case.status.value,
-                     "specialty": case.specialty, "conditions": case.conditions, "questions": len(case.questions)},
-            "authorization": item.authorization, "documents": item.documents, "warnings": case_warnings(case)}
+    return {
+        "referral_id": referral.id,
+        "status": referral.status,
+        "business_status": referral.business_status,
+        "info_needed": referral.info_needed,
+        "created_at": referral.created_at,
+        "case": {
+            "id": case.id,
+            "urgency": case.urgency.value,
+            "status": case.status.value,
+            "specialty": case.specialty,
+            "conditions": case.conditions,
+            "questions": len(case.questions),
+        },
+        "authorization": item.authorization,
+        "documents": item.documents,
+        "warnings": case_warnings(case),
+    }
 
 
 @blp.route(f"/cases/<{ID}:case_id>/timeline", parameters=[REASON_PARAMETER])
@@ -75,8 +101,12 @@ class CaseTimeline(MethodView):
         """Read the case's timeline: every step from intake to the chosen path, with who and when"""
         with unit_of_work() as uow:
             case, entries = timeline.read_timeline(uow.session, identity, case_id, access_reason())
-            view = {"case_id": case.id, "status": case.status.value, "warnings": case_warnings(case),
-                    "entries": [asdict(entry) for entry in entries]}
+            view = {
+                "case_id": case.id,
+                "status": case.status.value,
+                "warnings": case_warnings(case),
+                "entries": [asdict(entry) for entry in entries],
+            }
         return view
 
 

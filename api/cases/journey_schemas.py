@@ -1,4 +1,5 @@
 """Bodies of the endpoints that carry a case through: invitation, inbox, timeline and the decision."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -12,25 +13,47 @@ from api.models import ChosenPath, ReferralStatus
 from api.pages import PageArgs, page_schema
 from search.case import URGENCIES
 
-STEP_NAMES = ("created", "patient_accepted", "matched", "referred", "referral_accepted", "records_released", "booked",
-              "paid", "opinion_delivered", "compared", "tie_breaker_referred", "tie_breaker_delivered", "chosen_path")
+STEP_NAMES = (
+    "created",
+    "patient_accepted",
+    "matched",
+    "referred",
+    "referral_accepted",
+    "records_released",
+    "booked",
+    "paid",
+    "opinion_delivered",
+    "compared",
+    "tie_breaker_referred",
+    "tie_breaker_delivered",
+    "chosen_path",
+)
 INBOX_STATUSES = tuple(sorted(s.value for s in SPECIALIST_VISIBLE))
 
 
 class InvitationAcceptSchema(ma.Schema):
     """The token from the invitation e-mail's link."""
 
-    token = ma.fields.String(required=True, validate=validate.Length(min=16, max=200),
-                             metadata={"example": "l2Wm0C5p3bV0m2Xw9Kx7hQq4bJ1yN6eR8tU0iO3aS5d"})
+    token = ma.fields.String(
+        required=True,
+        validate=validate.Length(min=16, max=200),
+        metadata={"example": "l2Wm0C5p3bV0m2Xw9Kx7hQq4bJ1yN6eR8tU0iO3aS5d"},
+    )
 
 
 class InboxQuerySchema(PageArgs):
     """Which referrals to list, a page at a time."""
 
-    status = ma.fields.List(ma.fields.String(validate=validate.OneOf(INBOX_STATUSES)), load_default=list,
-                            metadata={"description": "Only these statuses (repeat the parameter); default all"})
-    urgency = ma.fields.List(ma.fields.String(validate=validate.OneOf(URGENCIES)), load_default=list,
-                             metadata={"description": "Only these urgencies (repeat the parameter)"})
+    status = ma.fields.List(
+        ma.fields.String(validate=validate.OneOf(INBOX_STATUSES)),
+        load_default=list,
+        metadata={"description": "Only these statuses (repeat the parameter); default all"},
+    )
+    urgency = ma.fields.List(
+        ma.fields.String(validate=validate.OneOf(URGENCIES)),
+        load_default=list,
+        metadata={"description": "Only these urgencies (repeat the parameter)"},
+    )
 
 
 class InboxCaseSchema(ma.Schema):
@@ -87,18 +110,23 @@ class TimelineSchema(ma.Schema):
 class DecisionCreateSchema(ma.Schema):
     """The path the patient chose and the physician they continue with (a referring physician or a specialist)."""
 
-    path = ma.fields.String(required=True, validate=validate.OneOf([p.value for p in ChosenPath]),
-                            metadata={"example": "tie_breaker"})
-    opinion_id = ma.fields.Integer(validate=ID_RANGE, metadata={
-        "description": "The opinion followed (second_opinion, tie_breaker)", "example": 12})
-    physician_user_id = ma.fields.Integer(validate=ID_RANGE, metadata={"description": "A referring physician's account"})
+    path = ma.fields.String(
+        required=True, validate=validate.OneOf([p.value for p in ChosenPath]), metadata={"example": "tie_breaker"}
+    )
+    opinion_id = ma.fields.Integer(
+        validate=ID_RANGE, metadata={"description": "The opinion followed (second_opinion, tie_breaker)", "example": 12}
+    )
+    physician_user_id = ma.fields.Integer(
+        validate=ID_RANGE, metadata={"description": "A referring physician's account"}
+    )
     specialist_id = ma.fields.Integer(validate=ID_RANGE, metadata={"description": "A specialist who took the case on"})
 
     @ma.validates_schema
     def _one_physician(self, data: dict, **_) -> None:
         if (data.get("physician_user_id") is None) == (data.get("specialist_id") is None):
-            raise ma.ValidationError("Name the physician you continue with: physician_user_id or specialist_id.",
-                                     "_schema")
+            raise ma.ValidationError(
+                "Name the physician you continue with: physician_user_id or specialist_id.", "_schema"
+            )
 
 
 class DecisionSchema(ma.Schema):

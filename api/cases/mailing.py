@@ -4,6 +4,7 @@ Every message says only that something happened and where to sign in (the texts 
 `api.mail.messages.CASE_STEPS`): never a condition, a diagnosis or a note. A refused request rolls
 its row back and mails nobody.
 """
+
 from __future__ import annotations
 
 from flask import current_app

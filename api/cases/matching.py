@@ -1,7 +1,8 @@
 """Turning a case into a `MatchCase` (codes, place and plan only) and running the matcher on it."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 from api.db import utcnow
 from api.matching.patient import check_codes_fit, resolve_affiliation, state_at
 from api.matching.services import timed_match
-from api.models import Case, InsuranceDenial, Institution, Plan, PlanNetwork, Referral, ReferralStatus, Specialist
+from api.models import Case, Institution, InsuranceDenial, Plan, PlanNetwork, Referral, ReferralStatus, Specialist
 from reference import zip_centroids
 from reference.populations import age_in_years, age_range
 from search.backends.base import MatchResult
@@ -25,15 +26,22 @@ def first_physician_exclusions(session: Session, case: Case) -> tuple[set[int], 
     """The first physician's specialist id and institution id, when their NPI is in the directory."""
     if not case.first_physician_npi:
         return set(), set()
-    row = session.execute(select(Specialist.id, Specialist.institution_id)
-                          .where(Specialist.npi == case.first_physician_npi)).first()
+    row = session.execute(
+        select(Specialist.id, Specialist.institution_id).where(Specialist.npi == case.first_physician_npi)
+    ).first()
     if row is None:
         return set(), set()
     return {row.id}, {row.institution_id} if row.institution_id is not None else set()
 
 
-def build_match_case(session: Session, case: Case, *, limit: int, exclude_specialist_ids: Iterable[int] = (),
-                     exclude_institution_ids: Iterable[int] = ()) -> MatchCase:
+def build_match_case(
+    session: Session,
+    case: Case,
+    *,
+    limit: int,
+    exclude_specialist_ids: Iterable[int] = (),
+    exclude_institution_ids: Iterable[int] = (),
+) -> MatchCase:
     """The de-identified case the matcher sees; the first physician and their institution always excluded."""
     specialists, institutions = first_physician_exclusions(session, case)
     institutions |= set(exclude_institution_ids)
@@ -47,7 +55,9 @@ def build_match_case(session: Session, case: Case, *, limit: int, exclude_specia
     denied = session.scalar(select(InsuranceDenial.id).where(InsuranceDenial.case_id == case.id).limit(1)) is not None
     # After a recorded denial the refusing plan no longer decides anything: the case ranks as self-pay.
     plan = session.get(Plan, case.plan_id) if case.plan_id and not denied else None
-    networks = session.scalars(select(PlanNetwork.network_id).where(PlanNetwork.plan_id == plan.id)).all() if plan else ()
+    networks = (
+        session.scalars(select(PlanNetwork.network_id).where(PlanNetwork.plan_id == plan.id)).all() if plan else ()
+    )
     reason = next((r for r in case.second_opinion_reasons if r in REASONS), "other")
     conditions = tuple((c["system"], c["code"]) for c in case.conditions)
     ages = age_range(age_in_years(case.patient_birth_date, utcnow().date()))  # the birth date stays here
@@ -55,26 +65,56 @@ def build_match_case(session: Session, case: Case, *, limit: int, exclude_specia
     check_codes_fit(conditions, sex, ages)
     affiliation = resolve_affiliation(session, institutions, names)
     return MatchCase(
-        conditions=conditions, specialty=case.specialty, age_range=ages, sex=sex,
-        point=point, patient_state=state_at(point, zip5),
-        max_distance_mi=float(case.max_distance_mi or DEFAULT_MAX_DISTANCE_MI), telehealth_ok=case.telehealth_ok,
-        plan_id=plan.id if plan else None, plan_name=plan.name if plan else None, network_ids=frozenset(networks),
-        self_pay=case.self_pay or denied, languages=tuple(case.languages),
+        conditions=conditions,
+        specialty=case.specialty,
+        age_range=ages,
+        sex=sex,
+        point=point,
+        patient_state=state_at(point, zip5),
+        max_distance_mi=float(case.max_distance_mi or DEFAULT_MAX_DISTANCE_MI),
+        telehealth_ok=case.telehealth_ok,
+        plan_id=plan.id if plan else None,
+        plan_name=plan.name if plan else None,
+        network_ids=frozenset(networks),
+        self_pay=case.self_pay or denied,
+        languages=tuple(case.languages),
         coverage_notes=(DENIAL_NOTE,) if denied else (),
         # The plan's approval counts where the plan does: in network, and never after its denial.
         in_network_notes=(PRIOR_AUTHORIZATION_NOTE,) if plan and case.prior_authorization_number else (),
-        referred_specialist_ids=frozenset(session.scalars(select(Referral.specialist_id).where(
-            Referral.case_id == case.id, Referral.status.in_(LIVE_REFERRALS), Referral.specialist_id.is_not(None)))),
+        referred_specialist_ids=frozenset(
+            session.scalars(
+                select(Referral.specialist_id).where(
+                    Referral.case_id == case.id,
+                    Referral.status.in_(LIVE_REFERRALS),
+                    Referral.specialist_id.is_not(None),
+                )
+            )
+        ),
         exclude_specialist_ids=frozenset(specialists | set(exclude_specialist_ids)),
-        exclude_institution_ids=frozenset(institutions), exclude_institution_names=tuple(sorted(names)),
-        exclude_health_system_ids=affiliation.health_system_ids, affiliation_words=affiliation.words,
-        reason=reason, urgency=case.urgency.value, limit=limit,
+        exclude_institution_ids=frozenset(institutions),
+        exclude_institution_names=tuple(sorted(names)),
+        exclude_health_system_ids=affiliation.health_system_ids,
+        affiliation_words=affiliation.words,
+        reason=reason,
+        urgency=case.urgency.value,
+        limit=limit,
     )
 
 
-def match_for_case(session: Session, case: Case, *, limit: int, exclude_specialist_ids: Iterable[int] = (),
-                   exclude_institution_ids: Iterable[int] = ()) -> tuple[MatchCase, MatchResult]:
+def match_for_case(
+    session: Session,
+    case: Case,
+    *,
+    limit: int,
+    exclude_specialist_ids: Iterable[int] = (),
+    exclude_institution_ids: Iterable[int] = (),
+) -> tuple[MatchCase, MatchResult]:
     """Run the configured search backend on the case."""
-    match_case = build_match_case(session, case, limit=limit, exclude_specialist_ids=exclude_specialist_ids,
-                                  exclude_institution_ids=exclude_institution_ids)
+    match_case = build_match_case(
+        session,
+        case,
+        limit=limit,
+        exclude_specialist_ids=exclude_specialist_ids,
+        exclude_institution_ids=exclude_institution_ids,
+    )
     return match_case, timed_match(match_case)

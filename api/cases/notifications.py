@@ -5,6 +5,7 @@ rest through the API, under the API's authorization. The sink is the log by defa
 webhook by configuration (NOTIFIER=webhook, NOTIFIER_WEBHOOK_URL), and e-mail to everyone concerned
 (NOTIFIER=email, api/mail/notices.py); several at once as a comma-separated list ("log,email").
 """
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,13 @@ class LogSink:
 
     def send(self, payload: dict) -> None:
         """Log the notification."""
-        log.info("notification %s %s=%s status=%s", payload["topic"], payload["entity"],
-                 payload["entity_id"], payload["status"])
+        log.info(
+            "notification %s %s=%s status=%s",
+            payload["topic"],
+            payload["entity"],
+            payload["entity_id"],
+            payload["status"],
+        )
 
 
 class WebhookSink:
@@ -54,9 +60,12 @@ class WebhookSink:
 
     def send(self, payload: dict) -> None:
         """POST the notification."""
-        request = urllib.request.Request(self.url, data=json.dumps(payload).encode(), method="POST",
-                                         headers={"Content-Type": "application/json",
-                                                  "User-Agent": "secondlook-notifier/1"})
+        request = urllib.request.Request(
+            self.url,
+            data=json.dumps(payload).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", "User-Agent": "secondlook-notifier/1"},
+        )
         with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310 (configured URL)
             if not 200 <= response.status < 300:
                 raise urllib.error.HTTPError(self.url, response.status, "not 2xx", response.headers, None)
@@ -97,8 +106,9 @@ def sink() -> Sink:
     return current_app.extensions["notification_sink"]
 
 
-def enqueue(session: Session, topic: str, entity_id: int, status: str,
-            business_status: str | None = None) -> NotificationOutbox:
+def enqueue(
+    session: Session, topic: str, entity_id: int, status: str, business_status: str | None = None
+) -> NotificationOutbox:
     """Add a notification to the outbox in the caller's transaction."""
     row = NotificationOutbox(topic=topic, entity_id=entity_id, status=status, business_status=business_status)
     session.add(row)
@@ -117,9 +127,15 @@ def notify(uow: UnitOfWork, topic: str, entity_id: int, status: str, business_st
 
 def payload_of(row: NotificationOutbox) -> dict:
     """The notification as it is sent: ids, statuses and the time, nothing about the patient."""
-    return {"event_id": row.id, "topic": row.topic, "entity": row.topic.split(".")[0],
-            "entity_id": row.entity_id, "status": row.status, "business_status": row.business_status,
-            "occurred_at": row.created_at.isoformat()}
+    return {
+        "event_id": row.id,
+        "topic": row.topic,
+        "entity": row.topic.split(".")[0],
+        "entity_id": row.entity_id,
+        "status": row.status,
+        "business_status": row.business_status,
+        "occurred_at": row.created_at.isoformat(),
+    }
 
 
 def deliver_pending(session: Session, target: Sink, limit: int = BATCH, ids: list[int] | None = None) -> int:
@@ -127,8 +143,9 @@ def deliver_pending(session: Session, target: Sink, limit: int = BATCH, ids: lis
 
     Delivery is at least once: a consumer dedupes on `event_id`.
     """
-    query = select(NotificationOutbox).where(NotificationOutbox.delivered_at.is_(None),
-                                             NotificationOutbox.attempts < MAX_ATTEMPTS)
+    query = select(NotificationOutbox).where(
+        NotificationOutbox.delivered_at.is_(None), NotificationOutbox.attempts < MAX_ATTEMPTS
+    )
     if ids is not None:
         query = query.where(NotificationOutbox.id.in_(ids))
     # SKIP LOCKED: two workers never send the same row at once (PostgreSQL; SQLite has one writer anyway).

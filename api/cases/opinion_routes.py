@@ -1,21 +1,27 @@
 """Opinion endpoints: delivery, listing, the comparison with its tie-breaker, case conferences."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth.identity import REASON_PARAMETER, access_reason, secured
+from api.case_permissions import roles_for
 from api.cases import conferences, opinions
 from api.cases.opinion_schemas import (
-    ComparisonSchema, ConferenceCreateSchema, ConferenceSchema, OpinionCreateSchema, OpinionSchema,
+    ComparisonSchema,
+    ConferenceCreateSchema,
+    ConferenceSchema,
+    OpinionCreateSchema,
+    OpinionSchema,
 )
-from api.case_permissions import roles_for
 from api.cases.present import comparison_view
 from api.cases.schemas import CaseMatchQuerySchema
 from api.unit_of_work import unit_of_work
 
-blp = Blueprint("opinions", __name__, url_prefix="/v1",
-                description="Second opinions, their comparison, and case conferences")
+blp = Blueprint(
+    "opinions", __name__, url_prefix="/v1", description="Second opinions, their comparison, and case conferences"
+)
 
 
 @blp.route("/referrals/<id:referral_id>/opinion", parameters=[REASON_PARAMETER])

@@ -1,13 +1,13 @@
 """Bodies of the opinion, comparison and case-conference endpoints."""
+
 from __future__ import annotations
 
 import marshmallow as ma
-
-from api.fields import ID_RANGE
 from marshmallow import validate
 
 from api.cases.opinions import AGREE, DIFFERENT_DIAGNOSIS, DIFFERENT_TREATMENT, classify
 from api.cases.schemas import TEXT, CaseConditionSchema, UtcDateTime
+from api.fields import ID_RANGE
 from api.matching.schemas import MATCH_RESPONSE_SCHEMA
 
 CLASSIFICATIONS = (AGREE, DIFFERENT_DIAGNOSIS, DIFFERENT_TREATMENT)
@@ -23,16 +23,25 @@ class AnswerSchema(ma.Schema):
 class OpinionCreateSchema(ma.Schema):
     """A written second opinion."""
 
-    diagnosis_codes = ma.fields.List(ma.fields.Nested(CaseConditionSchema), load_default=list,
-                                     validate=validate.Length(max=20))
+    diagnosis_codes = ma.fields.List(
+        ma.fields.Nested(CaseConditionSchema), load_default=list, validate=validate.Length(max=20)
+    )
     agrees_with_diagnosis = ma.fields.Boolean(required=True)
     agrees_with_treatment = ma.fields.Boolean(required=True)
-    recommended_plan = ma.fields.String(required=True, validate=validate.Length(min=1, max=20000),
-                                        metadata={"example": "ATRA plus arsenic trioxide, no chemotherapy."})
+    recommended_plan = ma.fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=20000),
+        metadata={"example": "ATRA plus arsenic trioxide, no chemotherapy."},
+    )
     alternatives = ma.fields.List(ma.fields.String(validate=TEXT), load_default=list, validate=validate.Length(max=20))
     clinical_trials = ma.fields.List(
-        ma.fields.String(validate=validate.Regexp(r"^NCT\d{8}$", error="Use a ClinicalTrials.gov id like NCT01234567.")),
-        load_default=list, validate=validate.Length(max=20), metadata={"example": ["NCT01234567"]})
+        ma.fields.String(
+            validate=validate.Regexp(r"^NCT\d{8}$", error="Use a ClinicalTrials.gov id like NCT01234567.")
+        ),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"example": ["NCT01234567"]},
+    )
     answers = ma.fields.List(ma.fields.Nested(AnswerSchema), load_default=list, validate=validate.Length(max=20))
 
 
@@ -44,8 +53,9 @@ class OpinionSchema(OpinionCreateSchema):
     case_id = ma.fields.Integer(dump_only=True)
     specialist_id = ma.fields.Integer(dump_only=True, allow_none=True)
     delivered_at = UtcDateTime(dump_only=True)
-    classification = ma.fields.Function(classify, dump_only=True,
-                                        metadata={"enum": list(CLASSIFICATIONS), "example": "different_diagnosis"})
+    classification = ma.fields.Function(
+        classify, dump_only=True, metadata={"enum": list(CLASSIFICATIONS), "example": "different_diagnosis"}
+    )
 
 
 class OpinionSummarySchema(ma.Schema):
@@ -89,8 +99,12 @@ class ComparisonSchema(ma.Schema):
 class ConferenceCreateSchema(ma.Schema):
     """Two specialists who accepted the case, asked to review it together."""
 
-    specialist_ids = ma.fields.List(ma.fields.Integer(validate=ID_RANGE), required=True,
-                                    validate=validate.Length(equal=2), metadata={"example": [101, 202]})
+    specialist_ids = ma.fields.List(
+        ma.fields.Integer(validate=ID_RANGE),
+        required=True,
+        validate=validate.Length(equal=2),
+        metadata={"example": [101, 202]},
+    )
     note = ma.fields.String(validate=TEXT, metadata={"example": "The opinions differ on the diagnosis."})
 
 

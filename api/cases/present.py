@@ -1,4 +1,5 @@
 """Shaping case rows into the nested form the schemas dump."""
+
 from __future__ import annotations
 
 import json
@@ -20,22 +21,48 @@ def case_view(case: Case) -> dict:
     """A case as the API shows it to its parties."""
     plan = case.plan
     return {
-        "id": case.id, "created_by_user_id": case.created_by_user_id, "created_at": case.created_at,
-        "patient": {"user_id": case.patient_user_id, "name": case.patient_name, "birth_date": case.patient_birth_date,
-                    "sex": case.patient_sex, "zip": case.patient_zip},
-        "conditions": case.conditions, "specialty": case.specialty,
-        "first_physician": {"name": case.first_physician_name, "npi": case.first_physician_npi,
-                            "institution": case.first_physician_institution, "diagnosis": case.first_diagnosis,
-                            "proposed_treatment": case.proposed_treatment},
-        "reasons": case.second_opinion_reasons, "reason_note": case.reason_note, "urgency": case.urgency.value,
-        "insurance": {"self_pay": case.self_pay, "plan_id": case.plan_id, "member_id": case.member_id,
-                      "prior_authorization_number": case.prior_authorization_number,
-                      "plan_name": plan.name if plan else None, "plan_type": plan.plan_type.value if plan else None},
-        "questions": case.questions, "goals": case.goals,
-        "preferences": {"languages": case.languages, "telehealth": case.telehealth_ok, "zip": case.preferred_zip,
-                        "max_distance_mi": case.max_distance_mi},
+        "id": case.id,
+        "created_by_user_id": case.created_by_user_id,
+        "created_at": case.created_at,
+        "patient": {
+            "user_id": case.patient_user_id,
+            "name": case.patient_name,
+            "birth_date": case.patient_birth_date,
+            "sex": case.patient_sex,
+            "zip": case.patient_zip,
+        },
+        "conditions": case.conditions,
+        "specialty": case.specialty,
+        "first_physician": {
+            "name": case.first_physician_name,
+            "npi": case.first_physician_npi,
+            "institution": case.first_physician_institution,
+            "diagnosis": case.first_diagnosis,
+            "proposed_treatment": case.proposed_treatment,
+        },
+        "reasons": case.second_opinion_reasons,
+        "reason_note": case.reason_note,
+        "urgency": case.urgency.value,
+        "insurance": {
+            "self_pay": case.self_pay,
+            "plan_id": case.plan_id,
+            "member_id": case.member_id,
+            "prior_authorization_number": case.prior_authorization_number,
+            "plan_name": plan.name if plan else None,
+            "plan_type": plan.plan_type.value if plan else None,
+        },
+        "questions": case.questions,
+        "goals": case.goals,
+        "preferences": {
+            "languages": case.languages,
+            "telehealth": case.telehealth_ok,
+            "zip": case.preferred_zip,
+            "max_distance_mi": case.max_distance_mi,
+        },
         "copied_physician_ids": sorted(copy.user_id for copy in case.copies),
-        "status": case.status.value, "invitation": invitation_view(case.invitation), "warnings": case_warnings(case),
+        "status": case.status.value,
+        "invitation": invitation_view(case.invitation),
+        "warnings": case_warnings(case),
     }
 
 
@@ -56,17 +83,22 @@ def comparison_view(comparison: Comparison) -> dict:
         ("classification", None, [classify(o) for o in opinions]),
     ]
     view = {
-        "case_id": case.id, "conflict": comparison.conflict,
+        "case_id": case.id,
+        "conflict": comparison.conflict,
         "opinions": [_summary(o, comparison.specialists.get(o.specialist_id or 0)) for o in opinions],
         "columns": ["first_physician"] + [f"opinion:{o.id}" for o in opinions],
-        "rows": [{"field": name, "values": [first] + values, "differs": _differs([first] + values)}
-                 for name, first, values in rows],
+        "rows": [
+            {"field": name, "values": [first] + values, "differs": _differs([first] + values)}
+            for name, first, values in rows
+        ],
         "tie_breaker": None,
     }
     if comparison.tie_breaker is not None:
-        view["tie_breaker"] = {"excluded_specialist_ids": sorted(comparison.excluded_specialist_ids),
-                               "excluded_institution_ids": sorted(comparison.excluded_institution_ids),
-                               "match": match_response(*comparison.tie_breaker)}
+        view["tie_breaker"] = {
+            "excluded_specialist_ids": sorted(comparison.excluded_specialist_ids),
+            "excluded_institution_ids": sorted(comparison.excluded_institution_ids),
+            "match": match_response(*comparison.tie_breaker),
+        }
     return view
 
 
@@ -75,9 +107,14 @@ def _summary(opinion: Opinion, specialist: Specialist | None) -> dict:
     if specialist:
         name = f"Dr. {specialist.first_name} {specialist.last_name}"
         name += f", {specialist.credentials}" if specialist.credentials else ""
-    return {"opinion_id": opinion.id, "referral_id": opinion.referral_id, "specialist_id": opinion.specialist_id,
-            "specialist_name": name, "institution_id": specialist.institution_id if specialist else None,
-            "classification": classify(opinion)}
+    return {
+        "opinion_id": opinion.id,
+        "referral_id": opinion.referral_id,
+        "specialist_id": opinion.specialist_id,
+        "specialist_name": name,
+        "institution_id": specialist.institution_id if specialist else None,
+        "classification": classify(opinion),
+    }
 
 
 def _differs(values: list) -> bool:

@@ -4,6 +4,7 @@ Uploads are the one place a body may exceed the app's 1 MB MAX_CONTENT_LENGTH: a
 hook raises the limit for that endpoint alone to RECORDS_MAX_BYTES plus room for the multipart
 envelope; the exact cap on the file itself is enforced while it is stored.
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,17 +17,23 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
 from api.auth.identity import REASON_PARAMETER, access_reason, secured
-from api.cases import authorizations, records
 from api.case_permissions import roles_for
+from api.cases import authorizations, records
 from api.cases.record_schemas import (
-    AuthorizationCreateSchema, AuthorizationSchema, RecordDocumentSchema, RecordsPacketSchema, RecordUploadSchema,
+    AuthorizationCreateSchema,
+    AuthorizationSchema,
+    RecordDocumentSchema,
+    RecordsPacketSchema,
+    RecordUploadSchema,
 )
 from api.cases.web import records_storage
 from api.unit_of_work import unit_of_work
 
 MULTIPART_ENVELOPE = 64 * 1024
-DOWNLOAD_DOC = {"description": "The document's bytes; Repr-Digest carries its SHA-256",
-                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+DOWNLOAD_DOC = {
+    "description": "The document's bytes; Repr-Digest carries its SHA-256",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}
 
 
 class MultipartParser(FlaskParser):
@@ -43,12 +50,17 @@ class RecordsBlueprint(Blueprint):
     """A blueprint whose views may take `multipart` arguments, documented as multipart/form-data."""
 
     ARGUMENTS_PARSER = MultipartParser()
-    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = dict(Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
-                                                 multipart="multipart/form-data")
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = dict(
+        Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING, multipart="multipart/form-data"
+    )
 
 
-blp = RecordsBlueprint("records", __name__, url_prefix="/v1/cases",
-                       description="Records packets and the patient's release-of-information authorizations")
+blp = RecordsBlueprint(
+    "records",
+    __name__,
+    url_prefix="/v1/cases",
+    description="Records packets and the patient's release-of-information authorizations",
+)
 
 
 @blp.before_request
@@ -82,9 +94,17 @@ class CaseRecords(MethodView):
         """Upload a document (multipart: `file` and its checklist `kind`); its SHA-256 is recorded"""
         upload = form["file"]
         with unit_of_work() as work:
-            document = records.upload_record(work, identity, case_id, form["kind"], upload.stream, upload.filename,
-                                             records_storage(), current_app.config["RECORDS_MAX_BYTES"],
-                                             access_reason())
+            document = records.upload_record(
+                work,
+                identity,
+                case_id,
+                form["kind"],
+                upload.stream,
+                upload.filename,
+                records_storage(),
+                current_app.config["RECORDS_MAX_BYTES"],
+                access_reason(),
+            )
         return document
 
 
@@ -100,8 +120,13 @@ class CaseRecordById(MethodView):
         """Download a document (specialists: under the patient's live authorization only)"""
         with unit_of_work() as work:
             document = records.download_record(work, identity, case_id, document_id, access_reason())
-        response = send_file(records_storage().open(document.storage_key), mimetype=document.media_type,
-                             as_attachment=True, download_name=document.filename, max_age=0)
+        response = send_file(
+            records_storage().open(document.storage_key),
+            mimetype=document.media_type,
+            as_attachment=True,
+            download_name=document.filename,
+            max_age=0,
+        )
         digest = base64.b64encode(bytes.fromhex(document.sha256)).decode()
         response.headers["Repr-Digest"] = f"sha-256=:{digest}:"
         response.headers["Cache-Control"] = "no-store"  # health records never sit in shared caches

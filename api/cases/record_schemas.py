@@ -1,4 +1,5 @@
 """Bodies of the records and authorization endpoints."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -6,8 +7,8 @@ from flask_smorest.fields import Upload
 from marshmallow import validate
 
 from api.cases.schemas import KINDS, UtcDateTime
-from api.fields import ID_RANGE
 from api.db import as_utc, utcnow
+from api.fields import ID_RANGE
 from api.models import RecordKind
 
 
@@ -52,10 +53,15 @@ class AuthorizationCreateSchema(ma.Schema):
     """The patient's release of information to one specialist the case is referred to."""
 
     recipient_specialist_id = ma.fields.Integer(required=True, validate=ID_RANGE, metadata={"example": 101})
-    scope = ma.fields.List(ma.fields.String(validate=validate.OneOf(("all",) + KINDS)), load_default=lambda: ["all"],
-                           validate=validate.Length(min=1, max=len(KINDS) + 1),
-                           metadata={"description": "Record kinds the recipient may read, or 'all'",
-                                     "example": ["pathology_report", "labs"]})
+    scope = ma.fields.List(
+        ma.fields.String(validate=validate.OneOf(("all",) + KINDS)),
+        load_default=lambda: ["all"],
+        validate=validate.Length(min=1, max=len(KINDS) + 1),
+        metadata={
+            "description": "Record kinds the recipient may read, or 'all'",
+            "example": ["pathology_report", "labs"],
+        },
+    )
     expires_at = UtcDateTime(required=True, metadata={"example": "2027-01-31T23:59:59+00:00"})
 
 

@@ -1,16 +1,18 @@
 """The records packet: a checklist derived from the case, document upload, listing and download."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import BinaryIO, Sequence
+from typing import BinaryIO
 
 from sqlalchemy import select
 
+from api import case_permissions as permissions
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api import case_permissions as permissions
-from api.cases.document_types import clean_filename
 from api.case_permissions import Party
+from api.cases.document_types import clean_filename
 from api.cases.storage import RecordStorage
 from api.errors import NotFound
 from api.models import Case, RecordDocument, RecordKind
@@ -20,20 +22,32 @@ from reference import nucc
 
 K = RecordKind
 LABELS = {
-    K.PATHOLOGY_REPORT: "Pathology report", K.PATHOLOGY_SLIDES: "Pathology slides (or scanned slide images)",
-    K.IMAGING: "Imaging (reports and DICOM studies)", K.LABS: "Laboratory results",
-    K.CLINICAL_NOTES: "Clinical notes of the first physician", K.MEDICATION_LIST: "Current medication list",
-    K.GENETIC_TESTING: "Genetic test reports", K.OPERATIVE_REPORT: "Operative reports", K.OTHER: "Other documents",
+    K.PATHOLOGY_REPORT: "Pathology report",
+    K.PATHOLOGY_SLIDES: "Pathology slides (or scanned slide images)",
+    K.IMAGING: "Imaging (reports and DICOM studies)",
+    K.LABS: "Laboratory results",
+    K.CLINICAL_NOTES: "Clinical notes of the first physician",
+    K.MEDICATION_LIST: "Current medication list",
+    K.GENETIC_TESTING: "Genetic test reports",
+    K.OPERATIVE_REPORT: "Operative reports",
+    K.OTHER: "Other documents",
 }
 ALWAYS = (K.CLINICAL_NOTES, K.LABS, K.MEDICATION_LIST)
 # What a reviewer in each specialty family needs beyond the basics.
 BY_FAMILY = {
-    "oncology": (K.PATHOLOGY_REPORT, K.PATHOLOGY_SLIDES, K.IMAGING), "hematology": (K.PATHOLOGY_REPORT, K.PATHOLOGY_SLIDES),
-    "pathology": (K.PATHOLOGY_REPORT, K.PATHOLOGY_SLIDES), "neurology": (K.IMAGING,),
-    "neurosurgery": (K.IMAGING, K.OPERATIVE_REPORT), "orthopaedics": (K.IMAGING, K.OPERATIVE_REPORT),
-    "cardiology": (K.IMAGING,), "cardiothoracic_surgery": (K.IMAGING, K.OPERATIVE_REPORT),
-    "surgery": (K.IMAGING, K.OPERATIVE_REPORT), "radiology": (K.IMAGING,), "pulmonology": (K.IMAGING,),
-    "gastroenterology": (K.PATHOLOGY_REPORT, K.IMAGING), "genetics": (K.GENETIC_TESTING,),
+    "oncology": (K.PATHOLOGY_REPORT, K.PATHOLOGY_SLIDES, K.IMAGING),
+    "hematology": (K.PATHOLOGY_REPORT, K.PATHOLOGY_SLIDES),
+    "pathology": (K.PATHOLOGY_REPORT, K.PATHOLOGY_SLIDES),
+    "neurology": (K.IMAGING,),
+    "neurosurgery": (K.IMAGING, K.OPERATIVE_REPORT),
+    "orthopaedics": (K.IMAGING, K.OPERATIVE_REPORT),
+    "cardiology": (K.IMAGING,),
+    "cardiothoracic_surgery": (K.IMAGING, K.OPERATIVE_REPORT),
+    "surgery": (K.IMAGING, K.OPERATIVE_REPORT),
+    "radiology": (K.IMAGING,),
+    "pulmonology": (K.IMAGING,),
+    "gastroenterology": (K.PATHOLOGY_REPORT, K.IMAGING),
+    "genetics": (K.GENETIC_TESTING,),
 }
 
 
@@ -62,31 +76,55 @@ def checklist(case: Case, documents: Sequence[RecordDocument] = ()) -> list[Chec
     return [ChecklistItem(kind, LABELS[kind], why[kind], counts[kind]) for kind in RecordKind if kind in why]
 
 
-def upload_record(work: UnitOfWork, identity: Identity, case_id: int, kind: str, stream: BinaryIO, filename: str | None,
-                  storage: RecordStorage, max_bytes: int, reason: str | None) -> RecordDocument:
+def upload_record(
+    work: UnitOfWork,
+    identity: Identity,
+    case_id: int,
+    kind: str,
+    stream: BinaryIO,
+    filename: str | None,
+    storage: RecordStorage,
+    max_bytes: int,
+    reason: str | None,
+) -> RecordDocument:
     """Store a document of the packet; a rejected upload (413/415) stores nothing."""
     case, _ = permissions.authorize(work.session, identity, case_id, "record.upload", reason)
     blob = storage.put(stream, max_bytes)
     work.on_rollback(lambda: storage.delete(blob.key))
-    document = RecordDocument(case_id=case.id, kind=RecordKind(kind),
-                              filename=clean_filename(filename, blob.media_type), media_type=blob.media_type,
-                              size_bytes=blob.size, sha256=blob.sha256, storage_key=blob.key,
-                              uploaded_by_user_id=identity.user_id)
+    document = RecordDocument(
+        case_id=case.id,
+        kind=RecordKind(kind),
+        filename=clean_filename(filename, blob.media_type),
+        media_type=blob.media_type,
+        size_bytes=blob.size,
+        sha256=blob.sha256,
+        storage_key=blob.key,
+        uploaded_by_user_id=identity.user_id,
+    )
     work.session.add(document)
     work.session.flush()
-    audit(work.session, identity, "record.upload", case_id=case.id, entity_type="record", entity_id=document.id,
-          reason=reason)
+    audit(
+        work.session,
+        identity,
+        "record.upload",
+        case_id=case.id,
+        entity_type="record",
+        entity_id=document.id,
+        reason=reason,
+    )
     return document
 
 
-def list_records(work: UnitOfWork, identity: Identity, case_id: int,
-                 reason: str | None) -> tuple[list[ChecklistItem], list[RecordDocument]]:
+def list_records(
+    work: UnitOfWork, identity: Identity, case_id: int, reason: str | None
+) -> tuple[list[ChecklistItem], list[RecordDocument]]:
     """The checklist and the documents the caller may see (a specialist: those their authorization covers)."""
     session = work.session
     case, party = permissions.authorize(session, identity, case_id, "record.list", reason)
     permissions.require_records_access(session, case, party, identity)
-    documents = list(session.scalars(select(RecordDocument).where(RecordDocument.case_id == case.id)
-                                     .order_by(RecordDocument.id)))
+    documents = list(
+        session.scalars(select(RecordDocument).where(RecordDocument.case_id == case.id).order_by(RecordDocument.id))
+    )
     if party is Party.SPECIALIST:
         grant = permissions.live_authorization(session, case.id, identity.specialist_id)
         scope = grant.scope if grant is not None else []  # require_records_access already checked it
@@ -95,8 +133,9 @@ def list_records(work: UnitOfWork, identity: Identity, case_id: int,
     return checklist(case, documents), documents
 
 
-def download_record(work: UnitOfWork, identity: Identity, case_id: int, document_id: int,
-                    reason: str | None) -> RecordDocument:
+def download_record(
+    work: UnitOfWork, identity: Identity, case_id: int, document_id: int, reason: str | None
+) -> RecordDocument:
     """A document the caller may read now; a specialist needs a live authorization covering its kind."""
     session = work.session
     case, party = permissions.authorize(session, identity, case_id, "record.download", reason)
@@ -104,6 +143,13 @@ def download_record(work: UnitOfWork, identity: Identity, case_id: int, document
     if document is None or document.case_id != case.id:
         raise NotFound(f"No document {document_id} in this case.")
     permissions.require_records_access(session, case, party, identity, document.kind.value)
-    audit(session, identity, "record.download", case_id=case.id, entity_type="record", entity_id=document.id,
-          reason=reason)
+    audit(
+        session,
+        identity,
+        "record.download",
+        case_id=case.id,
+        entity_type="record",
+        entity_id=document.id,
+        reason=reason,
+    )
     return document

@@ -15,6 +15,7 @@
 rejected, completed and cancelled are terminal. The "sender side" is the patient and the
 referring physicians of the case.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,18 +41,27 @@ class Transition:
     needs_reason: bool = False
 
 
-TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
-    Transition("send", frozenset({S.DRAFT}), S.REQUESTED, SENDER),
-    Transition("receive", frozenset({S.REQUESTED}), S.RECEIVED, RECIPIENT),
-    Transition("accept", frozenset({S.RECEIVED}), S.ACCEPTED, RECIPIENT),
-    Transition("reject", frozenset({S.RECEIVED}), S.REJECTED, RECIPIENT, needs_reason=True),
-    Transition("request_info", frozenset({S.RECEIVED}), S.RECEIVED, RECIPIENT, business_status=INFO_REQUESTED),
-    Transition("provide_info", frozenset({S.RECEIVED}), S.RECEIVED, SENDER, business_status=INFO_PROVIDED,
-               needs_business_status=INFO_REQUESTED),
-    Transition("schedule", frozenset({S.ACCEPTED}), S.SCHEDULED, RECIPIENT),
-    Transition("complete", frozenset({S.ACCEPTED, S.SCHEDULED}), S.COMPLETED, RECIPIENT),
-    Transition("cancel", frozenset(S) - TERMINAL, S.CANCELLED, SENDER),
-)}
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition("send", frozenset({S.DRAFT}), S.REQUESTED, SENDER),
+        Transition("receive", frozenset({S.REQUESTED}), S.RECEIVED, RECIPIENT),
+        Transition("accept", frozenset({S.RECEIVED}), S.ACCEPTED, RECIPIENT),
+        Transition("reject", frozenset({S.RECEIVED}), S.REJECTED, RECIPIENT, needs_reason=True),
+        Transition("request_info", frozenset({S.RECEIVED}), S.RECEIVED, RECIPIENT, business_status=INFO_REQUESTED),
+        Transition(
+            "provide_info",
+            frozenset({S.RECEIVED}),
+            S.RECEIVED,
+            SENDER,
+            business_status=INFO_PROVIDED,
+            needs_business_status=INFO_REQUESTED,
+        ),
+        Transition("schedule", frozenset({S.ACCEPTED}), S.SCHEDULED, RECIPIENT),
+        Transition("complete", frozenset({S.ACCEPTED, S.SCHEDULED}), S.COMPLETED, RECIPIENT),
+        Transition("cancel", frozenset(S) - TERMINAL, S.CANCELLED, SENDER),
+    )
+}
 # Completing happens only by delivering the opinion, so the transitions endpoint does not offer it.
 CLIENT_ACTIONS = tuple(action for action in TRANSITIONS if action != "complete")
 
@@ -65,14 +75,17 @@ class InvalidTransition(Conflict):
             detail = f"it needs business status {transition.needs_business_status}, not {business_status or 'none'}"
         else:
             detail = f"it needs {sources}"
-        super().__init__(f"Cannot {transition.action.replace('_', ' ')} this referral: current status is "
-                         f"{current.value}, requested status is {transition.target.value}; {detail}.")
+        super().__init__(
+            f"Cannot {transition.action.replace('_', ' ')} this referral: current status is "
+            f"{current.value}, requested status is {transition.target.value}; {detail}."
+        )
 
 
 def check(action: str, current: S, business_status: str | None) -> Transition:
     """The transition for `action` from `current`, or InvalidTransition."""
     transition = TRANSITIONS[action]
     if current not in transition.sources or (
-            transition.needs_business_status and business_status != transition.needs_business_status):
+        transition.needs_business_status and business_status != transition.needs_business_status
+    ):
         raise InvalidTransition(transition, current, business_status)
     return transition

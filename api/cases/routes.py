@@ -4,26 +4,41 @@ Who gets what: no live token 401; a role that may never do the action 403; a cas
 the caller is not a party to 404, whether it exists or not; a party lacking something more 403.
 Administrators have read access for support and must say why in the X-Access-Reason header.
 """
+
 from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth.identity import REASON_PARAMETER, access_reason, secured
-from api.cases import referrals, services
 from api.case_permissions import roles_for
+from api.cases import referrals, services
 from api.cases.present import case_view
 from api.cases.schemas import (
-    CaseCreateSchema, CaseMatchQuerySchema, CasePageSchema, CaseQuerySchema, CaseSchema, ReferralCreateSchema,
-    ReferralSchema, TransitionSchema,
+    CaseCreateSchema,
+    CaseMatchQuerySchema,
+    CasePageSchema,
+    CaseQuerySchema,
+    CaseSchema,
+    ReferralCreateSchema,
+    ReferralSchema,
+    TransitionSchema,
 )
 from api.matching.present import match_response
 from api.matching.schemas import MATCH_RESPONSE_SCHEMA
 
-blp = Blueprint("cases", __name__, url_prefix="/v1/cases",
-                description="Second-opinion cases: intake, matching and referrals (parties only)")
-referrals_blp = Blueprint("referrals", __name__, url_prefix="/v1/referrals",
-                          description="Closed-loop referrals: status, history and transitions")
+blp = Blueprint(
+    "cases",
+    __name__,
+    url_prefix="/v1/cases",
+    description="Second-opinion cases: intake, matching and referrals (parties only)",
+)
+referrals_blp = Blueprint(
+    "referrals",
+    __name__,
+    url_prefix="/v1/referrals",
+    description="Closed-loop referrals: status, history and transitions",
+)
 
 
 @blp.route("", parameters=[REASON_PARAMETER])

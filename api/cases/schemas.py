@@ -1,4 +1,5 @@
 """Bodies of the case and referral endpoints (marshmallow 4)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -8,17 +9,25 @@ from marshmallow import validate
 
 from api.cases.referral_states import CLIENT_ACTIONS
 from api.fields import (
-    ID_RANGE, CONDITION_CODE_DOC, CONDITION_SYSTEMS, NPI_DOC, ZIP_PATTERN, BoundedDate, UtcDateTime, language_field,
-    validate_npi, validate_nucc,
+    CONDITION_CODE_DOC,
+    CONDITION_SYSTEMS,
+    ID_RANGE,
+    NPI_DOC,
+    ZIP_PATTERN,
+    BoundedDate,
+    UtcDateTime,
+    language_field,
+    validate_npi,
+    validate_nucc,
 )
 from api.identifiers import normalise_zip
 from api.models import RecordKind, ReferralStatus
-from api.schema_rules import rules
 from api.pagination import PageQuerySchema, PageSchema
-from search.case import REASONS, URGENCIES
+from api.schema_rules import rules
 from reference import conditions as catalogue
 from reference import zip_centroids
 from reference.populations import age_in_years, age_range, implausible
+from search.case import REASONS, URGENCIES
 
 SYSTEMS = CONDITION_SYSTEMS
 SEXES = ("female", "male", "other", "unknown")
@@ -41,8 +50,11 @@ class CaseConditionSchema(ma.Schema):
 
     system = ma.fields.String(required=True, validate=validate.OneOf(SYSTEMS), metadata={"example": "ORPHA"})
     code = ma.fields.String(required=True, validate=validate.Length(min=1, max=16), metadata=CONDITION_CODE_DOC)
-    name = ma.fields.Function(lambda c: getattr(catalogue.lookup(c["system"], c["code"]), "name", None),
-                              dump_only=True, metadata={"example": "Acute promyelocytic leukemia"})
+    name = ma.fields.Function(
+        lambda c: getattr(catalogue.lookup(c["system"], c["code"]), "name", None),
+        dump_only=True,
+        metadata={"example": "Acute promyelocytic leukemia"},
+    )
 
     @ma.post_load
     def _canonical(self, data: dict, **_) -> tuple[str, str]:
@@ -58,8 +70,7 @@ class PatientSchema(ma.Schema):
     user_id = ma.fields.Integer(validate=ID_RANGE, metadata={"example": 7})
     email = ma.fields.Email(load_only=True, metadata={"example": "pat@example.test"})
     name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Pat Doe"})
-    birth_date = BoundedDate(required=True,
-                                metadata={"example": "1984-03-09"})
+    birth_date = BoundedDate(required=True, metadata={"example": "1984-03-09"})
     sex = ma.fields.String(required=True, validate=validate.OneOf(SEXES), metadata={"example": "female"})
     zip = ma.fields.String(required=True, validate=_known_zip, metadata=KNOWN_ZIP_DOC)
 
@@ -79,28 +90,44 @@ class FirstPhysicianSchema(ma.Schema):
 
     name = ma.fields.String(validate=validate.Length(max=200), allow_none=True, metadata={"example": "Dr. Alex Kim"})
     npi = ma.fields.String(validate=validate_npi, allow_none=True, metadata={"example": "1234567893", **NPI_DOC})
-    institution = ma.fields.String(validate=validate.Length(max=200), allow_none=True,
-                                   metadata={"example": "Mercy General"})
+    institution = ma.fields.String(
+        validate=validate.Length(max=200), allow_none=True, metadata={"example": "Mercy General"}
+    )
     diagnosis = ma.fields.String(required=True, validate=TEXT, metadata={"example": "Acute promyelocytic leukemia"})
-    proposed_treatment = ma.fields.String(validate=TEXT, allow_none=True, metadata={"example": "ATRA plus chemotherapy"})
+    proposed_treatment = ma.fields.String(
+        validate=TEXT, allow_none=True, metadata={"example": "ATRA plus chemotherapy"}
+    )
 
 
-@rules(oneOf=[
-    {"required": ["self_pay"], "properties": {"self_pay": {"const": True}, "plan_id": {"type": "null"}}},
-    {"required": ["plan_id", "member_id"], "properties": {"self_pay": {"const": False}, "plan_id": {"type": "integer"},
-                                                        "member_id": {"type": "string"}}},
-])
+@rules(
+    oneOf=[
+        {"required": ["self_pay"], "properties": {"self_pay": {"const": True}, "plan_id": {"type": "null"}}},
+        {
+            "required": ["plan_id", "member_id"],
+            "properties": {
+                "self_pay": {"const": False},
+                "plan_id": {"type": "integer"},
+                "member_id": {"type": "string"},
+            },
+        },
+    ]
+)
 class InsuranceSchema(ma.Schema):
     """A plan and member id, or self_pay: true (without a plan)."""
 
     self_pay = ma.fields.Boolean(load_default=False)
     plan_id = ma.fields.Integer(validate=ID_RANGE, allow_none=True, metadata={"example": 3})
-    member_id = ma.fields.String(validate=validate.Length(min=1, max=64), allow_none=True,
-                                 metadata={"example": "XZ123456789"})
+    member_id = ma.fields.String(
+        validate=validate.Length(min=1, max=64), allow_none=True, metadata={"example": "XZ123456789"}
+    )
     prior_authorization_number = ma.fields.String(
-        validate=validate.Length(min=1, max=64), allow_none=True,
-        metadata={"example": "PA-2026-004512",
-                  "description": "The plan's approval of this second opinion, if it gave one (a plan only)."})
+        validate=validate.Length(min=1, max=64),
+        allow_none=True,
+        metadata={
+            "example": "PA-2026-004512",
+            "description": "The plan's approval of this second opinion, if it gave one (a plan only).",
+        },
+    )
     plan_name = ma.fields.String(dump_only=True, allow_none=True)
     plan_type = ma.fields.String(dump_only=True, allow_none=True, metadata={"example": "HMO"})
 
@@ -110,19 +137,22 @@ class InsuranceSchema(ma.Schema):
         if data["self_pay"] == has_plan or (data["self_pay"] and data.get("plan_id") is not None):
             raise ma.ValidationError("Give plan_id and member_id, or self_pay: true (not both).", "_schema")
         if data["self_pay"] and data.get("prior_authorization_number"):
-            raise ma.ValidationError("A prior authorization comes from a plan, not with self_pay.",
-                                     "prior_authorization_number")
+            raise ma.ValidationError(
+                "A prior authorization comes from a plan, not with self_pay.", "prior_authorization_number"
+            )
 
 
 class PreferencesSchema(ma.Schema):
     """Consultation languages, telehealth and where the patient wants to be seen."""
 
-    languages = ma.fields.List(LANGUAGE, load_default=list, validate=validate.Length(max=10),
-                               metadata={"example": ["en", "es"]})
+    languages = ma.fields.List(
+        LANGUAGE, load_default=list, validate=validate.Length(max=10), metadata={"example": ["en", "es"]}
+    )
     telehealth = ma.fields.Boolean(load_default=True)
     zip = ma.fields.String(validate=_known_zip, allow_none=True, metadata=KNOWN_ZIP_DOC)
-    max_distance_mi = ma.fields.Integer(validate=validate.Range(min=1, max=3000), allow_none=True,
-                                        metadata={"example": 150})
+    max_distance_mi = ma.fields.Integer(
+        validate=validate.Range(min=1, max=3000), allow_none=True, metadata={"example": 150}
+    )
 
     @ma.post_load
     def _zip5(self, data: dict, **_) -> dict:
@@ -135,22 +165,39 @@ class CaseCreateSchema(ma.Schema):
     """Case intake."""
 
     patient = ma.fields.Nested(PatientSchema, required=True)
-    conditions = ma.fields.List(ma.fields.Nested(CaseConditionSchema), required=True, validate=validate.Length(min=1, max=20))
+    conditions = ma.fields.List(
+        ma.fields.Nested(CaseConditionSchema), required=True, validate=validate.Length(min=1, max=20)
+    )
     specialty = ma.fields.String(validate=validate_nucc, allow_none=True, metadata={"example": "207RH0003X"})
     first_physician = ma.fields.Nested(FirstPhysicianSchema, required=True)
-    reasons = ma.fields.List(ma.fields.String(validate=validate.OneOf(REASONS)), required=True,
-                             validate=validate.Length(min=1, max=len(REASONS)), metadata={"example": ["rare_condition"]})
+    reasons = ma.fields.List(
+        ma.fields.String(validate=validate.OneOf(REASONS)),
+        required=True,
+        validate=validate.Length(min=1, max=len(REASONS)),
+        metadata={"example": ["rare_condition"]},
+    )
     reason_note = ma.fields.String(validate=TEXT, allow_none=True)
     urgency = ma.fields.String(load_default="routine", validate=validate.OneOf(URGENCIES))
     insurance = ma.fields.Nested(InsuranceSchema, required=True)
-    questions = ma.fields.List(ma.fields.String(validate=validate.Length(min=1, max=1000)), load_default=list,
-                               validate=validate.Length(max=20), metadata={"example": ["Is a transplant needed?"]})
-    goals = ma.fields.List(ma.fields.String(validate=validate.Length(min=1, max=1000)), load_default=list,
-                           validate=validate.Length(max=20), metadata={"example": ["Keep working during treatment"]})
+    questions = ma.fields.List(
+        ma.fields.String(validate=validate.Length(min=1, max=1000)),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"example": ["Is a transplant needed?"]},
+    )
+    goals = ma.fields.List(
+        ma.fields.String(validate=validate.Length(min=1, max=1000)),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"example": ["Keep working during treatment"]},
+    )
     preferences = ma.fields.Nested(PreferencesSchema, load_default=lambda: {"languages": [], "telehealth": True})
-    copied_physician_ids = ma.fields.List(ma.fields.Integer(validate=ID_RANGE), load_default=list,
-                                          validate=validate.Length(max=10),
-                                          metadata={"description": "Referring physicians' accounts copied on the case"})
+    copied_physician_ids = ma.fields.List(
+        ma.fields.Integer(validate=ID_RANGE),
+        load_default=list,
+        validate=validate.Length(max=10),
+        metadata={"description": "Referring physicians' accounts copied on the case"},
+    )
 
     @ma.validates_schema
     def _codes_fit_the_patient(self, data: dict, **_) -> None:
@@ -181,8 +228,13 @@ class CaseSchema(CaseCreateSchema):
     created_at = UtcDateTime(dump_only=True)
     status = ma.fields.String(dump_only=True, metadata={"enum": ["invited", "open", "closed"], "example": "open"})
     invitation = ma.fields.Nested(InvitationSchema, dump_only=True, allow_none=True)
-    warnings = ma.fields.List(ma.fields.String(), dump_only=True, metadata={
-        "description": "Shown first on every answer about an emergent case: do not wait for a second opinion"})
+    warnings = ma.fields.List(
+        ma.fields.String(),
+        dump_only=True,
+        metadata={
+            "description": "Shown first on every answer about an emergent case: do not wait for a second opinion"
+        },
+    )
 
 
 class CaseQuerySchema(PageQuerySchema):
@@ -204,8 +256,12 @@ class CaseMatchQuerySchema(ma.Schema):
 class ReferralCreateSchema(ma.Schema):
     """Send the case to one or more specialists (or keep the referrals as drafts)."""
 
-    specialist_ids = ma.fields.List(ma.fields.Integer(validate=ID_RANGE), required=True,
-                                    validate=validate.Length(min=1, max=10), metadata={"example": [101, 202]})
+    specialist_ids = ma.fields.List(
+        ma.fields.Integer(validate=ID_RANGE),
+        required=True,
+        validate=validate.Length(min=1, max=10),
+        metadata={"example": [101, 202]},
+    )
     note = ma.fields.String(validate=TEXT, metadata={"example": "Please review before we start induction."})
     send = ma.fields.Boolean(load_default=True, metadata={"description": "false keeps the referrals as drafts"})
 
@@ -215,8 +271,11 @@ class TransitionSchema(ma.Schema):
 
     action = ma.fields.String(required=True, validate=validate.OneOf(CLIENT_ACTIONS), metadata={"example": "accept"})
     reason = ma.fields.String(validate=TEXT, metadata={"example": "Outside my practice's scope."})
-    needed = ma.fields.List(ma.fields.String(validate=validate.OneOf(KINDS)), validate=validate.Length(max=len(KINDS)),
-                            metadata={"description": "request_info: the records needed", "example": ["imaging"]})
+    needed = ma.fields.List(
+        ma.fields.String(validate=validate.OneOf(KINDS)),
+        validate=validate.Length(max=len(KINDS)),
+        metadata={"description": "request_info: the records needed", "example": ["imaging"]},
+    )
     scheduled_for = UtcDateTime(metadata={"example": "2026-12-01T15:00:00+00:00"})
 
 

@@ -3,14 +3,15 @@
 Every verb takes plain data and the caller's identity, checks permission through `permissions`,
 writes an audit event in the caller's transaction and never commits.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api import case_permissions as permissions
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api import case_permissions as permissions
 from api.cases import consent
 from api.cases.matching import match_for_case
 from api.errors import Forbidden, Invalid
@@ -26,13 +27,20 @@ def create_case(work: UnitOfWork, identity: Identity, data: dict, reason: str | 
     session = work.session
     patient_data = data["patient"]
     case = Case(
-        created_by_user_id=identity.user_id, patient_user_id=_patient_account(session, identity, patient_data),
+        created_by_user_id=identity.user_id,
+        patient_user_id=_patient_account(session, identity, patient_data),
         status=CaseStatus.OPEN,
-        patient_name=patient_data["name"], patient_birth_date=patient_data["birth_date"],
-        patient_sex=patient_data["sex"], patient_zip=patient_data["zip"],
-        conditions=[{"system": s, "code": c} for s, c in data["conditions"]], specialty=data.get("specialty"),
-        urgency=Urgency(data["urgency"]), questions=data["questions"], goals=data["goals"],
-        second_opinion_reasons=data["reasons"], reason_note=data.get("reason_note"),
+        patient_name=patient_data["name"],
+        patient_birth_date=patient_data["birth_date"],
+        patient_sex=patient_data["sex"],
+        patient_zip=patient_data["zip"],
+        conditions=[{"system": s, "code": c} for s, c in data["conditions"]],
+        specialty=data.get("specialty"),
+        urgency=Urgency(data["urgency"]),
+        questions=data["questions"],
+        goals=data["goals"],
+        second_opinion_reasons=data["reasons"],
+        reason_note=data.get("reason_note"),
     )
     first = data["first_physician"]
     case.first_physician_name, case.first_physician_npi = first.get("name"), first.get("npi")
@@ -55,7 +63,9 @@ def _patient_account(session: Session, identity: Identity, patient: dict) -> int
     """The patient's own account, or None: a physician's case waits for the invited patient to accept it."""
     if identity.role is Role.PATIENT:
         if patient.get("user_id") not in (None, identity.user_id) or (
-                patient.get("email") and patient["email"].lower() != getattr(session.get(User, identity.user_id), "email", None)):
+            patient.get("email")
+            and patient["email"].lower() != getattr(session.get(User, identity.user_id), "email", None)
+        ):
             raise Invalid("A patient opens cases for themself only.", field="patient")
         return identity.user_id
     # No lookup at all: the answer must not depend on whether the address has an account.
@@ -102,10 +112,10 @@ def list_cases(work: UnitOfWork, identity: Identity, page: int, page_size: int, 
     return cases
 
 
-def match_case(work: UnitOfWork, identity: Identity, case_id: int, limit: int,
-               reason: str | None) -> tuple[MatchCase, MatchResult]:
+def match_case(
+    work: UnitOfWork, identity: Identity, case_id: int, limit: int, reason: str | None
+) -> tuple[MatchCase, MatchResult]:
     """Specialists for the case, never its first physician or their institution."""
     case, _ = permissions.authorize(work.session, identity, case_id, "case.match", reason)
-    audit(work.session, identity, "case.match", case_id=case.id, entity_type="case", entity_id=case.id,
-          reason=reason)
+    audit(work.session, identity, "case.match", case_id=case.id, entity_type="case", entity_id=case.id, reason=reason)
     return match_for_case(work.session, case, limit=limit)

@@ -5,6 +5,7 @@ its first bytes (not from its name or Content-Type) and the whole file is then p
 (`document_types.judge`); only a file that passes every check is moved into place. An oversize,
 wrong-type or malformed upload leaves nothing behind, and so does a full disk (507).
 """
+
 from __future__ import annotations
 
 import errno
@@ -12,14 +13,14 @@ import hashlib
 import os
 import tempfile
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator, Protocol
+from typing import BinaryIO, Protocol
 
 from api.cases.document_types import DICOM_PREAMBLE, TYPE_NAMES, judge, sniff
 from api.errors import DomainError, InsufficientStorage
-
 
 try:  # optional: only RECORDS_STORAGE=s3 needs it
     import boto3
@@ -55,7 +56,7 @@ def receive(stream: BinaryIO, into: BinaryIO, max_bytes: int) -> tuple[int, str,
         if size > max_bytes:
             raise UploadRejected(413, f"A document may be at most {max_bytes} bytes.")
         if len(head) < DICOM_PREAMBLE + 4:
-            head += chunk[:DICOM_PREAMBLE + 4 - len(head)]
+            head += chunk[: DICOM_PREAMBLE + 4 - len(head)]
         digest.update(chunk)
         into.write(chunk)
     media_type = sniff(head)
@@ -167,4 +168,3 @@ def make_storage(config) -> RecordStorage:
         client = boto3.client("s3", endpoint_url=config["S3_ENDPOINT_URL"] or None)
         return S3Storage(client, config["S3_BUCKET"])
     raise ValueError("RECORDS_STORAGE must be 'local' or 's3'")
-

@@ -5,6 +5,7 @@ records_released, booked, paid, opinion_delivered, compared, tie_breaker_referre
 tie_breaker_delivered, chosen_path. Each entry says when and who (the acting account's role and
 display name, or the specialist's directory name); none carries a diagnosis, a note or a record.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,13 +14,22 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api import case_permissions as permissions
 from api.audit.services import record as audit
 from api.auth.services import Identity
-from api import case_permissions as permissions
 from api.cases.opinions import AGREE, classify
 from api.db import as_utc
 from api.models import (
-    AuditEvent, Booking, Case, Opinion, Payment, PaymentStatus, RecordsAuthorization, Referral, Specialist, User,
+    AuditEvent,
+    Booking,
+    Case,
+    Opinion,
+    Payment,
+    PaymentStatus,
+    RecordsAuthorization,
+    Referral,
+    Specialist,
+    User,
 )
 
 PAID = frozenset({PaymentStatus.CAPTURED, PaymentStatus.REFUNDED})
@@ -70,8 +80,14 @@ def build(session: Session, case: Case) -> list[Entry]:
     """Every step of the case, oldest first (ties in the usual order of the steps)."""
     opinions = list(session.scalars(select(Opinion).where(Opinion.case_id == case.id).order_by(Opinion.id)))
     referrals = list(case.referrals)
-    specialists = {s.id: s for s in session.scalars(select(Specialist).where(
-        Specialist.id.in_({r.specialist_id for r in referrals if r.specialist_id is not None})))}
+    specialists = {
+        s.id: s
+        for s in session.scalars(
+            select(Specialist).where(
+                Specialist.id.in_({r.specialist_id for r in referrals if r.specialist_id is not None})
+            )
+        )
+    }
     people, tie_breakers = _People(session), tie_breaker_referral_ids(referrals, opinions)
     entries = [Entry("created", as_utc(case.created_at), *people.of(case.created_by_user_id))]
     if case.invitation is not None and case.invitation.accepted_at is not None:
@@ -82,21 +98,50 @@ def build(session: Session, case: Case) -> list[Entry]:
     entries += _bookings(session, people, case)
     for opinion in opinions:
         step = "tie_breaker_delivered" if opinion.referral_id in tie_breakers else "opinion_delivered"
-        entries.append(Entry(step, as_utc(opinion.delivered_at), *people.of(opinion.author_user_id),
-                             referral_id=opinion.referral_id, specialist_id=opinion.specialist_id,
-                             specialist_name=specialist_name(specialists.get(opinion.specialist_id))))
+        entries.append(
+            Entry(
+                step,
+                as_utc(opinion.delivered_at),
+                *people.of(opinion.author_user_id),
+                referral_id=opinion.referral_id,
+                specialist_id=opinion.specialist_id,
+                specialist_name=specialist_name(specialists.get(opinion.specialist_id)),
+            )
+        )
     entries += _first_audited(session, people, case, "opinion.compare", "compared")
     if case.decision is not None:
         decision = case.decision
-        entries.append(Entry("chosen_path", as_utc(decision.decided_at), *people.of(decision.decided_by_user_id),
-                             detail={"path": decision.path.value, "physician": people.of(decision.physician_user_id)[1],
-                                     "case_status": case.status.value}))
+        entries.append(
+            Entry(
+                "chosen_path",
+                as_utc(decision.decided_at),
+                *people.of(decision.decided_by_user_id),
+                detail={
+                    "path": decision.path.value,
+                    "physician": people.of(decision.physician_user_id)[1],
+                    "case_status": case.status.value,
+                },
+            )
+        )
     order = {step: index for index, step in enumerate(STEPS)}
     return sorted(entries, key=lambda e: (e.at, order[e.step]))
 
 
-STEPS = ("created", "patient_accepted", "matched", "referred", "referral_accepted", "records_released", "booked",
-         "paid", "opinion_delivered", "compared", "tie_breaker_referred", "tie_breaker_delivered", "chosen_path")
+STEPS = (
+    "created",
+    "patient_accepted",
+    "matched",
+    "referred",
+    "referral_accepted",
+    "records_released",
+    "booked",
+    "paid",
+    "opinion_delivered",
+    "compared",
+    "tie_breaker_referred",
+    "tie_breaker_delivered",
+    "chosen_path",
+)
 
 
 class _People:
@@ -115,17 +160,25 @@ class _People:
 
 
 def _first_audited(session: Session, people: _People, case: Case, action: str, step: str) -> list[Entry]:
-    event = session.scalar(select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == action)
-                           .order_by(AuditEvent.id).limit(1))
+    event = session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case.id, AuditEvent.action == action)
+        .order_by(AuditEvent.id)
+        .limit(1)
+    )
     return [Entry(step, as_utc(event.at), *people.of(event.actor_user_id))] if event else []
 
 
-def _referral_steps(people: _People, referrals: list[Referral], specialists: dict[int, Specialist],
-                    tie_breakers: set[int]) -> list[Entry]:
+def _referral_steps(
+    people: _People, referrals: list[Referral], specialists: dict[int, Specialist], tie_breakers: set[int]
+) -> list[Entry]:
     entries = []
     for referral in referrals:
-        named = dict(referral_id=referral.id, specialist_id=referral.specialist_id,
-                     specialist_name=specialist_name(specialists.get(referral.specialist_id)))
+        named = dict(
+            referral_id=referral.id,
+            specialist_id=referral.specialist_id,
+            specialist_name=specialist_name(specialists.get(referral.specialist_id)),
+        )
         for event in referral.events:
             step = _REFERRAL_STEP.get(event.action)
             if step == "referred" and referral.id in tie_breakers:
@@ -139,24 +192,52 @@ _REFERRAL_STEP = {"send": "referred", "accept": "referral_accepted"}
 
 
 def _releases(session: Session, people: _People, case: Case, specialists: dict[int, Specialist]) -> list[Entry]:
-    rows = session.scalars(select(RecordsAuthorization).where(RecordsAuthorization.case_id == case.id)
-                           .order_by(RecordsAuthorization.id))
-    return [Entry("records_released", as_utc(row.created_at), *people.of(row.granted_by_user_id),
-                  specialist_id=row.recipient_specialist_id,
-                  specialist_name=specialist_name(specialists.get(row.recipient_specialist_id)))
-            for row in rows]
+    rows = session.scalars(
+        select(RecordsAuthorization).where(RecordsAuthorization.case_id == case.id).order_by(RecordsAuthorization.id)
+    )
+    return [
+        Entry(
+            "records_released",
+            as_utc(row.created_at),
+            *people.of(row.granted_by_user_id),
+            specialist_id=row.recipient_specialist_id,
+            specialist_name=specialist_name(specialists.get(row.recipient_specialist_id)),
+        )
+        for row in rows
+    ]
 
 
 def _bookings(session: Session, people: _People, case: Case) -> list[Entry]:
     entries = []
-    for booking in session.scalars(select(Booking).where(Booking.case_id == case.id, Booking.confirmed_at.is_not(None),
-                                                         Booking.rescheduled_from_id.is_(None)).order_by(Booking.id)):
+    for booking in session.scalars(
+        select(Booking)
+        .where(Booking.case_id == case.id, Booking.confirmed_at.is_not(None), Booking.rescheduled_from_id.is_(None))
+        .order_by(Booking.id)
+    ):
         who = people.of(booking.patient_id)
-        entries.append(Entry("booked", as_utc(booking.confirmed_at), *who, referral_id=booking.referral_id,
-                             detail={"booking_id": booking.id}))
-        payment = session.scalar(select(Payment).where(Payment.booking_id == booking.id, Payment.status.in_(PAID))
-                                 .order_by(Payment.id.desc()).limit(1))
+        entries.append(
+            Entry(
+                "booked",
+                as_utc(booking.confirmed_at),
+                *who,
+                referral_id=booking.referral_id,
+                detail={"booking_id": booking.id},
+            )
+        )
+        payment = session.scalar(
+            select(Payment)
+            .where(Payment.booking_id == booking.id, Payment.status.in_(PAID))
+            .order_by(Payment.id.desc())
+            .limit(1)
+        )
         if payment is not None:
-            entries.append(Entry("paid", as_utc(payment.updated_at), *who, referral_id=booking.referral_id,
-                                 detail={"booking_id": booking.id, "amount_cents": payment.amount_cents}))
+            entries.append(
+                Entry(
+                    "paid",
+                    as_utc(payment.updated_at),
+                    *who,
+                    referral_id=booking.referral_id,
+                    detail={"booking_id": booking.id, "amount_cents": payment.amount_cents},
+                )
+            )
     return entries

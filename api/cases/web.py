@@ -1,4 +1,5 @@
 """What the case routes share: the records storage."""
+
 from __future__ import annotations
 
 from flask import current_app

@@ -1,4 +1,5 @@
 """The services a second opinion can be, with the allowed amount an estimate starts from."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Coverage endpoints: check a visit, read a plan's rules, record your plan year."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -9,15 +10,24 @@ from api.auth.identity import REASON_PARAMETER, access_reason, secured
 from api.coverage import denials, services
 from api.coverage.present import check_view, rules_view
 from api.coverage.schemas import (
-    AppealLetterSchema, CoverageAnswerSchema, CoverageCheckSchema, DenialSchema, MemberCoverageSchema, PlanRulesSchema,
+    AppealLetterSchema,
+    CoverageAnswerSchema,
+    CoverageCheckSchema,
+    DenialSchema,
+    MemberCoverageSchema,
+    PlanRulesSchema,
 )
 from api.db import db, utcnow
-from api.models import MemberCoverage, Role
 from api.idempotency import idempotent
+from api.models import MemberCoverage, Role
 from api.unit_of_work import unit_of_work
 
-blp = Blueprint("coverage", __name__, url_prefix="/v1/coverage",
-                description="Will insurance pay for this second opinion, and what will it cost the patient?")
+blp = Blueprint(
+    "coverage",
+    __name__,
+    url_prefix="/v1/coverage",
+    description="Will insurance pay for this second opinion, and what will it cost the patient?",
+)
 ANYONE = (Role.PATIENT, Role.REFERRING_PHYSICIAN, Role.SPECIALIST, Role.ADMIN)
 
 
@@ -60,9 +70,12 @@ class MemberCoverages(MethodView):
     @blp.response(200, MemberCoverageSchema(many=True))
     def get(self, identity):
         """List my plan years"""
-        return db.session.scalars(select(MemberCoverage).where(MemberCoverage.user_id == identity.user_id)
-                                  .order_by(MemberCoverage.plan_year.desc(), MemberCoverage.id)
-                                  .limit(MEMBER_COVERAGES_MAX)).all()
+        return db.session.scalars(
+            select(MemberCoverage)
+            .where(MemberCoverage.user_id == identity.user_id)
+            .order_by(MemberCoverage.plan_year.desc(), MemberCoverage.id)
+            .limit(MEMBER_COVERAGES_MAX)
+        ).all()
 
     @secured(blp, Role.PATIENT)
     @idempotent(blp)
@@ -75,20 +88,35 @@ class MemberCoverages(MethodView):
             return services.enrol(uow.session, identity, **data)
 
 
-denials_blp = Blueprint("denials", __name__, url_prefix="/v1/cases",
-                        description="Insurance denials on a case, the self-pay path and the appeal letter")
+denials_blp = Blueprint(
+    "denials",
+    __name__,
+    url_prefix="/v1/cases",
+    description="Insurance denials on a case, the self-pay path and the appeal letter",
+)
 _CASE = "/<id:case_id>/denials"
 
 
 def _denial_view(denial) -> dict:
     appeal = f"/v1/cases/{denial.case_id}/denials/{denial.id}/appeal-letter"
-    return {**{c: getattr(denial, c) for c in ("id", "case_id", "plan_id", "reason", "reason_detail", "denied_on",
-                                                 "reference", "created_at")},
-            "next_steps": [
-                {"action": "self_pay", "detail": "The case is now self-pay: match it again to see self-pay "
-                                                 "prices, and hold a slot to pay by card."},
-                {"action": "appeal", "detail": "A formal appeal is often the way through: review, sign and send "
-                                               "the drafted letter.", "href": appeal}]}
+    return {
+        **{
+            c: getattr(denial, c)
+            for c in ("id", "case_id", "plan_id", "reason", "reason_detail", "denied_on", "reference", "created_at")
+        },
+        "next_steps": [
+            {
+                "action": "self_pay",
+                "detail": "The case is now self-pay: match it again to see self-pay "
+                "prices, and hold a slot to pay by card.",
+            },
+            {
+                "action": "appeal",
+                "detail": "A formal appeal is often the way through: review, sign and send the drafted letter.",
+                "href": appeal,
+            },
+        ],
+    }
 
 
 @denials_blp.route(_CASE, parameters=[REASON_PARAMETER])

@@ -1,4 +1,5 @@
 """Bodies of the coverage endpoints."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,15 +21,18 @@ CENTS: dict[str, Any] = {"validate": validate.Range(min=0, max=10**9)}
 class CoverageCheckSchema(ma.Schema):
     """The visit to check, for a member (with this year's spending) or for a plan alone: exactly one of the two."""
 
-    member_coverage_id = ma.fields.Integer(**ID, metadata={
-        "description": "Your member record (see /v1/coverage/members)", "example": 3})
+    member_coverage_id = ma.fields.Integer(
+        **ID, metadata={"description": "Your member record (see /v1/coverage/members)", "example": 3}
+    )
     plan_id = ma.fields.Integer(**ID)
     specialist_id = ma.fields.Integer(required=True, **ID, metadata={"example": 42})
     practice_location_id = ma.fields.Integer(**ID, metadata={"description": "Default: the specialist's first location"})
     service = ma.fields.String(load_default=catalogue.DEFAULT_SERVICE, validate=validate.OneOf(catalogue.codes()))
     referral_id = ma.fields.Integer(**ID, metadata={"description": "A SecondLook referral to this specialist"})
-    referral_number = ma.fields.String(validate=validate.Length(min=1, max=64), metadata={
-        "description": "The plan's referral number, when the referral was made outside SecondLook"})
+    referral_number = ma.fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "The plan's referral number, when the referral was made outside SecondLook"},
+    )
     prior_authorization_number = ma.fields.String(validate=validate.Length(min=1, max=64))
 
     @ma.validates_schema
@@ -85,7 +89,9 @@ class MemberCoverageSchema(ma.Schema):
 
     id = ma.fields.Integer(dump_only=True)
     plan_id = ma.fields.Integer(required=True, **ID, metadata={"example": 2})
-    plan_year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100), metadata={"example": 2026})
+    plan_year = ma.fields.Integer(
+        required=True, validate=validate.Range(min=2000, max=2100), metadata={"example": 2026}
+    )
     deductible_met_cents = ma.fields.Integer(load_default=0, **CENTS)
     oop_met_cents = ma.fields.Integer(load_default=0, **CENTS)
 
@@ -105,8 +111,9 @@ class PlanRulesSchema(ma.Schema):
     out_of_network_covered = ma.fields.Boolean()
     oon_coinsurance_pct = ma.fields.Integer()
     oon_deductible_cents = ma.fields.Integer()
-    prior_authorization = ma.fields.List(ma.fields.Dict(), metadata={
-        "example": [{"specialty": "204F00000X", "service": None}]})
+    prior_authorization = ma.fields.List(
+        ma.fields.Dict(), metadata={"example": [{"specialty": "204F00000X", "service": None}]}
+    )
 
 
 class DenialSchema(ma.Schema):
@@ -116,15 +123,28 @@ class DenialSchema(ma.Schema):
     case_id = ma.fields.Integer(dump_only=True)
     plan_id = ma.fields.Integer(dump_only=True, allow_none=True)
     reason = ma.fields.Enum(DenialReason, by_value=True, required=True)
-    reason_detail = ma.fields.String(validate=validate.Length(max=2000), allow_none=True,
-                                     metadata={"description": "The insurer's wording, if you want it in the appeal"})
+    reason_detail = ma.fields.String(
+        validate=validate.Length(max=2000),
+        allow_none=True,
+        metadata={"description": "The insurer's wording, if you want it in the appeal"},
+    )
     denied_on = BoundedDate(required=True)
-    reference = ma.fields.String(required=True, validate=validate.Length(min=1, max=64),
-                                 metadata={"description": "The insurer's claim or case number",
-                                           "example": "CLM-2026-44817"})
+    reference = ma.fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "The insurer's claim or case number", "example": "CLM-2026-44817"},
+    )
     created_at = UtcDateTime(dump_only=True)
-    next_steps = ma.fields.List(ma.fields.Dict(), dump_only=True, metadata={"example": [
-        {"action": "self_pay", "detail": "..."}, {"action": "appeal", "href": "/v1/cases/1/denials/1/appeal-letter"}]})
+    next_steps = ma.fields.List(
+        ma.fields.Dict(),
+        dump_only=True,
+        metadata={
+            "example": [
+                {"action": "self_pay", "detail": "..."},
+                {"action": "appeal", "href": "/v1/cases/1/denials/1/appeal-letter"},
+            ]
+        },
+    )
 
 
 class AppealLetterSchema(ma.Schema):

@@ -1,10 +1,11 @@
 """Coverage verbs: load a plan's rules and a member's year, check a visit, check many candidates at once."""
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,13 +16,22 @@ from api.coverage import catalogue
 from api.coverage.verdict import CoverageRules, CoverageVerdict, MemberState, Visit, decide
 from api.errors import Conflict, DomainError, Invalid, NotFound
 from api.models import (
-    MemberCoverage, NetworkParticipation, Plan, PlanBenefit, PlanNetwork, PracticeLocation,
-    ReferralStatus, Role, Specialist, SpecialistSpecialty,
+    MemberCoverage,
+    NetworkParticipation,
+    Plan,
+    PlanBenefit,
+    PlanNetwork,
+    PracticeLocation,
+    ReferralStatus,
+    Role,
+    Specialist,
+    SpecialistSpecialty,
 )
 
 # A SecondLook referral counts as the plan's referral once it has been sent and not withdrawn.
-_LIVE_REFERRAL = frozenset(set(ReferralStatus) - {ReferralStatus.DRAFT, ReferralStatus.REJECTED,
-                                                  ReferralStatus.CANCELLED})
+_LIVE_REFERRAL = frozenset(
+    set(ReferralStatus) - {ReferralStatus.DRAFT, ReferralStatus.REJECTED, ReferralStatus.CANCELLED}
+)
 
 
 @dataclass(frozen=True)
@@ -46,12 +56,18 @@ def rules_for(session: Session, plan_id: int) -> tuple[Plan, CoverageRules]:
         raise Conflict(f"Plan {plan.code} has no coverage rules on file; ask the insurer.")
     networks = frozenset(session.scalars(select(PlanNetwork.network_id).where(PlanNetwork.plan_id == plan_id)))
     return plan, CoverageRules(
-        network_ids=networks, second_opinion_covered=benefit.second_opinion_covered,
-        referral_required=benefit.referral_required, copay_cents=benefit.copay_cents,
-        coinsurance_pct=benefit.coinsurance_pct, deductible_cents=benefit.deductible_cents,
-        oop_max_cents=benefit.oop_max_cents, out_of_network_covered=benefit.out_of_network_covered,
-        oon_coinsurance_pct=benefit.oon_coinsurance_pct, oon_deductible_cents=benefit.oon_deductible_cents,
-        prior_auth=frozenset((r.taxonomy_code, r.service) for r in benefit.prior_auth_rules))
+        network_ids=networks,
+        second_opinion_covered=benefit.second_opinion_covered,
+        referral_required=benefit.referral_required,
+        copay_cents=benefit.copay_cents,
+        coinsurance_pct=benefit.coinsurance_pct,
+        deductible_cents=benefit.deductible_cents,
+        oop_max_cents=benefit.oop_max_cents,
+        out_of_network_covered=benefit.out_of_network_covered,
+        oon_coinsurance_pct=benefit.oon_coinsurance_pct,
+        oon_deductible_cents=benefit.oon_deductible_cents,
+        prior_auth=frozenset((r.taxonomy_code, r.service) for r in benefit.prior_auth_rules),
+    )
 
 
 def member_coverage(session: Session, identity: Identity, member_coverage_id: int) -> MemberCoverage:
@@ -71,13 +87,18 @@ def has_live_referral(session: Session, identity: Identity, referral_id: int, sp
     return referral.specialist_id == specialist_id and referral.status in _LIVE_REFERRAL
 
 
-def enrol(session: Session, identity: Identity, plan_id: int, plan_year: int, deductible_met_cents: int,
-          oop_met_cents: int) -> MemberCoverage:
+def enrol(
+    session: Session, identity: Identity, plan_id: int, plan_year: int, deductible_met_cents: int, oop_met_cents: int
+) -> MemberCoverage:
     """Record (or update) the caller's plan for a plan year with what they have paid towards it."""
     rules_for(session, plan_id)
-    member = session.scalar(select(MemberCoverage).where(
-        MemberCoverage.user_id == identity.user_id, MemberCoverage.plan_id == plan_id,
-        MemberCoverage.plan_year == plan_year))
+    member = session.scalar(
+        select(MemberCoverage).where(
+            MemberCoverage.user_id == identity.user_id,
+            MemberCoverage.plan_id == plan_id,
+            MemberCoverage.plan_year == plan_year,
+        )
+    )
     if member is None:
         member = MemberCoverage(user_id=identity.user_id, plan_id=plan_id, plan_year=plan_year)
         session.add(member)
@@ -94,24 +115,40 @@ def check_coverage(session: Session, identity: Identity, data: dict, today: date
     assert service is not None, "the schema accepts catalogue codes only"
     if session.get(Specialist, specialist_id) is None:
         raise NotFound(f"No specialist {specialist_id}.", field="specialist_id")
-    pl_id = data.get("practice_location_id") or session.scalar(select(PracticeLocation.id).where(
-        PracticeLocation.specialist_id == specialist_id).order_by(PracticeLocation.id))
+    pl_id = data.get("practice_location_id") or session.scalar(
+        select(PracticeLocation.id).where(PracticeLocation.specialist_id == specialist_id).order_by(PracticeLocation.id)
+    )
     visits = _visits(session, [(specialist_id, pl_id)], service) if pl_id is not None else {}
     if pl_id is None or (specialist_id, pl_id) not in visits:
-        raise NotFound(f"Specialist {specialist_id} does not practise at location {pl_id}.",
-                       field="practice_location_id")
-    referral = (has_live_referral(session, identity, data["referral_id"], specialist_id)
-                if data.get("referral_id") else bool(data.get("referral_number")))
+        raise NotFound(
+            f"Specialist {specialist_id} does not practise at location {pl_id}.", field="practice_location_id"
+        )
+    referral = (
+        has_live_referral(session, identity, data["referral_id"], specialist_id)
+        if data.get("referral_id")
+        else bool(data.get("referral_number"))
+    )
     visit = visits[(specialist_id, pl_id)]
-    visit = Visit(visit.location_network_ids, visit.specialties, visit.service, visit.allowed_cents,
-                  visit.self_pay_price_cents, referral, bool(data.get("prior_authorization_number")))
-    spent = MemberState(member.deductible_met_cents, member.oop_met_cents) \
-        if member and member.plan_year == today.year else MemberState()
+    visit = Visit(
+        visit.location_network_ids,
+        visit.specialties,
+        visit.service,
+        visit.allowed_cents,
+        visit.self_pay_price_cents,
+        referral,
+        bool(data.get("prior_authorization_number")),
+    )
+    spent = (
+        MemberState(member.deductible_met_cents, member.oop_met_cents)
+        if member and member.plan_year == today.year
+        else MemberState()
+    )
     return CoverageCheck(decide(rules, spent, visit), plan, specialist_id, pl_id, service, member)
 
 
-def check_candidates(session: Session, plan_id: int, candidates: Iterable[tuple[int, int]],
-                     service_code: str = catalogue.DEFAULT_SERVICE) -> dict[tuple[int, int], CoverageVerdict]:
+def check_candidates(
+    session: Session, plan_id: int, candidates: Iterable[tuple[int, int]], service_code: str = catalogue.DEFAULT_SERVICE
+) -> dict[tuple[int, int], CoverageVerdict]:
     """Verdicts for many (specialist, practice location) pairs under one plan, in three queries.
 
     Without a member record nothing counts as met yet, and no referral or authorization is on file.
@@ -129,19 +166,34 @@ def _visits(session: Session, pairs: list[tuple[int, int]], service: catalogue.S
     pl_ids, specialist_ids = {pl for _, pl in pairs if pl}, {s for s, _ in pairs}
     if not pl_ids:
         return {}
-    owner = dict(session.execute(select(PracticeLocation.id, PracticeLocation.specialist_id)
-                                 .where(PracticeLocation.id.in_(pl_ids))).all())
+    owner = dict(
+        session.execute(
+            select(PracticeLocation.id, PracticeLocation.specialist_id).where(PracticeLocation.id.in_(pl_ids))
+        ).all()
+    )
     networks: dict[int, set[int]] = defaultdict(set)
-    for pl_id, network_id in session.execute(select(NetworkParticipation.practice_location_id,
-                                                    NetworkParticipation.network_id)
-                                             .where(NetworkParticipation.practice_location_id.in_(pl_ids))):
+    for pl_id, network_id in session.execute(
+        select(NetworkParticipation.practice_location_id, NetworkParticipation.network_id).where(
+            NetworkParticipation.practice_location_id.in_(pl_ids)
+        )
+    ):
         networks[pl_id].add(network_id)
     specialties: dict[int, set[str]] = defaultdict(set)
-    for sid, code in session.execute(select(SpecialistSpecialty.specialist_id, SpecialistSpecialty.taxonomy_code)
-                                     .where(SpecialistSpecialty.specialist_id.in_(specialist_ids))):
+    for sid, code in session.execute(
+        select(SpecialistSpecialty.specialist_id, SpecialistSpecialty.taxonomy_code).where(
+            SpecialistSpecialty.specialist_id.in_(specialist_ids)
+        )
+    ):
         specialties[sid].add(code)
-    prices = dict(session.execute(select(Specialist.id, Specialist.self_pay_price_cents)
-                                  .where(Specialist.id.in_(specialist_ids))).all())
-    return {(sid, pl): Visit(frozenset(networks[pl]), frozenset(specialties[sid]), service.code,
-                             service.allowed_cents, prices.get(sid))
-            for sid, pl in pairs if owner.get(pl) == sid}
+    prices = dict(
+        session.execute(
+            select(Specialist.id, Specialist.self_pay_price_cents).where(Specialist.id.in_(specialist_ids))
+        ).all()
+    )
+    return {
+        (sid, pl): Visit(
+            frozenset(networks[pl]), frozenset(specialties[sid]), service.code, service.allowed_cents, prices.get(sid)
+        )
+        for sid, pl in pairs
+        if owner.get(pl) == sid
+    }

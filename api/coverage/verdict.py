@@ -1,4 +1,5 @@
 """The coverage verdict: a pure function of a plan's rules, the member's year so far and the visit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -97,8 +98,9 @@ def in_network_cost(rules: CoverageRules, member: MemberState, allowed: int) -> 
         coinsurance = share(allowed - deductible, rules.coinsurance_pct)
     owed = deductible + copay + coinsurance
     patient = owed if rules.oop_max_cents is None else min(owed, max(0, rules.oop_max_cents - member.oop_met_cents))
-    return CostBreakdown("in_network", allowed, deductible, copay, coinsurance, 0, owed - patient,
-                         patient, allowed - patient)
+    return CostBreakdown(
+        "in_network", allowed, deductible, copay, coinsurance, 0, owed - patient, patient, allowed - patient
+    )
 
 
 def out_of_network_cost(rules: CoverageRules, member: MemberState, allowed: int, charge: int) -> CostBreakdown:
@@ -107,8 +109,9 @@ def out_of_network_cost(rules: CoverageRules, member: MemberState, allowed: int,
     coinsurance = share(allowed - deductible, rules.oon_coinsurance_pct)
     balance = max(0, charge - allowed)
     patient = deductible + coinsurance + balance
-    return CostBreakdown("out_of_network", allowed, deductible, 0, coinsurance, balance, 0, patient,
-                         allowed - deductible - coinsurance)
+    return CostBreakdown(
+        "out_of_network", allowed, deductible, 0, coinsurance, balance, 0, patient, allowed - deductible - coinsurance
+    )
 
 
 def self_pay_cost(price: int | None) -> CostBreakdown | None:
@@ -118,8 +121,10 @@ def self_pay_cost(price: int | None) -> CostBreakdown | None:
 
 def needs_prior_authorization(rules: CoverageRules, visit: Visit) -> bool:
     """True when a rule names one of the visit's specialties, its service, or that pair."""
-    return any((code is None or code in visit.specialties) and (service is None or service == visit.service)
-               for code, service in rules.prior_auth)
+    return any(
+        (code is None or code in visit.specialties) and (service is None or service == visit.service)
+        for code, service in rules.prior_auth
+    )
 
 
 def decide(rules: CoverageRules, member: MemberState, visit: Visit) -> CoverageVerdict:
@@ -128,8 +133,13 @@ def decide(rules: CoverageRules, member: MemberState, visit: Visit) -> CoverageV
     price = visit.self_pay_price_cents
     self_pay = _self_pay_step(price)
     if not rules.second_opinion_covered:
-        return CoverageVerdict(NOT_COVERED, in_network, self_pay_cost(price), self_pay,
-                               ("The plan does not cover second-opinion consultations.",))
+        return CoverageVerdict(
+            NOT_COVERED,
+            in_network,
+            self_pay_cost(price),
+            self_pay,
+            ("The plan does not cover second-opinion consultations.",),
+        )
     if not in_network:
         return _out_of_network(rules, member, visit, self_pay)
     estimate = in_network_cost(rules, member, visit.allowed_cents)
@@ -139,29 +149,61 @@ def decide(rules: CoverageRules, member: MemberState, visit: Visit) -> CoverageV
     if needs_prior_authorization(rules, visit) and not visit.has_prior_authorization:
         reasons.append("The plan requires prior authorization for this specialty or service.")
     if reasons and rules.referral_required and not visit.has_referral:
-        return CoverageVerdict(NEEDS_REFERRAL, True, estimate, NextStep(
-            "get_referral", "Ask your primary care physician for a referral to this specialist; "
-            "the estimate applies once the plan has it.", price), tuple(reasons))
+        return CoverageVerdict(
+            NEEDS_REFERRAL,
+            True,
+            estimate,
+            NextStep(
+                "get_referral",
+                "Ask your primary care physician for a referral to this specialist; "
+                "the estimate applies once the plan has it.",
+                price,
+            ),
+            tuple(reasons),
+        )
     if reasons:
-        return CoverageVerdict(NEEDS_PRIOR_AUTH, True, estimate, NextStep(
-            "request_prior_authorization", "Ask the specialist's office or your physician to request prior "
-            "authorization from the plan; the estimate applies once it is approved.", price), tuple(reasons))
-    return CoverageVerdict(COVERED, True, estimate, NextStep(
-        "book", "Covered in network: book a consultation; you pay the estimated share.", price),
-        ("In network; the plan covers second opinions.",))
+        return CoverageVerdict(
+            NEEDS_PRIOR_AUTH,
+            True,
+            estimate,
+            NextStep(
+                "request_prior_authorization",
+                "Ask the specialist's office or your physician to request prior "
+                "authorization from the plan; the estimate applies once it is approved.",
+                price,
+            ),
+            tuple(reasons),
+        )
+    return CoverageVerdict(
+        COVERED,
+        True,
+        estimate,
+        NextStep("book", "Covered in network: book a consultation; you pay the estimated share.", price),
+        ("In network; the plan covers second opinions.",),
+    )
 
 
 def _out_of_network(rules: CoverageRules, member: MemberState, visit: Visit, self_pay: NextStep) -> CoverageVerdict:
     price = visit.self_pay_price_cents
     if not rules.out_of_network_covered:
-        return CoverageVerdict(OUT_OF_NETWORK, False, self_pay_cost(price), self_pay,
-                               ("Not in the plan's networks here, and the plan has no out-of-network benefits.",))
+        return CoverageVerdict(
+            OUT_OF_NETWORK,
+            False,
+            self_pay_cost(price),
+            self_pay,
+            ("Not in the plan's networks here, and the plan has no out-of-network benefits.",),
+        )
     estimate = out_of_network_cost(rules, member, visit.allowed_cents, price or visit.allowed_cents)
     reasons = ("Not in the plan's networks here; out-of-network benefits apply at a higher share.",)
     if price is not None and price < estimate.patient_cents:
         return CoverageVerdict(OUT_OF_NETWORK, False, estimate, self_pay, reasons)
-    return CoverageVerdict(OUT_OF_NETWORK, False, estimate, NextStep(
-        "book", "Book using your out-of-network benefits; you pay the estimated share.", price), reasons)
+    return CoverageVerdict(
+        OUT_OF_NETWORK,
+        False,
+        estimate,
+        NextStep("book", "Book using your out-of-network benefits; you pay the estimated share.", price),
+        reasons,
+    )
 
 
 def _self_pay_step(price: int | None) -> NextStep:

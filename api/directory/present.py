@@ -1,4 +1,5 @@
 """How a specialist is shown: ORM rows to the plain shapes the schemas dump."""
+
 from __future__ import annotations
 
 from api.models import PracticeLocation, Specialist
@@ -8,11 +9,33 @@ from reference import nucc
 
 def specialist_view(specialist: Specialist, distance_mi: float | None = None) -> dict:
     """The directory's view of a specialist."""
-    view = {column: getattr(specialist, column) for column in (
-        "id", "npi", "first_name", "last_name", "credentials", "gender", "board_certifications", "bio",
-        "institution_id", "accepts_second_opinions", "telehealth", "self_pay_price_cents", "rating",
-        "review_count", "data_source", "last_verified", "created_at", "updated_at", "institution",
-        "languages", "licensed_states", "patient_population")}
+    view = {
+        column: getattr(specialist, column)
+        for column in (
+            "id",
+            "npi",
+            "first_name",
+            "last_name",
+            "credentials",
+            "gender",
+            "board_certifications",
+            "bio",
+            "institution_id",
+            "accepts_second_opinions",
+            "telehealth",
+            "self_pay_price_cents",
+            "rating",
+            "review_count",
+            "data_source",
+            "last_verified",
+            "created_at",
+            "updated_at",
+            "institution",
+            "languages",
+            "licensed_states",
+            "patient_population",
+        )
+    }
     view["specialties"] = [
         {"code": s.taxonomy_code, "display": _display(s.taxonomy_code), "primary": s.is_primary}
         for s in sorted(specialist.specialties, key=lambda s: (not s.is_primary, s.taxonomy_code))
@@ -41,6 +64,11 @@ def _display(code: str) -> str:
 
 def _condition_view(row) -> dict:
     known = condition_catalogue.lookup(row.system, row.code)
-    return {"system": row.system, "code": row.code, "name": known.name if known else None,
-            "cases_per_year": row.cases_per_year, "publications": row.publications,
-            "center_of_expertise": row.center_of_expertise}
+    return {
+        "system": row.system,
+        "code": row.code,
+        "name": known.name if known else None,
+        "cases_per_year": row.cases_per_year,
+        "publications": row.publications,
+        "center_of_expertise": row.center_of_expertise,
+    }

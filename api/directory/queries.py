@@ -1,4 +1,5 @@
 """Directory reads: filter specialists and, near a point, sort them by distance."""
+
 from __future__ import annotations
 
 import math
@@ -9,23 +10,36 @@ from sqlalchemy.orm import Session
 
 from api.directory.services import load_specialists
 from api.models import (
-    ConditionExpertise, Location, Network, NetworkParticipation, PracticeLocation, Specialist,
-    SpecialistLanguage, SpecialistSpecialty,
+    ConditionExpertise,
+    Location,
+    Network,
+    NetworkParticipation,
+    PracticeLocation,
+    Specialist,
+    SpecialistLanguage,
+    SpecialistSpecialty,
 )
-from reference import conditions as condition_catalogue
 from api.pagination import Page, page_of, paginate
+from reference import conditions as condition_catalogue
 from reference.earth import distances_mi
 
 MILES_PER_DEGREE_LAT = 69.0
 
 
-def list_specialists(session: Session, filters: dict,
-                     point: tuple[float, float] | None) -> tuple[Page[Specialist], dict[int, float]]:
+def list_specialists(
+    session: Session, filters: dict, point: tuple[float, float] | None
+) -> tuple[Page[Specialist], dict[int, float]]:
     """A page of the filtered directory, and near a point each one's miles (only locations within radius count)."""
     page, size = filters["page"], filters["page_size"]
     if point is None:
-        ids = paginate(session, _filtered(select(Specialist.id), filters).order_by(
-            Specialist.last_name, Specialist.first_name, Specialist.id), page, size)
+        ids = paginate(
+            session,
+            _filtered(select(Specialist.id), filters).order_by(
+                Specialist.last_name, Specialist.first_name, Specialist.id
+            ),
+            page,
+            size,
+        )
         return ids.with_items(load_specialists(session, ids.items)), {}
     nearest = _nearest_within(session, filters, point)
     window = page_of(sorted(nearest.items(), key=lambda item: (item[1], item[0])), page, size)
@@ -42,7 +56,8 @@ def _nearest_within(session: Session, filters: dict, point: tuple[float, float])
         .join(Location, Location.id == PracticeLocation.location_id)
         .join(Specialist, Specialist.id == PracticeLocation.specialist_id)
         .where(Location.lat.between(lat - dlat, lat + dlat), Location.lon.between(lon - dlon, lon + dlon)),
-        filters, per_location=True,
+        filters,
+        per_location=True,
     )
     rows = session.execute(query).all()
     if not rows:
@@ -62,18 +77,23 @@ def _nearest_within(session: Session, filters: dict, point: tuple[float, float])
 def _filtered(query: Select, f: dict, per_location: bool = False) -> Select:
     sid = Specialist.id
     if "specialty" in f:
-        query = query.where(exists().where(SpecialistSpecialty.specialist_id == sid,
-                                           SpecialistSpecialty.taxonomy_code == f["specialty"]))
+        query = query.where(
+            exists().where(
+                SpecialistSpecialty.specialist_id == sid, SpecialistSpecialty.taxonomy_code == f["specialty"]
+            )
+        )
     if "language" in f:
-        query = query.where(exists().where(SpecialistLanguage.specialist_id == sid,
-                                           SpecialistLanguage.language == f["language"]))
+        query = query.where(
+            exists().where(SpecialistLanguage.specialist_id == sid, SpecialistLanguage.language == f["language"])
+        )
     if "telehealth" in f:
         query = query.where(Specialist.telehealth.is_(f["telehealth"]))
     if "q" in f:
         pattern = f"%{_escape_like(f['q'].lower())}%"
         name = func.lower(Specialist.first_name + " " + Specialist.last_name)
-        query = query.where(or_(name.like(pattern, escape="\\"),
-                                func.lower(Specialist.last_name).like(pattern, escape="\\")))
+        query = query.where(
+            or_(name.like(pattern, escape="\\"), func.lower(Specialist.last_name).like(pattern, escape="\\"))
+        )
     if "condition" in f:
         query = query.where(_qualifies_for(*f["condition"]))
     if "network" in f:
@@ -81,12 +101,17 @@ def _filtered(query: Select, f: dict, per_location: bool = False) -> Select:
         # itself must be in the network; otherwise any of the specialist's locations.
         in_network = and_(NetworkParticipation.network_id == Network.id, Network.code == f["network"])
         if per_location:
-            query = query.where(exists().where(NetworkParticipation.practice_location_id == PracticeLocation.id,
-                                               in_network))
+            query = query.where(
+                exists().where(NetworkParticipation.practice_location_id == PracticeLocation.id, in_network)
+            )
         else:
-            query = query.where(exists().where(PracticeLocation.specialist_id == sid,
-                                               NetworkParticipation.practice_location_id == PracticeLocation.id,
-                                               in_network))
+            query = query.where(
+                exists().where(
+                    PracticeLocation.specialist_id == sid,
+                    NetworkParticipation.practice_location_id == PracticeLocation.id,
+                    in_network,
+                )
+            )
     return query
 
 
@@ -99,8 +124,9 @@ def _qualifies_for(system: str, code: str):
         held.append(and_(ce.system == condition_catalogue.ICD10CM, ce.code.like(q.icd_prefix + "%")))
     if q.orpha_codes:
         held.append(and_(ce.system == condition_catalogue.ORPHA, ce.code.in_(q.orpha_codes)))
-    treats = exists().where(SpecialistSpecialty.specialist_id == sid,
-                            SpecialistSpecialty.taxonomy_code.in_(q.specialties))
+    treats = exists().where(
+        SpecialistSpecialty.specialist_id == sid, SpecialistSpecialty.taxonomy_code.in_(q.specialties)
+    )
     return or_(treats, exists().where(ce.specialist_id == sid, or_(*held)))
 
 

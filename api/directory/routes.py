@@ -1,4 +1,5 @@
 """Directory endpoints: public reads, admin-only writes."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -9,15 +10,25 @@ from api.db import db
 from api.directory import queries, services
 from api.directory.present import practice_view, specialist_view
 from api.directory.schemas import (
-    ParticipationIn, PracticeLocationPatchSchema, PracticeLocationSchema, SpecialistPageSchema,
-    SpecialistPatchSchema, SpecialistQuerySchema, SpecialistSchema, SpecialistWriteSchema,
+    ParticipationIn,
+    PracticeLocationPatchSchema,
+    PracticeLocationSchema,
+    SpecialistPageSchema,
+    SpecialistPatchSchema,
+    SpecialistQuerySchema,
+    SpecialistSchema,
+    SpecialistWriteSchema,
 )
 from api.models import Role
-from api.reference.services import resolve_point, parse_condition_ref
+from api.reference.services import parse_condition_ref, resolve_point
 from api.unit_of_work import unit_of_work
 
-blp = Blueprint("directory", __name__, url_prefix="/v1/specialists",
-                description="The specialist directory (reads are public; writes need the admin role)")
+blp = Blueprint(
+    "directory",
+    __name__,
+    url_prefix="/v1/specialists",
+    description="The specialist directory (reads are public; writes need the admin role)",
+)
 
 
 def _load(specialist_id: int):

@@ -1,16 +1,26 @@
 """Bodies and query arguments of the directory endpoints."""
+
 from __future__ import annotations
 
 import marshmallow as ma
 from marshmallow import validate
 
 from api.fields import (
-    ID_RANGE, INT32_MAX, CONDITION_CODE_DOC, CONDITION_SYSTEMS, NPI_DOC, BoundedDate, UtcDateTime, language_field,
-    validate_npi, validate_nucc, validate_zip,
+    CONDITION_CODE_DOC,
+    CONDITION_SYSTEMS,
+    ID_RANGE,
+    INT32_MAX,
+    NPI_DOC,
+    BoundedDate,
+    UtcDateTime,
+    language_field,
+    validate_npi,
+    validate_nucc,
+    validate_zip,
 )
-from reference.populations import POPULATIONS
-from api.schema_rules import rules
 from api.pagination import PageQuerySchema, PageSchema
+from api.schema_rules import rules
+from reference.populations import POPULATIONS
 
 SYSTEMS = CONDITION_SYSTEMS
 LANGUAGE = language_field()
@@ -57,9 +67,15 @@ def _merge_repeated(specialties: list[dict]) -> list[dict]:
 
 
 # JSON Schema of `_exactly_one_primary`, for the OpenAPI document.
-ONE_PRIMARY = {"properties": {"specialties": {
-    "contains": {"required": ["primary"], "properties": {"primary": {"const": True}}},
-    "minContains": 1, "maxContains": 1}}}
+ONE_PRIMARY = {
+    "properties": {
+        "specialties": {
+            "contains": {"required": ["primary"], "properties": {"primary": {"const": True}}},
+            "minContains": 1,
+            "maxContains": 1,
+        }
+    }
+}
 
 
 @rules(allOf=[ONE_PRIMARY])
@@ -72,30 +88,43 @@ class SpecialistWriteSchema(ma.Schema):
     credentials = ma.fields.String(allow_none=True, validate=validate.Length(max=50), metadata={"example": "MD"})
     gender = ma.fields.String(allow_none=True, validate=validate.OneOf(["F", "M", "X"]))
     languages = ma.fields.List(LANGUAGE, load_default=lambda: ["en"], validate=validate.Length(max=20))
-    board_certifications = ma.fields.List(ma.fields.String(validate=validate.Length(max=200)),
-                                          load_default=list, validate=validate.Length(max=20))
+    board_certifications = ma.fields.List(
+        ma.fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=20)
+    )
     bio = ma.fields.String(allow_none=True, validate=validate.Length(max=5000))
     institution_id = ma.fields.Integer(allow_none=True, validate=ID_RANGE)
     accepts_second_opinions = ma.fields.Boolean(load_default=True)
     telehealth = ma.fields.Boolean(load_default=False)
-    population = ma.fields.String(allow_none=True, validate=validate.OneOf(POPULATIONS), metadata={
-        "description": "Whom the specialist sees: pediatric, adult or all; null: as their NUCC codes imply",
-        "example": "adult"})
-    licensed_states = ma.fields.List(ma.fields.String(validate=validate.Regexp(r"^[A-Z]{2}$")),
-                                     validate=validate.Length(max=60), metadata={
-                                         "description": "States of the specialist's medical licences (telehealth "
-                                                        "is offered only to patients in these states)",
-                                         "example": ["NY", "NJ"]})
-    self_pay_price_cents = ma.fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000_000),
-                                             metadata={"example": 45000})
+    population = ma.fields.String(
+        allow_none=True,
+        validate=validate.OneOf(POPULATIONS),
+        metadata={
+            "description": "Whom the specialist sees: pediatric, adult or all; null: as their NUCC codes imply",
+            "example": "adult",
+        },
+    )
+    licensed_states = ma.fields.List(
+        ma.fields.String(validate=validate.Regexp(r"^[A-Z]{2}$")),
+        validate=validate.Length(max=60),
+        metadata={
+            "description": "States of the specialist's medical licences (telehealth "
+            "is offered only to patients in these states)",
+            "example": ["NY", "NJ"],
+        },
+    )
+    self_pay_price_cents = ma.fields.Integer(
+        allow_none=True, validate=validate.Range(min=0, max=10_000_000), metadata={"example": 45000}
+    )
     rating = ma.fields.Float(allow_none=True, validate=validate.Range(min=0, max=5))
     review_count = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT32_MAX))
     data_source = ma.fields.String(load_default="manual", validate=validate.OneOf(["manual", "nppes", "synthetic"]))
     last_verified = BoundedDate(allow_none=True)
-    specialties = ma.fields.List(ma.fields.Nested(SpecialtyIn), required=True,
-                                 validate=[validate.Length(min=1, max=15), _exactly_one_primary])
-    conditions = ma.fields.List(ma.fields.Nested(ConditionExpertiseSchema), load_default=list,
-                                validate=validate.Length(max=200))
+    specialties = ma.fields.List(
+        ma.fields.Nested(SpecialtyIn), required=True, validate=[validate.Length(min=1, max=15), _exactly_one_primary]
+    )
+    conditions = ma.fields.List(
+        ma.fields.Nested(ConditionExpertiseSchema), load_default=list, validate=validate.Length(max=200)
+    )
 
     @ma.post_load
     def _one_row_per_specialty(self, data: dict, **_) -> dict:
@@ -110,8 +139,10 @@ class InstitutionOut(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     kind = ma.fields.String(metadata={"example": "academic_medical_center"})
-    health_system_id = ma.fields.Integer(allow_none=True, metadata={
-        "description": "The parent organisation: institutions of one health system are affiliated"})
+    health_system_id = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "The parent organisation: institutions of one health system are affiliated"},
+    )
 
 
 class LocationSchema(ma.Schema):
@@ -123,8 +154,9 @@ class LocationSchema(ma.Schema):
     city = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
     state = ma.fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
     zip = ma.fields.String(required=True, validate=validate_zip, metadata={"example": "10001"})
-    lat = ma.fields.Float(validate=validate.Range(min=-90, max=90),
-                          metadata={"description": "Geocoded from the ZIP when omitted"})
+    lat = ma.fields.Float(
+        validate=validate.Range(min=-90, max=90), metadata={"description": "Geocoded from the ZIP when omitted"}
+    )
     lon = ma.fields.Float(validate=validate.Range(min=-180, max=180))
     phone = ma.fields.String(allow_none=True, validate=validate.Length(max=20))
     accessibility = ma.fields.List(ma.fields.String(validate=validate.Length(max=64)), load_default=list)
@@ -166,11 +198,18 @@ class SpecialistSchema(SpecialistWriteSchema):
     specialties = ma.fields.List(ma.fields.Nested(SpecialtyOut))
     languages = ma.fields.List(ma.fields.String())
     institution = ma.fields.Nested(InstitutionOut, allow_none=True, dump_only=True)
-    population = ma.fields.String(attribute="patient_population", dump_only=True, metadata={
-        "description": "Whom the specialist sees (pediatric, adult or all): as recorded, else as their NUCC codes imply",
-        "example": "adult"})
+    population = ma.fields.String(
+        attribute="patient_population",
+        dump_only=True,
+        metadata={
+            "description": "Whom the specialist sees (pediatric, adult or all): as recorded, else as their NUCC codes imply",
+            "example": "adult",
+        },
+    )
     locations = ma.fields.List(ma.fields.Nested(PracticeLocationSchema), dump_only=True)
-    distance_mi = ma.fields.Float(dump_only=True, metadata={"description": "Miles to the nearest matching location, when searching near a point"})
+    distance_mi = ma.fields.Float(
+        dump_only=True, metadata={"description": "Miles to the nearest matching location, when searching near a point"}
+    )
     created_at = UtcDateTime(dump_only=True)
     updated_at = UtcDateTime(dump_only=True)
 
@@ -194,10 +233,14 @@ class SpecialistQuerySchema(PageQuerySchema):
     lon = ma.fields.Float(validate=validate.Range(min=-180, max=180))
     radius_mi = ma.fields.Float(load_default=25.0, validate=validate.Range(min=0.1, max=500))
     network = ma.fields.String(validate=validate.Length(max=64), metadata={"description": "Network code"})
-    condition = ma.fields.String(validate=validate.Length(max=32),
-                                 metadata={"description": "SYSTEM:CODE, e.g. ORPHA:520 or ICD-10-CM:C92.0: specialists "
-                                           "who qualify for it as in POST /v1/matches (a treating specialty, "
-                                           "the code, or a code in its ICD-10-CM category)"})
+    condition = ma.fields.String(
+        validate=validate.Length(max=32),
+        metadata={
+            "description": "SYSTEM:CODE, e.g. ORPHA:520 or ICD-10-CM:C92.0: specialists "
+            "who qualify for it as in POST /v1/matches (a treating specialty, "
+            "the code, or a code in its ICD-10-CM category)"
+        },
+    )
     language = LANGUAGE
     telehealth = ma.fields.Boolean()
     q = ma.fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Name contains"})

@@ -1,34 +1,44 @@
 """Directory verbs: create, update and delete specialists, their locations and networks."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+import search
 from api.errors import Conflict, Invalid, NotFound
 from api.models import (
-    ConditionExpertise, Institution, Location, Network, NetworkParticipation, PracticeLocation,
-    Specialist, SpecialistLanguage, SpecialistLicence, SpecialistSpecialty,
+    ConditionExpertise,
+    Institution,
+    Location,
+    Network,
+    NetworkParticipation,
+    PracticeLocation,
+    Specialist,
+    SpecialistLanguage,
+    SpecialistLicence,
+    SpecialistSpecialty,
 )
 from api.unit_of_work import UnitOfWork
-import search
 from reference import conditions as condition_catalogue
 from reference import zip_centroids
 
-
 _DIRECTORY_LOADS = (
-    selectinload(Specialist.specialties), selectinload(Specialist.language_rows),
-    selectinload(Specialist.conditions), selectinload(Specialist.institution), selectinload(Specialist.licence_rows),
-    selectinload(Specialist.practice_locations).selectinload(PracticeLocation.participations)
+    selectinload(Specialist.specialties),
+    selectinload(Specialist.language_rows),
+    selectinload(Specialist.conditions),
+    selectinload(Specialist.institution),
+    selectinload(Specialist.licence_rows),
+    selectinload(Specialist.practice_locations)
+    .selectinload(PracticeLocation.participations)
     .joinedload(NetworkParticipation.network),
 )
 
 
 def load_specialist(session: Session, specialist_id: int) -> Specialist:
     """A specialist with everything the directory shows, or NotFound."""
-    specialist = session.scalar(
-        select(Specialist).where(Specialist.id == specialist_id).options(*_DIRECTORY_LOADS)
-    )
+    specialist = session.scalar(select(Specialist).where(Specialist.id == specialist_id).options(*_DIRECTORY_LOADS))
     if specialist is None:
         raise NotFound(f"No specialist {specialist_id}.")
     return specialist
@@ -50,8 +60,11 @@ def create_specialist(uow: UnitOfWork, data: dict) -> Specialist:
 def update_specialist(uow: UnitOfWork, specialist_id: int, data: dict) -> Specialist:
     """Change the given fields; lists given replace the old ones."""
     specialist = load_specialist(uow.session, specialist_id)
-    if "npi" in data and data["npi"] != specialist.npi and uow.session.scalar(
-            select(Specialist.id).where(Specialist.npi == data["npi"])) is not None:
+    if (
+        "npi" in data
+        and data["npi"] != specialist.npi
+        and uow.session.scalar(select(Specialist.id).where(Specialist.npi == data["npi"])) is not None
+    ):
         raise Conflict(f"A specialist with NPI {data['npi']} exists already.", field="npi")
     _apply(uow.session, specialist, data)
     _flush(uow.session)
@@ -141,8 +154,9 @@ def _apply(session: Session, specialist: Specialist, data: dict) -> None:
     for key, value in scalars.items():
         setattr(specialist, key, value)
     if "specialties" in data:
-        specialist.specialties = [SpecialistSpecialty(taxonomy_code=s["code"], is_primary=s["primary"])
-                                  for s in data["specialties"]]
+        specialist.specialties = [
+            SpecialistSpecialty(taxonomy_code=s["code"], is_primary=s["primary"]) for s in data["specialties"]
+        ]
     if "languages" in data:
         specialist.language_rows = [SpecialistLanguage(language=code) for code in sorted(set(data["languages"]))]
     if "conditions" in data:
@@ -162,8 +176,13 @@ def _unique_conditions(items: list[dict]) -> list[dict]:
 
 
 def _expertise(item: dict) -> ConditionExpertise:
-    return ConditionExpertise(system=item["system"], code=item["code"], cases_per_year=item["cases_per_year"],
-                              publications=item["publications"], center_of_expertise=item["center_of_expertise"])
+    return ConditionExpertise(
+        system=item["system"],
+        code=item["code"],
+        cases_per_year=item["cases_per_year"],
+        publications=item["publications"],
+        center_of_expertise=item["center_of_expertise"],
+    )
 
 
 def _flush(session: Session) -> None:
@@ -177,8 +196,6 @@ def load_specialists(session: Session, ids: list[int]) -> list[Specialist]:
     """Specialists by id, in the order of `ids`, with what the directory shows."""
     if not ids:
         return []
-    rows = session.scalars(
-        select(Specialist).where(Specialist.id.in_(ids)).options(*_DIRECTORY_LOADS)
-    ).all()
+    rows = session.scalars(select(Specialist).where(Specialist.id.in_(ids)).options(*_DIRECTORY_LOADS)).all()
     by_id = {s.id: s for s in rows}
     return [by_id[i] for i in ids if i in by_id]

@@ -1,4 +1,5 @@
 """Geocoding for SecondLook: an offline ZIP/city geocoder behind geopy's interface (distances: reference.earth)."""
+
 from __future__ import annotations
 
 import re
@@ -43,13 +44,15 @@ class OfflineZipGeocoder(Geocoder):
     With an async adapter_factory its methods return awaitables, like every geopy geocoder.
     """
 
-    def __init__(self, *, user_agent: str | None = None, timeout: Any = DEFAULT_SENTINEL,
-                 adapter_factory: Any = None) -> None:
+    def __init__(
+        self, *, user_agent: str | None = None, timeout: Any = DEFAULT_SENTINEL, adapter_factory: Any = None
+    ) -> None:
         """Set up like any geopy geocoder; by default with an adapter that cannot reach the network."""
         super().__init__(user_agent=user_agent, timeout=timeout, adapter_factory=adapter_factory or _NoNetworkAdapter)
 
-    def geocode(self, query: str | dict, *, exactly_one: bool = True, timeout: Any = DEFAULT_SENTINEL,
-                limit: int | None = None):
+    def geocode(
+        self, query: str | dict, *, exactly_one: bool = True, timeout: Any = DEFAULT_SENTINEL, limit: int | None = None
+    ):
         """Locate a ZIP, "City, ST", "City ST" or a bare city; None when unknown.
 
         A dict query may carry "postalcode", "city" and "state", and `limit` caps the list, both as
@@ -70,8 +73,10 @@ class OfflineZipGeocoder(Geocoder):
     def _answer(self, found: list[Location], exactly_one: bool):
         result = (found[0] if found else None) if exactly_one else (found or None)
         if isinstance(self.adapter, BaseAsyncAdapter):
+
             async def deferred():
                 return result
+
             return deferred()
         return result
 
@@ -119,8 +124,14 @@ class OfflineZipGeocoder(Geocoder):
         key = zip_centroids.city_key(wanted)
         name = next((c.city for _, c in pairs if zip_centroids.city_key(c.city) == key), string.capwords(wanted))
         central = min(pairs, key=lambda p: (p[1].lat - lat) ** 2 + (p[1].lon - lon) ** 2)
-        raw = {"zip": central[0], "city": name, "state": state, "county": central[1].county,
-               "zips": [z for z, _ in pairs], "type": "city"}
+        raw = {
+            "zip": central[0],
+            "city": name,
+            "state": state,
+            "county": central[1].county,
+            "zips": [z for z, _ in pairs],
+            "type": "city",
+        }
         return Location(f"{name}, {state}", Point(lat, lon), raw)
 
 

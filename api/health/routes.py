@@ -1,4 +1,5 @@
 """GET /healthz (process up) and GET /readyz (database and search backend reachable)."""
+
 import logging
 
 import marshmallow as ma
@@ -19,8 +20,9 @@ class HealthSchema(ma.Schema):
     """Status of the process and what it depends on."""
 
     status = ma.fields.String(metadata={"example": "ok"})
-    checks = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(),
-                            metadata={"example": {"database": "ok", "search": "ok"}})
+    checks = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.String(), metadata={"example": {"database": "ok", "search": "ok"}}
+    )
 
 
 @blp.route("/healthz")

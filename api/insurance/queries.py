@@ -1,4 +1,5 @@
 """Finding payers, plans and networks by the words on a member card."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, or_, select
@@ -7,8 +8,14 @@ from sqlalchemy.orm import Session, selectinload
 from api.models import Network, Payer, Plan, PlanNetwork, PlanType
 from api.pages import Page, paginate
 
-PLAN_TYPE_LABELS = {PlanType.HMO: "HMO", PlanType.PPO: "PPO", PlanType.EPO: "EPO", PlanType.POS: "POS",
-                    PlanType.MEDICARE_ADVANTAGE: "Medicare Advantage", PlanType.MEDICAID: "Medicaid"}
+PLAN_TYPE_LABELS = {
+    PlanType.HMO: "HMO",
+    PlanType.PPO: "PPO",
+    PlanType.EPO: "EPO",
+    PlanType.POS: "POS",
+    PlanType.MEDICARE_ADVANTAGE: "Medicare Advantage",
+    PlanType.MEDICAID: "Medicaid",
+}
 
 
 def card_name(plan: Plan) -> str:
@@ -32,8 +39,12 @@ def list_payers(session: Session, filters: dict) -> Page:
 
 def list_plans(session: Session, filters: dict) -> Page:
     """Plans by words of their payer's or their own name (or code), state, type and payer."""
-    query = (select(Plan).join(Payer, Plan.payer_id == Payer.id)
-             .options(selectinload(Plan.payer), selectinload(Plan.networks)).order_by(Payer.name, Plan.name, Plan.id))
+    query = (
+        select(Plan)
+        .join(Payer, Plan.payer_id == Payer.id)
+        .options(selectinload(Plan.payer), selectinload(Plan.networks))
+        .order_by(Payer.name, Plan.name, Plan.id)
+    )
     query = _words(query, filters.get("q"), Plan.name, Payer.name, Plan.code)
     if "state" in filters:  # plans sold in the state, and the national ones sold everywhere
         query = query.where(or_(Plan.state == filters["state"], Plan.state.is_(None)))
@@ -46,8 +57,12 @@ def list_plans(session: Session, filters: dict) -> Page:
 
 def list_networks(session: Session, filters: dict) -> Page:
     """Networks by name or code, payer and the plan that uses them."""
-    query = (select(Network).join(Payer, Network.payer_id == Payer.id).options(selectinload(Network.payer))
-             .order_by(Payer.name, Network.name, Network.id))
+    query = (
+        select(Network)
+        .join(Payer, Network.payer_id == Payer.id)
+        .options(selectinload(Network.payer))
+        .order_by(Payer.name, Network.name, Network.id)
+    )
     query = _words(query, filters.get("q"), Network.name, Network.code, Payer.name)
     if "payer_id" in filters:
         query = query.where(Network.payer_id == filters["payer_id"])

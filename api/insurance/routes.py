@@ -1,4 +1,5 @@
 """GET /v1/payers, /v1/plans and /v1/networks: public, paginated, searchable by card name."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -7,11 +8,17 @@ from flask_smorest import Blueprint
 from api.db import db
 from api.insurance import queries
 from api.insurance.schemas import (
-    NetworkPageSchema, NetworkQuerySchema, PayerPageSchema, PayerQuerySchema, PlanPageSchema, PlanQuerySchema,
+    NetworkPageSchema,
+    NetworkQuerySchema,
+    PayerPageSchema,
+    PayerQuerySchema,
+    PlanPageSchema,
+    PlanQuerySchema,
 )
 
-blp = Blueprint("insurance", __name__, url_prefix="/v1",
-                description="Payers, plans and networks, to find your plan id (public)")
+blp = Blueprint(
+    "insurance", __name__, url_prefix="/v1", description="Payers, plans and networks, to find your plan id (public)"
+)
 
 
 @blp.route("/payers")

@@ -1,4 +1,5 @@
 """The `secondlook deliver-mail` command: send what the mail outbox still holds (cron or after an outage)."""
+
 from __future__ import annotations
 
 import click

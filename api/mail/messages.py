@@ -1,5 +1,6 @@
 """The texts of every message the service sends. None carries health data: each says that
 something happened and where to sign in, and one-time links carry only a random token."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,57 +22,73 @@ def _message(subject: str, *lines: str) -> Message:
 
 def verify_email(link: str) -> Message:
     """After registration: confirm the address."""
-    return _message("Confirm your e-mail address",
-                    "Confirm this address for your SecondLook account by opening this link:", link,
-                    "If you did not register, ignore this message; the account stays unusable.")
+    return _message(
+        "Confirm your e-mail address",
+        "Confirm this address for your SecondLook account by opening this link:",
+        link,
+        "If you did not register, ignore this message; the account stays unusable.",
+    )
 
 
 def already_registered(sign_in_url: str, reset_url: str) -> Message:
     """Someone tried to register an address that already has an account."""
-    return _message("You already have a SecondLook account",
-                    "Someone (perhaps you) tried to register this address, which already has an account.",
-                    f"Sign in at {sign_in_url}, or reset your password with POST {reset_url}.",
-                    "If it was not you, you need do nothing.")
+    return _message(
+        "You already have a SecondLook account",
+        "Someone (perhaps you) tried to register this address, which already has an account.",
+        f"Sign in at {sign_in_url}, or reset your password with POST {reset_url}.",
+        "If it was not you, you need do nothing.",
+    )
 
 
 def npi_taken() -> Message:
     """A physician tried to register an NPI that already has an account."""
-    return _message("Your SecondLook registration",
-                    "The NPI you registered with already belongs to a SecondLook account, so no new account "
-                    "was made. If that is wrong, contact the SecondLook administrators.")
+    return _message(
+        "Your SecondLook registration",
+        "The NPI you registered with already belongs to a SecondLook account, so no new account "
+        "was made. If that is wrong, contact the SecondLook administrators.",
+    )
 
 
 def reset_password(link: str, complete_url: str) -> Message:
     """A password-reset link."""
-    return _message("Reset your SecondLook password",
-                    "Someone (perhaps you) asked to reset the password of this account. Your token is in this link:",
-                    link,
-                    f"Set a new password with POST {complete_url} and the body "
-                    '{"token": "<the token above>", "password": "<new password>"}.',
-                    "If it was not you, ignore this message: your password stays as it is.")
+    return _message(
+        "Reset your SecondLook password",
+        "Someone (perhaps you) asked to reset the password of this account. Your token is in this link:",
+        link,
+        f"Set a new password with POST {complete_url} and the body "
+        '{"token": "<the token above>", "password": "<new password>"}.',
+        "If it was not you, ignore this message: your password stays as it is.",
+    )
 
 
 def change_email(link: str) -> Message:
     """Confirm a new address for an existing account."""
-    return _message("Confirm your new e-mail address",
-                    "Confirm that this address should become the sign-in address of your SecondLook account:", link)
+    return _message(
+        "Confirm your new e-mail address",
+        "Confirm that this address should become the sign-in address of your SecondLook account:",
+        link,
+    )
 
 
 def email_change_requested(new_hint: str) -> Message:
     """Tell the old address that a change was asked for."""
-    return _message("Your SecondLook e-mail address is changing",
-                    f"Someone signed in to your account asked to move it to {new_hint}. "
-                    "If it was not you, reset your password now.")
+    return _message(
+        "Your SecondLook e-mail address is changing",
+        f"Someone signed in to your account asked to move it to {new_hint}. "
+        "If it was not you, reset your password now.",
+    )
 
 
 def specialist_invitation(link: str, complete_url: str) -> Message:
     """Invite a specialist to claim their directory profile."""
-    return _message("Claim your SecondLook specialist profile",
-                    "A SecondLook administrator invites you to claim your profile in the SecondLook directory, "
-                    "so that you can receive referrals for second opinions. Your invitation is in this link:",
-                    link,
-                    f"Set your password with POST {complete_url} and the body "
-                    '{"token": "<the token above>", "password": "<your password>"}.')
+    return _message(
+        "Claim your SecondLook specialist profile",
+        "A SecondLook administrator invites you to claim your profile in the SecondLook directory, "
+        "so that you can receive referrals for second opinions. Your invitation is in this link:",
+        link,
+        f"Set your password with POST {complete_url} and the body "
+        '{"token": "<the token above>", "password": "<your password>"}.',
+    )
 
 
 # Case steps: what each notification says. Ids only in the link; nothing about the patient or condition.

@@ -4,6 +4,7 @@ a notification of the case outbox (`EmailSink`, NOTIFIER=email).
 Like every message, they say only that something happened and link to the API, where the reader
 sees the rest under the API's authorization: never a diagnosis, a note or a name.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -78,8 +79,7 @@ def recipients(session: Session, payload: dict) -> list[Recipient]:
         return [Recipient(u.email, "conference.requested", conference.case_id) for u in parties]
     if payload["entity"] == "case":
         step = payload["topic"] if payload["topic"] in messages.CASE_STEPS else "case.updated"
-        return [Recipient(u.email, step, payload["entity_id"])
-                for u in _case_parties(session, payload["entity_id"])]
+        return [Recipient(u.email, step, payload["entity_id"]) for u in _case_parties(session, payload["entity_id"])]
     return []
 
 
@@ -87,8 +87,11 @@ def _case_parties(session: Session, case_id: int) -> set[User]:
     case = session.get(Case, case_id)
     if case is None:
         return set()
-    ids = {case.patient_user_id, case.created_by_user_id,
-           *session.scalars(select(CaseCopy.user_id).where(CaseCopy.case_id == case_id))}
+    ids = {
+        case.patient_user_id,
+        case.created_by_user_id,
+        *session.scalars(select(CaseCopy.user_id).where(CaseCopy.case_id == case_id)),
+    }
     return {u for u in session.scalars(select(User).where(User.id.in_(ids))) if reachable(u)}
 
 

@@ -6,6 +6,7 @@ and reset must take the same time whether or not an account exists). A row that 
 sent stays pending; `secondlook deliver-mail` retries it. The body is blanked once sent: it may
 hold a one-time link, and the database keeps only the digest of those.
 """
+
 from __future__ import annotations
 
 import logging
@@ -56,8 +57,9 @@ def compose(to_address: str, message: Message, sender: str) -> EmailMessage:
     return email
 
 
-def deliver_pending(session: Session, target: Transport, sender: str, *, ids: list[int] | None = None,
-                    limit: int = BATCH) -> int:
+def deliver_pending(
+    session: Session, target: Transport, sender: str, *, ids: list[int] | None = None, limit: int = BATCH
+) -> int:
     """Send unsent messages (all, or those `ids`), oldest first; returns how many went (the caller commits)."""
     query = select(MailOutbox).where(MailOutbox.sent_at.is_(None), MailOutbox.attempts < MAX_ATTEMPTS)
     if ids is not None:

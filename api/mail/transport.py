@@ -4,14 +4,16 @@ MAILER=smtp sends through SMTP_HOST:SMTP_PORT (STARTTLS when SMTP_STARTTLS, logi
 MAILER=log writes each message to the application log and appends it to MAIL_MBOX (when set), so
 a newcomer running `make run` can read the links (`mail -f var/mail.mbox`, or any text editor).
 """
+
 from __future__ import annotations
 
 import logging
 import mailbox
 import smtplib
+from collections.abc import Mapping
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Mapping, Protocol
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +29,16 @@ class Transport(Protocol):
 class SmtpTransport:
     """Standard-library SMTP: one connection per batch is not worth its complexity at this volume."""
 
-    def __init__(self, host: str, port: int, *, user: str = "", password: str = "", starttls: bool = False,
-                 timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        user: str = "",
+        password: str = "",
+        starttls: bool = False,
+        timeout_s: float = 10.0,
+    ) -> None:
         self.host, self.port, self.user, self.password = host, port, user, password
         self.starttls, self.timeout_s = starttls, timeout_s
 
@@ -72,9 +82,14 @@ def mask(address: str) -> str:
 def make_transport(config: Mapping) -> Transport:
     """The transport the configuration names."""
     if config["MAILER"] == "smtp":
-        return SmtpTransport(config["SMTP_HOST"], int(config["SMTP_PORT"]), user=config["SMTP_USER"],
-                             password=config["SMTP_PASSWORD"], starttls=config["SMTP_STARTTLS"],
-                             timeout_s=config["SMTP_TIMEOUT_S"])
+        return SmtpTransport(
+            config["SMTP_HOST"],
+            int(config["SMTP_PORT"]),
+            user=config["SMTP_USER"],
+            password=config["SMTP_PASSWORD"],
+            starttls=config["SMTP_STARTTLS"],
+            timeout_s=config["SMTP_TIMEOUT_S"],
+        )
     if config["MAILER"] == "log":
         return LogTransport(config["MAIL_MBOX"])
     raise ValueError("MAILER must be 'smtp' or 'log'")

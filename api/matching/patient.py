@@ -5,6 +5,7 @@ their codes fit their sex and age (a 422 when they cannot), and which institutio
 with the first opinion's: the same institution or health system, by identity, plus a weak hint
 for names sharing a word that is rare across the directory and is not a city.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,8 +44,9 @@ def state_at(point: tuple[float, float] | None, zip5: str | None = None) -> str 
     zips, lats, lons = zip_centroids.arrays()
     lat, lon = np.radians(point[0]), np.radians(point[1])
     # Nearest on the sphere = largest cosine of the central angle.
-    cosines = (np.sin(np.radians(lats)) * np.sin(lat)
-               + np.cos(np.radians(lats)) * np.cos(lat) * np.cos(np.radians(lons) - lon))
+    cosines = np.sin(np.radians(lats)) * np.sin(lat) + np.cos(np.radians(lats)) * np.cos(lat) * np.cos(
+        np.radians(lons) - lon
+    )
     return zip_centroids.get(zips[int(np.argmax(cosines))]).state
 
 
@@ -72,12 +74,15 @@ def resolve_affiliation(session: Session, institution_ids, names) -> Affiliation
 def _is_rare(session: Session, word: str) -> bool:
     """Whether few institution names contain the word (a LIKE count bounded by the threshold)."""
     pattern = f"%{word}%"
-    found = session.scalars(select(Institution.id).where(func.lower(Institution.name).like(pattern))
-                            .limit(RARE_WORD_MAX_INSTITUTIONS + 1)).all()
+    found = session.scalars(
+        select(Institution.id).where(func.lower(Institution.name).like(pattern)).limit(RARE_WORD_MAX_INSTITUTIONS + 1)
+    ).all()
     return len(found) <= RARE_WORD_MAX_INSTITUTIONS
 
 
 @cache
 def _city_words() -> frozenset[str]:
     """Every word of a US city name: a city says where, not who."""
-    return frozenset(w for z in zip_centroids.all_zips() for w in zip_centroids.city_key(zip_centroids.get(z).city).split())
+    return frozenset(
+        w for z in zip_centroids.all_zips() for w in zip_centroids.city_key(zip_centroids.get(z).city).split()
+    )

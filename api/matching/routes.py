@@ -1,4 +1,5 @@
 """POST /v1/matches: public, no login (rate limiting comes later)."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -9,8 +10,12 @@ from api.matching import services
 from api.matching.present import match_response
 from api.matching.schemas import MatchRequestSchema, MatchResponseSchema
 
-blp = Blueprint("matching", __name__, url_prefix="/v1/matches",
-                description="Match a case (without the patient's identity) to second-opinion specialists")
+blp = Blueprint(
+    "matching",
+    __name__,
+    url_prefix="/v1/matches",
+    description="Match a case (without the patient's identity) to second-opinion specialists",
+)
 
 
 @blp.route("")

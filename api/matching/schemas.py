@@ -1,4 +1,5 @@
 """The body of POST /v1/matches (a case without the patient's identity) and the answer's shape."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -7,9 +8,9 @@ from marshmallow import validate
 from api.coverage.schemas import VerdictSchema
 from api.fields import CONDITION_CODE_DOC, ID_RANGE, INT32_MAX, language_field, validate_nucc, validate_zip
 from api.schema_rules import rules
-from search.case import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE_MI, MAX_LIMIT, REASONS, SEXES, URGENCIES
 from reference import conditions as catalogue
 from reference.populations import AGE_BANDS
+from search.case import DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE_MI, MAX_LIMIT, REASONS, SEXES, URGENCIES
 
 LANGUAGE = language_field()
 
@@ -32,8 +33,12 @@ class ConditionRefSchema(ma.Schema):
         return {"system": found.system, "code": found.code}
 
 
-INSTITUTION_REF = {"oneOf": [{"type": "integer", "minimum": 1, "maximum": INT32_MAX},
-                             {"type": "string", "maxLength": 200, "pattern": r"\S"}]}
+INSTITUTION_REF = {
+    "oneOf": [
+        {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
+        {"type": "string", "maxLength": 200, "pattern": r"\S"},
+    ]
+}
 
 
 class InstitutionRefField(ma.fields.Field):
@@ -64,17 +69,29 @@ class MatchRequestSchema(ma.Schema):
     plan_id or self_pay: true, not both.
     """
 
-    conditions = ma.fields.List(ma.fields.Nested(ConditionRefSchema), load_default=list,
-                                validate=validate.Length(max=10))
+    conditions = ma.fields.List(
+        ma.fields.Nested(ConditionRefSchema), load_default=list, validate=validate.Length(max=10)
+    )
     specialty = ma.fields.String(validate=validate_nucc, metadata={"example": "207RH0003X"})
-    age_years = ma.fields.Integer(validate=validate.Range(min=0, max=124), metadata={
-        "description": "The patient's age in whole years (never a birth date: this request is public)",
-        "example": 58})
-    age_band = ma.fields.String(validate=validate.OneOf(tuple(AGE_BANDS)), metadata={
-        "description": "Instead of age_years: newborn (<28 days), infant (<1), child (1-12), adolescent (13-17), "
-                       "adult (18-64), older_adult (65+)", "example": "adult"})
-    sex = ma.fields.String(validate=validate.OneOf(SEXES), metadata={
-        "description": "Sex assigned at birth, to check the condition codes fit", "example": "female"})
+    age_years = ma.fields.Integer(
+        validate=validate.Range(min=0, max=124),
+        metadata={
+            "description": "The patient's age in whole years (never a birth date: this request is public)",
+            "example": 58,
+        },
+    )
+    age_band = ma.fields.String(
+        validate=validate.OneOf(tuple(AGE_BANDS)),
+        metadata={
+            "description": "Instead of age_years: newborn (<28 days), infant (<1), child (1-12), adolescent (13-17), "
+            "adult (18-64), older_adult (65+)",
+            "example": "adult",
+        },
+    )
+    sex = ma.fields.String(
+        validate=validate.OneOf(SEXES),
+        metadata={"description": "Sex assigned at birth, to check the condition codes fit", "example": "female"},
+    )
     zip = ma.fields.String(validate=validate_zip, metadata={"example": "10001"})
     lat = ma.fields.Float(validate=validate.Range(min=-90, max=90))
     lon = ma.fields.Float(validate=validate.Range(min=-180, max=180))
@@ -84,11 +101,15 @@ class MatchRequestSchema(ma.Schema):
     plan_id = ma.fields.Integer(validate=ID_RANGE, metadata={"example": 3})
     self_pay = ma.fields.Boolean(load_default=False)
     languages = ma.fields.List(LANGUAGE, load_default=list, validate=validate.Length(max=10))
-    exclude_specialist_ids = ma.fields.List(ma.fields.Integer(validate=ID_RANGE), load_default=list,
-                                            validate=validate.Length(max=100))
-    exclude_institutions = ma.fields.List(InstitutionRefField(metadata=INSTITUTION_REF), load_default=list,
-                                          validate=validate.Length(max=20),
-                                          metadata={"example": ["Mount Sinai Hospital"]})
+    exclude_specialist_ids = ma.fields.List(
+        ma.fields.Integer(validate=ID_RANGE), load_default=list, validate=validate.Length(max=100)
+    )
+    exclude_institutions = ma.fields.List(
+        InstitutionRefField(metadata=INSTITUTION_REF),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"example": ["Mount Sinai Hospital"]},
+    )
     reason = ma.fields.String(load_default="other", validate=validate.OneOf(REASONS))
     urgency = ma.fields.String(load_default="routine", validate=validate.OneOf(URGENCIES))
     limit = ma.fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
@@ -160,16 +181,33 @@ class CandidateSchema(ma.Schema):
     specialist = ma.fields.Nested(SpecialistSummarySchema)
     location = ma.fields.Nested(MatchLocationSchema)
     score = ma.fields.Float(metadata={"example": 0.8347})
-    score_breakdown = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Float(), metadata={
-        "description": "Weighted points per component; they sum to score",
-        "example": {"expertise": 0.40, "coverage": 0.19, "distance": 0.06, "availability": 0.05,
-                    "quality": 0.09, "independence": 0.05}})
-    reasons = ma.fields.List(ma.fields.String(), metadata={
-        "example": ["treats ORPHA:520 (40 cases/yr)", "in network for Plan X at this location", "12 mi"]})
-    coverage_status = ma.fields.String(metadata={
-        "description": "in_network | out_of_network_self_pay | self_pay | unknown", "example": "in_network"})
-    coverage = ma.fields.Nested(VerdictSchema, allow_none=True, metadata={
-        "description": "When a plan is given: the coverage verdict, estimate and next step at this location"})
+    score_breakdown = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Float(),
+        metadata={
+            "description": "Weighted points per component; they sum to score",
+            "example": {
+                "expertise": 0.40,
+                "coverage": 0.19,
+                "distance": 0.06,
+                "availability": 0.05,
+                "quality": 0.09,
+                "independence": 0.05,
+            },
+        },
+    )
+    reasons = ma.fields.List(
+        ma.fields.String(),
+        metadata={"example": ["treats ORPHA:520 (40 cases/yr)", "in network for Plan X at this location", "12 mi"]},
+    )
+    coverage_status = ma.fields.String(
+        metadata={"description": "in_network | out_of_network_self_pay | self_pay | unknown", "example": "in_network"}
+    )
+    coverage = ma.fields.Nested(
+        VerdictSchema,
+        allow_none=True,
+        metadata={"description": "When a plan is given: the coverage verdict, estimate and next step at this location"},
+    )
 
 
 class MatchResponseSchema(ma.Schema):

@@ -1,4 +1,5 @@
 """Turning a POST /v1/matches body into a MatchCase and running the configured search backend."""
+
 from __future__ import annotations
 
 from geopy.exc import GeopyError
@@ -8,13 +9,13 @@ from sqlalchemy.orm import Session
 import search
 from api.errors import Invalid, Unavailable
 from api.matching.patient import check_codes_fit, resolve_affiliation, state_at
-from api.observability.metrics import MATCH_LATENCY
 from api.models import Institution, Plan, PlanNetwork
+from api.observability.metrics import MATCH_LATENCY
 from api.reference.services import geocoder
-from search.backends.base import MatchResult
-from search.case import MatchCase
 from reference import zip_centroids
 from reference.populations import age_range
+from search.backends.base import MatchResult
+from search.case import MatchCase
 
 
 def find_matches(session: Session, data: dict) -> tuple[MatchCase, MatchResult]:
@@ -43,17 +44,29 @@ def case_from_request(session: Session, data: dict) -> MatchCase:
     affiliation = resolve_affiliation(session, ids, names)
     point = _point(data)
     return MatchCase(
-        conditions=conditions, age_range=ages, sex=data.get("sex"), patient_state=state_at(point, data.get("zip")),
-        exclude_health_system_ids=affiliation.health_system_ids, affiliation_words=affiliation.words,
-        specialty=data.get("specialty"), point=point, max_distance_mi=data["max_distance_mi"],
+        conditions=conditions,
+        age_range=ages,
+        sex=data.get("sex"),
+        patient_state=state_at(point, data.get("zip")),
+        exclude_health_system_ids=affiliation.health_system_ids,
+        affiliation_words=affiliation.words,
+        specialty=data.get("specialty"),
+        point=point,
+        max_distance_mi=data["max_distance_mi"],
         telehealth_ok=data["telehealth_ok"],
-        plan_id=plan.id if plan else None, plan_name=plan.name if plan else None,
+        plan_id=plan.id if plan else None,
+        plan_name=plan.name if plan else None,
         network_ids=frozenset(session.scalars(select(PlanNetwork.network_id).where(PlanNetwork.plan_id == plan.id)))
-        if plan else frozenset(),
-        self_pay=data["self_pay"], languages=tuple(data["languages"]),
+        if plan
+        else frozenset(),
+        self_pay=data["self_pay"],
+        languages=tuple(data["languages"]),
         exclude_specialist_ids=frozenset(data["exclude_specialist_ids"]),
-        exclude_institution_ids=frozenset(ids), exclude_institution_names=tuple(names),
-        reason=data["reason"], urgency=data["urgency"], limit=data["limit"],
+        exclude_institution_ids=frozenset(ids),
+        exclude_institution_names=tuple(names),
+        reason=data["reason"],
+        urgency=data["urgency"],
+        limit=data["limit"],
     )
 
 

@@ -1,4 +1,5 @@
 """Accounts, roles and bearer tokens."""
+
 from __future__ import annotations
 
 import enum
@@ -48,7 +49,7 @@ class User(Base):
     locked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
-    tokens: Mapped[list["AccessToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    tokens: Mapped[list[AccessToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
 
 class AccessToken(Base):

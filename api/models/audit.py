@@ -1,4 +1,5 @@
 """The audit trail of every read and write of case data."""
+
 from __future__ import annotations
 
 from datetime import datetime

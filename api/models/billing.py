@@ -1,11 +1,19 @@
 """Self-pay money: PaymentIntents per booking, the ledger of every movement, received Stripe events."""
+
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
 from sqlalchemy import (
-    BigInteger, CheckConstraint, Enum, ForeignKey, Integer, String, Text, UniqueConstraint,
+    BigInteger,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -64,7 +72,8 @@ class Payment(Base):
     amount_cents: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3), default="usd")
     status: Mapped[PaymentStatus] = mapped_column(
-        Enum(PaymentStatus, native_enum=False, length=20, values_callable=_values), default=PaymentStatus.PENDING)
+        Enum(PaymentStatus, native_enum=False, length=20, values_callable=_values), default=PaymentStatus.PENDING
+    )
     amount_refunded_cents: Mapped[int] = mapped_column(Integer, default=0)
     # Work promised to the patient that Stripe has not done yet (e.g. while it was unreachable).
     pending_action: Mapped[str | None] = mapped_column(String(16))  # cancel | refund
@@ -73,7 +82,7 @@ class Payment(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
-    entries: Mapped[list["LedgerEntry"]] = relationship(back_populates="payment", order_by="LedgerEntry.id")
+    entries: Mapped[list[LedgerEntry]] = relationship(back_populates="payment", order_by="LedgerEntry.id")
 
 
 class LedgerEntry(Base):
@@ -94,9 +103,11 @@ class LedgerEntry(Base):
     payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id", ondelete="RESTRICT"), index=True)
     kind: Mapped[LedgerKind] = mapped_column(Enum(LedgerKind, native_enum=False, length=16, values_callable=_values))
     debit: Mapped[LedgerAccount] = mapped_column(
-        Enum(LedgerAccount, native_enum=False, length=16, values_callable=_values))
+        Enum(LedgerAccount, native_enum=False, length=16, values_callable=_values)
+    )
     credit: Mapped[LedgerAccount] = mapped_column(
-        Enum(LedgerAccount, native_enum=False, length=16, values_callable=_values))
+        Enum(LedgerAccount, native_enum=False, length=16, values_callable=_values)
+    )
     amount_cents: Mapped[int] = mapped_column(Integer)
     stripe_ref: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -2,13 +2,23 @@
 
 Health data lives only in these tables: it is never logged, indexed or put in a notification.
 """
+
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, String, Text,
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -114,11 +124,12 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     plan: Mapped[Plan | None] = relationship()
-    copies: Mapped[list["CaseCopy"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    referrals: Mapped[list["Referral"]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="Referral.id")
-    invitation: Mapped["CaseInvitation | None"] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    decision: Mapped["CaseDecision | None"] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    copies: Mapped[list[CaseCopy]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Referral.id"
+    )
+    invitation: Mapped[CaseInvitation | None] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    decision: Mapped[CaseDecision | None] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
 
 class CaseCopy(Base):
@@ -127,8 +138,9 @@ class CaseCopy(Base):
     __tablename__ = "case_copy"
 
     case_id: Mapped[int] = mapped_column(ForeignKey("patient_case.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True,
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Referral(Base):
@@ -154,8 +166,9 @@ class Referral(Base):
     __mapper_args__ = {"version_id_col": version}
 
     case: Mapped[Case] = relationship(back_populates="referrals")
-    events: Mapped[list["ReferralEvent"]] = relationship(
-        cascade="all, delete-orphan", order_by="ReferralEvent.id", lazy="selectin")
+    events: Mapped[list[ReferralEvent]] = relationship(
+        cascade="all, delete-orphan", order_by="ReferralEvent.id", lazy="selectin"
+    )
 
 
 class ReferralEvent(Base):

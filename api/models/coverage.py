@@ -1,4 +1,5 @@
 """Coverage rules per plan and what a member has already paid towards them this plan year."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,11 +16,14 @@ class PlanBenefit(Base):
 
     __tablename__ = "plan_benefit"
     __table_args__ = (
-        CheckConstraint("coinsurance_pct BETWEEN 0 AND 100 AND oon_coinsurance_pct BETWEEN 0 AND 100",
-                        name="coinsurance_pct_range"),
-        CheckConstraint("deductible_cents >= 0 AND oon_deductible_cents >= 0 AND (oop_max_cents IS NULL"
-                        " OR oop_max_cents >= 0) AND (copay_cents IS NULL OR copay_cents >= 0)",
-                        name="amounts_nonneg"),
+        CheckConstraint(
+            "coinsurance_pct BETWEEN 0 AND 100 AND oon_coinsurance_pct BETWEEN 0 AND 100", name="coinsurance_pct_range"
+        ),
+        CheckConstraint(
+            "deductible_cents >= 0 AND oon_deductible_cents >= 0 AND (oop_max_cents IS NULL"
+            " OR oop_max_cents >= 0) AND (copay_cents IS NULL OR copay_cents >= 0)",
+            name="amounts_nonneg",
+        ),
     )
 
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True)
@@ -35,8 +39,9 @@ class PlanBenefit(Base):
     oon_deductible_cents: Mapped[int] = mapped_column(Integer, default=0)
 
     plan: Mapped[Plan] = relationship()
-    prior_auth_rules: Mapped[list["PriorAuthRule"]] = relationship(
-        cascade="all, delete-orphan", order_by="PriorAuthRule.id")
+    prior_auth_rules: Mapped[list[PriorAuthRule]] = relationship(
+        cascade="all, delete-orphan", order_by="PriorAuthRule.id"
+    )
 
 
 class PriorAuthRule(Base):

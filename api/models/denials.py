@@ -1,4 +1,5 @@
 """An insurer's refusal to cover a case's second opinion, recorded so the case can go self-pay or appeal."""
+
 from __future__ import annotations
 
 import enum
@@ -31,7 +32,8 @@ class InsuranceDenial(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("patient_case.id", ondelete="CASCADE"), index=True)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="SET NULL"))
     reason: Mapped[DenialReason] = mapped_column(
-        Enum(DenialReason, native_enum=False, length=40, values_callable=lambda e: [m.value for m in e]))
+        Enum(DenialReason, native_enum=False, length=40, values_callable=lambda e: [m.value for m in e])
+    )
     reason_detail: Mapped[str | None] = mapped_column(Text)  # the insurer's wording, if the patient adds it
     denied_on: Mapped[date] = mapped_column(Date)
     reference: Mapped[str] = mapped_column(String(64))  # the insurer's claim or case number

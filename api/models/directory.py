@@ -1,4 +1,5 @@
 """The specialist directory: specialists, specialties, practice locations and condition expertise."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -67,9 +68,7 @@ class Specialist(Base):
     gender: Mapped[str | None] = mapped_column(String(1))
     board_certifications: Mapped[list[str]] = mapped_column(JSON, default=list)
     bio: Mapped[str | None] = mapped_column(Text)
-    institution_id: Mapped[int | None] = mapped_column(
-        ForeignKey("institution.id", ondelete="SET NULL"), index=True
-    )
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id", ondelete="SET NULL"), index=True)
     accepts_second_opinions: Mapped[bool] = mapped_column(default=True)
     telehealth: Mapped[bool] = mapped_column(default=False)
     # Whom they see: pediatric | adult | all; NULL means "as their NUCC codes imply" (reference.populations).
@@ -83,15 +82,15 @@ class Specialist(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     institution: Mapped[Institution | None] = relationship()
-    specialties: Mapped[list["SpecialistSpecialty"]] = relationship(
+    specialties: Mapped[list[SpecialistSpecialty]] = relationship(
         cascade="all, delete-orphan", order_by="SpecialistSpecialty.taxonomy_code"
     )
-    language_rows: Mapped[list["SpecialistLanguage"]] = relationship(cascade="all, delete-orphan")
-    practice_locations: Mapped[list["PracticeLocation"]] = relationship(
+    language_rows: Mapped[list[SpecialistLanguage]] = relationship(cascade="all, delete-orphan")
+    practice_locations: Mapped[list[PracticeLocation]] = relationship(
         cascade="all, delete-orphan", order_by="PracticeLocation.id"
     )
-    conditions: Mapped[list["ConditionExpertise"]] = relationship(cascade="all, delete-orphan")
-    licence_rows: Mapped[list["SpecialistLicence"]] = relationship(cascade="all, delete-orphan")
+    conditions: Mapped[list[ConditionExpertise]] = relationship(cascade="all, delete-orphan")
+    licence_rows: Mapped[list[SpecialistLicence]] = relationship(cascade="all, delete-orphan")
 
     @property
     def licensed_states(self) -> list[str]:
@@ -119,9 +118,7 @@ class SpecialistSpecialty(Base):
 
     __tablename__ = "specialist_specialty"
 
-    specialist_id: Mapped[int] = mapped_column(
-        ForeignKey("specialist.id", ondelete="CASCADE"), primary_key=True
-    )
+    specialist_id: Mapped[int] = mapped_column(ForeignKey("specialist.id", ondelete="CASCADE"), primary_key=True)
     taxonomy_code: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
     is_primary: Mapped[bool] = mapped_column(default=False)
 
@@ -131,9 +128,7 @@ class SpecialistLanguage(Base):
 
     __tablename__ = "specialist_language"
 
-    specialist_id: Mapped[int] = mapped_column(
-        ForeignKey("specialist.id", ondelete="CASCADE"), primary_key=True
-    )
+    specialist_id: Mapped[int] = mapped_column(ForeignKey("specialist.id", ondelete="CASCADE"), primary_key=True)
     language: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
 
 
@@ -142,9 +137,7 @@ class SpecialistLicence(Base):
 
     __tablename__ = "specialist_licence"
 
-    specialist_id: Mapped[int] = mapped_column(
-        ForeignKey("specialist.id", ondelete="CASCADE"), primary_key=True
-    )
+    specialist_id: Mapped[int] = mapped_column(ForeignKey("specialist.id", ondelete="CASCADE"), primary_key=True)
     state: Mapped[str] = mapped_column(String(2), primary_key=True, index=True)
     via_compact: Mapped[bool] = mapped_column(default=False)  # issued through the Interstate Medical Licensure Compact
 
@@ -166,9 +159,7 @@ class Location(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     # e.g. ["wheelchair_accessible", "accessible_parking", "asl_interpreter"]
     accessibility: Mapped[list[str]] = mapped_column(JSON, default=list)
-    institution_id: Mapped[int | None] = mapped_column(
-        ForeignKey("institution.id", ondelete="SET NULL"), index=True
-    )
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id", ondelete="SET NULL"), index=True)
 
 
 class PracticeLocation(Base):

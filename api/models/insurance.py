@@ -1,4 +1,5 @@
 """Payers, their networks and plans, and network participation at a practice location."""
+
 from __future__ import annotations
 
 import enum
@@ -30,8 +31,8 @@ class Payer(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     is_synthetic: Mapped[bool] = mapped_column(default=False)
 
-    networks: Mapped[list["Network"]] = relationship(back_populates="payer")
-    plans: Mapped[list["Plan"]] = relationship(back_populates="payer")
+    networks: Mapped[list[Network]] = relationship(back_populates="payer")
+    plans: Mapped[list[Plan]] = relationship(back_populates="payer")
 
 
 class Network(Base):

@@ -1,4 +1,5 @@
 """E-mail waiting to be sent: written in the transaction that causes it, sent after the commit."""
+
 from __future__ import annotations
 
 from datetime import datetime

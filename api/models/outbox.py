@@ -1,4 +1,5 @@
 """The transactional outbox: directory writes leave a row here in the same transaction."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,11 +1,20 @@
 """Availability slots, bookings (holds that become appointments) and idempotency records."""
+
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, CheckConstraint, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, text,
+    JSON,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -52,8 +61,7 @@ class Slot(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     specialist_id: Mapped[int] = mapped_column(ForeignKey("specialist.id", ondelete="CASCADE"), index=True)
     practice_location_id: Mapped[int] = mapped_column(ForeignKey("practice_location.id", ondelete="CASCADE"))
-    mode: Mapped[VisitMode] = mapped_column(
-        Enum(VisitMode, native_enum=False, length=16, values_callable=_values))
+    mode: Mapped[VisitMode] = mapped_column(Enum(VisitMode, native_enum=False, length=16, values_callable=_values))
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -65,8 +73,7 @@ class Booking(Base):
 
     __tablename__ = "booking"
     __table_args__ = (
-        Index("uq_booking_active_slot", "slot_id", unique=True,
-              sqlite_where=_ACTIVE_SQL, postgresql_where=_ACTIVE_SQL),
+        Index("uq_booking_active_slot", "slot_id", unique=True, sqlite_where=_ACTIVE_SQL, postgresql_where=_ACTIVE_SQL),
         # A retried hold (same Idempotency-Key) finds the booking its first attempt made.
         UniqueConstraint("patient_id", "hold_key"),
         Index("ix_booking_status_expires_at", "status", "expires_at"),
@@ -77,7 +84,8 @@ class Booking(Base):
     slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id", ondelete="RESTRICT"), index=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     status: Mapped[BookingStatus] = mapped_column(
-        Enum(BookingStatus, native_enum=False, length=16, values_callable=_values), default=BookingStatus.HELD)
+        Enum(BookingStatus, native_enum=False, length=16, values_callable=_values), default=BookingStatus.HELD
+    )
     self_pay: Mapped[bool] = mapped_column(default=True)
     price_cents: Mapped[int] = mapped_column(Integer)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

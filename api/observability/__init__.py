@@ -1,4 +1,5 @@
 """Observability: structured JSON logs carrying a request id, an access log, Prometheus metrics."""
+
 from __future__ import annotations
 
 from flask import Flask

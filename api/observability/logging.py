@@ -3,14 +3,15 @@
 Records carry only what the code put in its message: the house rule is ids and statuses, never
 bodies, query strings or health data (see tests/security/test_no_phi_in_logs.py).
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import sys
 import traceback
+from datetime import UTC, datetime
 from typing import Any
-from datetime import datetime, timezone
 
 from flask import g, has_request_context
 
@@ -40,8 +41,12 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as one line of JSON."""
-        line: dict[str, Any] = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-                "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         line.update({key: getattr(record, key) for key in self.EXTRAS if getattr(record, key, None) is not None})
         if record.exc_info:
             # The type and the traceback's places only: exception text may carry request data.

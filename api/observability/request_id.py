@@ -1,4 +1,5 @@
 """X-Request-ID: taken from the caller when it is a sane token, else made here; echoed; one access line per request."""
+
 from __future__ import annotations
 
 import logging
@@ -33,9 +34,19 @@ def _start() -> None:
 def _finish(response: Response) -> Response:
     response.headers[HEADER] = g.get("request_id") or accept_or_make(None)
     duration_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000.0
-    access_log.info("%s %s %s %.1fms", request.method, route_template(), response.status_code, duration_ms,
-                    extra={"method": request.method, "route": route_template(), "status": response.status_code,
-                           "duration_ms": round(duration_ms, 2)})
+    access_log.info(
+        "%s %s %s %.1fms",
+        request.method,
+        route_template(),
+        response.status_code,
+        duration_ms,
+        extra={
+            "method": request.method,
+            "route": route_template(),
+            "status": response.status_code,
+            "duration_ms": round(duration_ms, 2),
+        },
+    )
     return response
 
 

@@ -1,10 +1,15 @@
 """GET /v1/reference/specialties, /v1/reference/conditions and /v1/geocode."""
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.reference import services
 from api.reference.schemas import (
-    ConditionQuerySchema, ConditionSchema, GeocodeQuerySchema, GeocodeResultSchema, SpecialtySchema,
+    ConditionQuerySchema,
+    ConditionSchema,
+    GeocodeQuerySchema,
+    GeocodeResultSchema,
+    SpecialtySchema,
 )
 from reference import conditions as condition_catalogue
 from reference import nucc
@@ -32,9 +37,19 @@ class Conditions(MethodView):
     def get(self, args):
         """Autocomplete conditions across ICD-10-CM and Orphanet (ORPHA) by name or code"""
         found = condition_catalogue.search(args["q"], limit=args["limit"], system=args.get("system"))
-        return [{"system": c.system, "code": c.code, "key": c.key, "name": c.name, "rare": c.is_rare,
-                 "specialties": list(c.specialties), "primary_specialties": list(c.treaters.primary),
-                 "synonyms": list(c.synonyms)} for c in found]
+        return [
+            {
+                "system": c.system,
+                "code": c.code,
+                "key": c.key,
+                "name": c.name,
+                "rare": c.is_rare,
+                "specialties": list(c.specialties),
+                "primary_specialties": list(c.treaters.primary),
+                "synonyms": list(c.synonyms),
+            }
+            for c in found
+        ]
 
 
 @blp.route("/geocode")
@@ -53,5 +68,11 @@ class Geocode(MethodView):
 
 def _place(location) -> dict:
     raw = location.raw if isinstance(location.raw, dict) else {}
-    return {"label": location.address, "lat": location.latitude, "lon": location.longitude,
-            "zip": raw.get("zip"), "city": raw.get("city"), "state": raw.get("state")}
+    return {
+        "label": location.address,
+        "lat": location.latitude,
+        "lon": location.longitude,
+        "zip": raw.get("zip"),
+        "city": raw.get("city"),
+        "state": raw.get("state"),
+    }

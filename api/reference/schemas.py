@@ -1,4 +1,5 @@
 """Shapes of the reference endpoints."""
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -29,15 +30,27 @@ class ConditionSchema(ma.Schema):
     key = ma.fields.String(metadata={"example": "ORPHA:520"})
     name = ma.fields.String(metadata={"example": "Acute promyelocytic leukemia"})
     rare = ma.fields.Boolean()
-    specialties = ma.fields.List(ma.fields.String(), metadata={
-        "description": "NUCC codes of every treating specialty, primary treaters first",
-        "example": ["207RH0003X", "2080P0207X", "207RH0000X", "207RX0202X"]})
-    primary_specialties = ma.fields.List(ma.fields.String(), metadata={
-        "description": "The specialties whose board scope names the condition (the rest share its care)",
-        "example": ["207RH0003X", "2080P0207X", "207RH0000X"]})
-    synonyms = ma.fields.List(ma.fields.String(), metadata={
-        "description": "Other names: ICD-10-CM inclusion terms and common lay terms or abbreviations",
-        "example": ["APL"]})
+    specialties = ma.fields.List(
+        ma.fields.String(),
+        metadata={
+            "description": "NUCC codes of every treating specialty, primary treaters first",
+            "example": ["207RH0003X", "2080P0207X", "207RH0000X", "207RX0202X"],
+        },
+    )
+    primary_specialties = ma.fields.List(
+        ma.fields.String(),
+        metadata={
+            "description": "The specialties whose board scope names the condition (the rest share its care)",
+            "example": ["207RH0003X", "2080P0207X", "207RH0000X"],
+        },
+    )
+    synonyms = ma.fields.List(
+        ma.fields.String(),
+        metadata={
+            "description": "Other names: ICD-10-CM inclusion terms and common lay terms or abbreviations",
+            "example": ["APL"],
+        },
+    )
 
 
 class GeocodeQuerySchema(ma.Schema):

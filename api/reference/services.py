@@ -1,4 +1,5 @@
 """Turning places and condition references from requests into validated values."""
+
 from __future__ import annotations
 
 from flask import current_app

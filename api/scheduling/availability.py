@@ -1,9 +1,10 @@
 """Open slots: listing the free ones, announcing changes to search, and generating them."""
+
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -18,10 +19,13 @@ SLOT_MINUTES = 60
 _CLINIC_HOURS = (time(9), time(10), time(11), time(14), time(15))
 _TELEHEALTH_HOURS = frozenset({time(14), time(15)})  # afternoons go to video for telehealth specialists
 _ZONES = {
-    **dict.fromkeys("AL AR IA IL KS LA MN MO MS ND NE OK SD TN TX WI".split(), "America/Chicago"),
-    **dict.fromkeys("CO MT NM UT WY ID".split(), "America/Denver"),
-    **dict.fromkeys("CA NV OR WA".split(), "America/Los_Angeles"),
-    "AZ": "America/Phoenix", "AK": "America/Anchorage", "HI": "Pacific/Honolulu", "PR": "America/Puerto_Rico",
+    **dict.fromkeys(["AL", "AR", "IA", "IL", "KS", "LA", "MN", "MO", "MS", "ND", "NE", "OK", "SD", "TN", "TX", "WI"], "America/Chicago"),
+    **dict.fromkeys(["CO", "MT", "NM", "UT", "WY", "ID"], "America/Denver"),
+    **dict.fromkeys(["CA", "NV", "OR", "WA"], "America/Los_Angeles"),
+    "AZ": "America/Phoenix",
+    "AK": "America/Anchorage",
+    "HI": "Pacific/Honolulu",
+    "PR": "America/Puerto_Rico",
 }
 
 
@@ -30,11 +34,21 @@ def zone_for(state: str | None) -> ZoneInfo:
     return ZoneInfo(_ZONES.get((state or "").upper(), "America/New_York"))
 
 
-def open_slots(session: Session, *, specialist_id: int, now: datetime, start: datetime, end: datetime,
-               practice_location_id: int | None = None, mode: VisitMode | None = None, limit: int = 100) -> list[Slot]:
+def open_slots(
+    session: Session,
+    *,
+    specialist_id: int,
+    now: datetime,
+    start: datetime,
+    end: datetime,
+    practice_location_id: int | None = None,
+    mode: VisitMode | None = None,
+    limit: int = 100,
+) -> list[Slot]:
     """A specialist's free future slots between `start` and `end`, earliest first."""
-    query = select(Slot).where(Slot.specialist_id == specialist_id, Slot.starts_at >= max(start, now),
-                               Slot.starts_at < end, ~occupied(now))
+    query = select(Slot).where(
+        Slot.specialist_id == specialist_id, Slot.starts_at >= max(start, now), Slot.starts_at < end, ~occupied(now)
+    )
     if practice_location_id is not None:
         query = query.where(Slot.practice_location_id == practice_location_id)
     if mode is not None:
@@ -57,8 +71,9 @@ def weekly_pattern(practice_location_id: int) -> frozenset[int]:
     return frozenset({h % 5, (h // 5) % 5})
 
 
-def slot_rows(pl_id: int, specialist_id: int, state: str | None, telehealth: bool,
-              first_day: date, days: int) -> Iterator[dict]:
+def slot_rows(
+    pl_id: int, specialist_id: int, state: str | None, telehealth: bool, first_day: date, days: int
+) -> Iterator[dict]:
     """The slots of one practice location for `days` days from `first_day` (deterministic)."""
     zone, weekdays = zone_for(state), weekly_pattern(pl_id)
     for offset in range(days):
@@ -68,8 +83,13 @@ def slot_rows(pl_id: int, specialist_id: int, state: str | None, telehealth: boo
         for hour in _CLINIC_HOURS:
             starts = datetime.combine(day, hour, zone).astimezone(ZoneInfo("UTC"))
             mode = VisitMode.TELEHEALTH if telehealth and hour in _TELEHEALTH_HOURS else VisitMode.IN_PERSON
-            yield {"specialist_id": specialist_id, "practice_location_id": pl_id, "mode": mode,
-                   "starts_at": starts, "ends_at": starts + timedelta(minutes=SLOT_MINUTES)}
+            yield {
+                "specialist_id": specialist_id,
+                "practice_location_id": pl_id,
+                "mode": mode,
+                "starts_at": starts,
+                "ends_at": starts + timedelta(minutes=SLOT_MINUTES),
+            }
 
 
 def generate_slots(session: Session, *, first_day: date, days: int, batch_size: int = 2000) -> int:
@@ -80,11 +100,14 @@ def generate_slots(session: Session, *, first_day: date, days: int, batch_size: 
     """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     insert = dialect.insert(Slot).on_conflict_do_nothing(index_elements=["specialist_id", "starts_at"])
-    query = (select(PracticeLocation.id, PracticeLocation.specialist_id, Location.state, Specialist.telehealth)
-             .join(Location, PracticeLocation.location_id == Location.id)
-             .join(Specialist, PracticeLocation.specialist_id == Specialist.id)
-             .where(PracticeLocation.accepting_new_patients, Specialist.accepts_second_opinions)
-             .order_by(PracticeLocation.id).limit(batch_size))
+    query = (
+        select(PracticeLocation.id, PracticeLocation.specialist_id, Location.state, Specialist.telehealth)
+        .join(Location, PracticeLocation.location_id == Location.id)
+        .join(Specialist, PracticeLocation.specialist_id == Specialist.id)
+        .where(PracticeLocation.accepting_new_patients, Specialist.accepts_second_opinions)
+        .order_by(PracticeLocation.id)
+        .limit(batch_size)
+    )
     before = session.scalar(select(func.count(Slot.id))) or 0
     last_id = 0
     while page := session.execute(query.where(PracticeLocation.id > last_id)).all():
@@ -93,4 +116,3 @@ def generate_slots(session: Session, *, first_day: date, days: int, batch_size: 
             session.execute(insert, rows)
         last_id = page[-1][0]
     return (session.scalar(select(func.count(Slot.id))) or 0) - before
-

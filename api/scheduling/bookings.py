@@ -5,6 +5,7 @@ one booking cannot both move it. These are steps of the caller's unit of work an
 the Stripe calls around them (capture after a confirmation commits, a release or refund after a
 cancellation commits) are `flows.py`'s.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.auth.services import Identity
+from api.db import as_utc
 from api.errors import Conflict, NotFound
 from api.models import Booking, BookingStatus, Payment, PaymentStatus, Role, Slot
-from api.db import as_utc
 from api.scheduling.availability import announce
 from api.scheduling.holds import expire_lapsed
 from api.scheduling.policy import BookingPolicy
@@ -35,8 +36,12 @@ def load_booking(session: Session, booking_id: int, identity: Identity | None) -
 
 def move(session: Session, booking: Booking, expected: BookingStatus, *where, **values) -> bool:
     """Change a booking only if it is still in `expected` state; True when this call changed it."""
-    changed = session.execute(update(Booking).where(Booking.id == booking.id, Booking.status == expected, *where)
-                              .values(**values).execution_options(synchronize_session=False)).rowcount
+    changed = session.execute(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == expected, *where)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     session.refresh(booking)
     return changed == 1
 
@@ -68,8 +73,10 @@ def confirm(session: Session, booking: Booking, now: datetime) -> bool:
 
 def unreachable(booking: Booking) -> str:
     """What the patient is told when Stripe cannot be reached during a booking step."""
-    return ("The payment service is unreachable right now; your slot stays held until "
-            f"{as_utc(booking.expires_at).isoformat()}. Try again in a moment; you will not be charged twice.")
+    return (
+        "The payment service is unreachable right now; your slot stays held until "
+        f"{as_utc(booking.expires_at).isoformat()}. Try again in a moment; you will not be charged twice."
+    )
 
 
 def cancel(session: Session, booking: Booking, policy: BookingPolicy, now: datetime) -> Payment | None:
@@ -109,21 +116,37 @@ def reschedule(session: Session, booking: Booking, slot_id: int, now: datetime) 
         raise Conflict("Only future consultations move, and only to future slots.")
     was = booking.status
     lapsed = expire_lapsed(session, now, Booking.slot_id == slot_id)
-    moved = Booking(slot_id=slot_id, patient_id=booking.patient_id, status=was, self_pay=booking.self_pay,
-                    price_cents=booking.price_cents, expires_at=booking.expires_at,
-                    confirmed_at=booking.confirmed_at, rescheduled_from_id=booking.id,
-                    case_id=booking.case_id, referral_id=booking.referral_id)
+    moved = Booking(
+        slot_id=slot_id,
+        patient_id=booking.patient_id,
+        status=was,
+        self_pay=booking.self_pay,
+        price_cents=booking.price_cents,
+        expires_at=booking.expires_at,
+        confirmed_at=booking.confirmed_at,
+        rescheduled_from_id=booking.id,
+        case_id=booking.case_id,
+        referral_id=booking.referral_id,
+    )
     session.add(moved)
     try:
         session.flush()
     except IntegrityError:  # the unit of work rolls back
         raise Conflict("That slot has just been taken; choose another.")
-    left = session.execute(update(Booking).where(Booking.id == booking.id, Booking.status == was).values(
-        status=BookingStatus.RESCHEDULED, ended_at=now).execution_options(synchronize_session=False)).rowcount
+    left = session.execute(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == was)
+        .values(status=BookingStatus.RESCHEDULED, ended_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if left != 1:
         raise Conflict("The booking changed meanwhile; reload it and try again.")
-    session.execute(update(Payment).where(Payment.booking_id == booking.id).values(booking_id=moved.id)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(Payment)
+        .where(Payment.booking_id == booking.id)
+        .values(booking_id=moved.id)
+        .execution_options(synchronize_session=False)
+    )
     announce(session, [booking.slot_id, slot_id])
     return moved, lapsed
 
@@ -135,8 +158,9 @@ def new_attempt(session: Session, booking: Booking, now: datetime) -> Payment:
     last = latest_payment(session, booking.id)
     if last is not None and last.status not in (PaymentStatus.FAILED, PaymentStatus.CANCELLED):
         raise Conflict(f"The booking's payment is {last.status.value}; no new attempt is needed.")
-    payment = Payment(booking_id=booking.id, attempt=(last.attempt + 1) if last else 1,
-                      amount_cents=booking.price_cents)
+    payment = Payment(
+        booking_id=booking.id, attempt=(last.attempt + 1) if last else 1, amount_cents=booking.price_cents
+    )
     session.add(payment)
     try:
         session.flush()
@@ -155,9 +179,12 @@ def settlement_step(session: Session, booking: Booking, payment: Payment, now: d
         return "confirm"
     if payment.status is PaymentStatus.CAPTURED and booking.status is HELD:
         move(session, booking, HELD, status=CONFIRMED, confirmed_at=now)
-    elif payment.status in (PaymentStatus.AUTHORISED, PaymentStatus.CAPTURED) and booking.status in (
-            BookingStatus.EXPIRED, BookingStatus.CANCELLED) and booking.confirmed_at is None \
-            and payment.pending_action is None:
+    elif (
+        payment.status in (PaymentStatus.AUTHORISED, PaymentStatus.CAPTURED)
+        and booking.status in (BookingStatus.EXPIRED, BookingStatus.CANCELLED)
+        and booking.confirmed_at is None
+        and payment.pending_action is None
+    ):
         payment.pending_action = "cancel"
         return "give_back"
     return None

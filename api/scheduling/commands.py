@@ -1,4 +1,5 @@
 """Commands of scheduling and payments: make slots, let holds run out, reconcile with Stripe, seed rules."""
+
 from __future__ import annotations
 
 import sys
@@ -45,8 +46,9 @@ def reconcile_payments(fix: bool, days: int | None) -> None:
     with db.new_session() as session:
         report = reconcile(session, billing.gateway(), fix=fix, since=since)
     for m in report.mismatches:
-        click.echo(f"payment {m.payment_id} ({m.intent_id}): {m.figure} ledger={m.ledger_cents} "
-                   f"stripe={m.stripe_cents}")
+        click.echo(
+            f"payment {m.payment_id} ({m.intent_id}): {m.figure} ledger={m.ledger_cents} stripe={m.stripe_cents}"
+        )
     click.echo(report.describe(), err=True)
     if report.unreachable or (report.mismatches and report.fixed < len({m.payment_id for m in report.mismatches})):
         sys.exit(1)

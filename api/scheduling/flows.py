@@ -14,19 +14,20 @@ Each unit commits what is true at that moment, so a crash between two of them le
 a retry with the same Idempotency-Key, the webhook or the `expire-holds` sweep completes. The
 views, the webhook and the commands call these with the session whose units of work they run.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from sqlalchemy.orm import Session
 
 from api.auth.services import Identity
+from api.db import as_utc
 from api.errors import Conflict, Unavailable
+from api.idempotency import forget_old
 from api.models import Booking, BookingStatus, Payment, PaymentStatus
 from api.scheduling import bookings, holds, settlement
-from api.db import as_utc
-from api.idempotency import forget_old
 from api.scheduling.policy import BookingPolicy
 from api.unit_of_work import unit_of_work
 from billing import payments
@@ -34,21 +35,40 @@ from billing.payment_gateway import PaymentGateway
 from billing.stripe_client import IntentState, PaymentError, PaymentServiceUnavailable
 
 
-def hold_slot(session: Session, gateway: PaymentGateway, identity: Identity, slot_id: int, *,
-              policy: BookingPolicy, now: datetime, self_pay: bool = True, payment_method: str | None = None,
-              hold_key: str | None = None, referral_id: int | None = None) -> tuple[Booking, str | None]:
+def hold_slot(
+    session: Session,
+    gateway: PaymentGateway,
+    identity: Identity,
+    slot_id: int,
+    *,
+    policy: BookingPolicy,
+    now: datetime,
+    self_pay: bool = True,
+    payment_method: str | None = None,
+    hold_key: str | None = None,
+    referral_id: int | None = None,
+) -> tuple[Booking, str | None]:
     """Hold a slot and authorise the card; returns the booking and the PaymentIntent's client secret."""
     with unit_of_work(session) as uow:
-        booking, payment, lapsed = holds.hold(uow.session, identity, slot_id, policy=policy, now=now,
-                                              self_pay=self_pay, hold_key=hold_key, referral_id=referral_id)
+        booking, payment, lapsed = holds.hold(
+            uow.session,
+            identity,
+            slot_id,
+            policy=policy,
+            now=now,
+            self_pay=self_pay,
+            hold_key=hold_key,
+            referral_id=referral_id,
+        )
     run_pending(session, gateway, booking_ids=lapsed)
     if booking.status is not BookingStatus.HELD or payment is None or payment.status is not PaymentStatus.PENDING:
         return booking, None
     return booking, authorise(session, gateway, booking, payment, payment_method)
 
 
-def authorise(session: Session, gateway: PaymentGateway, booking: Booking, payment: Payment,
-              payment_method: str | None) -> str | None:
+def authorise(
+    session: Session, gateway: PaymentGateway, booking: Booking, payment: Payment, payment_method: str | None
+) -> str | None:
     """Create (or find) the attempt's PaymentIntent, then record it; returns its client secret.
 
     Stripe first, with the attempt's idempotency key; the unit of work that records the intent
@@ -60,9 +80,11 @@ def authorise(session: Session, gateway: PaymentGateway, booking: Booking, payme
         with unit_of_work(session):
             holds.record_refusal(payment, error)
         if error.retryable:
-            raise Unavailable("The payment service is unreachable right now; your slot stays held until "
-                              f"{as_utc(booking.expires_at).isoformat()}. Retry with the same Idempotency-Key; "
-                              "you will not be charged twice.")
+            raise Unavailable(
+                "The payment service is unreachable right now; your slot stays held until "
+                f"{as_utc(booking.expires_at).isoformat()}. Retry with the same Idempotency-Key; "
+                "you will not be charged twice."
+            )
         return None
     with unit_of_work(session) as uow:
         uow.on_rollback(payments.abandon(gateway, payment, intent))
@@ -102,8 +124,7 @@ def _capture(session: Session, gateway: PaymentGateway, booking: Booking, paymen
         intent = payments.capture(gateway, payment)
     except PaymentError as error:
         with unit_of_work(session) as uow:
-            bookings.move(uow.session, booking, BookingStatus.CONFIRMED, status=BookingStatus.HELD,
-                          confirmed_at=None)
+            bookings.move(uow.session, booking, BookingStatus.CONFIRMED, status=BookingStatus.HELD, confirmed_at=None)
         if error.retryable:
             raise Unavailable(bookings.unreachable(booking))
         raise Conflict(f"The payment could not be captured: {error.message}")
@@ -111,8 +132,9 @@ def _capture(session: Session, gateway: PaymentGateway, booking: Booking, paymen
         payments.sync(uow.session, payment, intent)
 
 
-def cancel_booking(session: Session, gateway: PaymentGateway, booking: Booking, policy: BookingPolicy,
-                   now: datetime) -> Booking:
+def cancel_booking(
+    session: Session, gateway: PaymentGateway, booking: Booking, policy: BookingPolicy, now: datetime
+) -> Booking:
     """Cancel: a hold's authorisation is released; a confirmed booking is refunded by the policy."""
     with unit_of_work(session) as uow:
         payment = bookings.cancel(uow.session, booking, policy, now)
@@ -121,8 +143,9 @@ def cancel_booking(session: Session, gateway: PaymentGateway, booking: Booking, 
     return booking
 
 
-def reschedule_booking(session: Session, gateway: PaymentGateway, booking: Booking, slot_id: int,
-                       now: datetime) -> Booking:
+def reschedule_booking(
+    session: Session, gateway: PaymentGateway, booking: Booking, slot_id: int, now: datetime
+) -> Booking:
     """Move a held or confirmed booking to another slot of the same specialist; answers the new booking."""
     with unit_of_work(session) as uow:
         moved, lapsed = bookings.reschedule(uow.session, booking, slot_id, now)
@@ -130,8 +153,9 @@ def reschedule_booking(session: Session, gateway: PaymentGateway, booking: Booki
     return moved
 
 
-def pay_again(session: Session, gateway: PaymentGateway, booking: Booking, payment_method: str | None,
-              now: datetime) -> tuple[Booking, str | None]:
+def pay_again(
+    session: Session, gateway: PaymentGateway, booking: Booking, payment_method: str | None, now: datetime
+) -> tuple[Booking, str | None]:
     """A new payment attempt for a held booking whose last one failed or was cancelled."""
     with unit_of_work(session) as uow:
         payment = bookings.new_attempt(uow.session, booking, now)

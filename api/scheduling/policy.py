@@ -1,4 +1,5 @@
 """Scheduling rules that are settings: hold length and the cancellation (refund) policy."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,10 +23,11 @@ class BookingPolicy:
     late_refund_pct: int = 50
 
     @classmethod
-    def from_config(cls, config) -> "BookingPolicy":
+    def from_config(cls, config) -> BookingPolicy:
         """The policy of the app's HOLD_MINUTES and CANCELLATION_* settings."""
-        return cls(config["HOLD_MINUTES"], config["CANCELLATION_FULL_REFUND_HOURS"],
-                   config["LATE_CANCELLATION_REFUND_PCT"])
+        return cls(
+            config["HOLD_MINUTES"], config["CANCELLATION_FULL_REFUND_HOURS"], config["LATE_CANCELLATION_REFUND_PCT"]
+        )
 
     def hold_expiry(self, now: datetime) -> datetime:
         """When a hold placed now runs out."""
@@ -39,5 +41,7 @@ class BookingPolicy:
 
     def describe(self) -> str:
         """The policy in one sentence, for patients."""
-        return (f"Cancel at least {self.full_refund_hours} hours ahead for a full refund; later cancellations "
-                f"are refunded {self.late_refund_pct}%.")
+        return (
+            f"Cancel at least {self.full_refund_hours} hours ahead for a full refund; later cancellations "
+            f"are refunded {self.late_refund_pct}%."
+        )

@@ -3,6 +3,7 @@
 A hold may name the referral it is for; it is accepted only from that case's patient, on a referral
 its specialist has accepted (or scheduled), for a slot of that same specialist, while the case is open.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

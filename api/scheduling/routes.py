@@ -1,4 +1,5 @@
 """Scheduling endpoints: list slots, hold one while paying, then confirm, cancel or reschedule."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,9 +12,9 @@ from sqlalchemy import select
 import billing
 from api.auth.identity import secured
 from api.db import db, utcnow
+from api.idempotency import HEADER, idempotent
 from api.models import Booking, Role
 from api.scheduling import availability, bookings, flows
-from api.idempotency import HEADER, idempotent
 from api.scheduling.policy import BookingPolicy
 from api.scheduling.present import booking_view, slot_view
 from api.scheduling.schemas import BookingSchema, HoldSchema, PaySchema, RescheduleSchema, SlotQuerySchema, SlotSchema
@@ -41,9 +42,15 @@ class Slots(MethodView):
         now = utcnow()
         start = args.get("start") or now
         found = availability.open_slots(
-            db.session, specialist_id=args["specialist_id"], now=now, start=start,
-            end=start + timedelta(days=args["days"]), practice_location_id=args.get("practice_location_id"),
-            mode=args.get("mode"), limit=args["limit"])
+            db.session,
+            specialist_id=args["specialist_id"],
+            now=now,
+            start=start,
+            end=start + timedelta(days=args["days"]),
+            practice_location_id=args.get("practice_location_id"),
+            mode=args.get("mode"),
+            limit=args["limit"],
+        )
         return [slot_view(slot) for slot in found]
 
 
@@ -56,16 +63,27 @@ class SlotHold(MethodView):
     @blp.arguments(HoldSchema)
     @blp.response(201, BookingSchema)
     @blp.alt_response(404, description="No such slot")
-    @blp.alt_response(409, description="The slot is taken, in the past, or has no self-pay price; or the referral "
-                                       "is not accepted, or its case is closed")
+    @blp.alt_response(
+        409,
+        description="The slot is taken, in the past, or has no self-pay price; or the referral "
+        "is not accepted, or its case is closed",
+    )
     @blp.alt_response(422, description="The slot is with another specialist than the referral's")
     @blp.alt_response(503, description="Stripe unreachable: the slot stays held; retry with the same key")
     def post(self, data, slot_id, identity):
         """Hold a slot for 15 minutes and authorise the card (self-pay); send an Idempotency-Key"""
         booking, secret = flows.hold_slot(
-            db.session, billing.gateway(), identity, slot_id, policy=policy(), now=utcnow(),
-            self_pay=data["self_pay"], payment_method=data.get("payment_method"),
-            hold_key=request.headers.get(HEADER, "").strip() or None, referral_id=data.get("referral_id"))
+            db.session,
+            billing.gateway(),
+            identity,
+            slot_id,
+            policy=policy(),
+            now=utcnow(),
+            self_pay=data["self_pay"],
+            payment_method=data.get("payment_method"),
+            hold_key=request.headers.get(HEADER, "").strip() or None,
+            referral_id=data.get("referral_id"),
+        )
         return booking_view(db.session, booking, policy(), secret)
 
 
@@ -77,8 +95,9 @@ class Bookings(MethodView):
     @blp.response(200, BookingSchema(many=True))
     def get(self, identity):
         """List my bookings, newest first"""
-        mine = db.session.scalars(select(Booking).where(Booking.patient_id == identity.user_id)
-                                  .order_by(Booking.id.desc()).limit(200))
+        mine = db.session.scalars(
+            select(Booking).where(Booking.patient_id == identity.user_id).order_by(Booking.id.desc()).limit(200)
+        )
         return [booking_view(db.session, b, policy()) for b in mine]
 
 

@@ -1,4 +1,5 @@
 """Bodies and query arguments of the scheduling endpoints."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -9,20 +10,25 @@ from api.models import BookingStatus, PaymentStatus, VisitMode
 
 PAYMENT_METHOD = ma.fields.String(
     validate=validate.Regexp(r"^pm_[A-Za-z0-9_]{1,200}$", error="A Stripe PaymentMethod id like 'pm_...'."),
-    metadata={"description": "A Stripe PaymentMethod id (from Stripe.js; 'pm_card_visa' in test mode). "
-                             "Without it, confirm the payment in the browser with `client_secret`.",
-              "example": "pm_card_visa"})
+    metadata={
+        "description": "A Stripe PaymentMethod id (from Stripe.js; 'pm_card_visa' in test mode). "
+        "Without it, confirm the payment in the browser with `client_secret`.",
+        "example": "pm_card_visa",
+    },
+)
 
 
 class SlotQuerySchema(ma.Schema):
     """Which slots to list."""
 
-    specialist_id = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1),
-                                      metadata={"example": 42})
+    specialist_id = ma.fields.Integer(
+        required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata={"example": 42}
+    )
     practice_location_id = ma.fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     mode = ma.fields.Enum(VisitMode, by_value=True)
-    start = UtcDateTime(data_key="from", metadata={"description": "Default: now",
-                                                                "example": "2026-12-01T00:00:00+00:00"})
+    start = UtcDateTime(
+        data_key="from", metadata={"description": "Default: now", "example": "2026-12-01T00:00:00+00:00"}
+    )
     days = ma.fields.Integer(load_default=14, validate=validate.Range(min=1, max=90))
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
@@ -41,12 +47,19 @@ class SlotSchema(ma.Schema):
 class HoldSchema(ma.Schema):
     """How the patient will pay for the held slot."""
 
-    self_pay = ma.fields.Boolean(load_default=True, metadata={
-        "description": "false: the consultation is billed to insurance; nothing is charged here."})
+    self_pay = ma.fields.Boolean(
+        load_default=True,
+        metadata={"description": "false: the consultation is billed to insurance; nothing is charged here."},
+    )
     payment_method = PAYMENT_METHOD
-    referral_id = ma.fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={
-        "description": "The accepted referral this consultation is for: the booking then belongs to it and its "
-                       "case (the slot must be with the referral's specialist)", "example": 31})
+    referral_id = ma.fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={
+            "description": "The accepted referral this consultation is for: the booking then belongs to it and its "
+            "case (the slot must be with the referral's specialist)",
+            "example": 31,
+        },
+    )
 
 
 class PaySchema(ma.Schema):

@@ -6,11 +6,12 @@ row) in the same transaction as the booking change; the Stripe call comes after 
 `expire-holds` sweep) keeps it. Nothing here commits: `ask_stripe` runs outside any transaction and
 `record_outcome` inside the caller's unit of work.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,8 +36,9 @@ class Outcome:
 
 def latest_payment(session: Session, booking_id: int) -> Payment | None:
     """The booking's most recent payment attempt."""
-    return session.scalar(select(Payment).where(Payment.booking_id == booking_id)
-                          .order_by(Payment.attempt.desc()).limit(1))
+    return session.scalar(
+        select(Payment).where(Payment.booking_id == booking_id).order_by(Payment.attempt.desc()).limit(1)
+    )
 
 
 def pending(session: Session, booking_ids: Iterable[int] | None = None) -> list[Payment]:

@@ -1,4 +1,5 @@
 """Security at the edge: response headers, CORS for configured origins, rate limits."""
+
 from __future__ import annotations
 
 from flask import Flask

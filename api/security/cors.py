@@ -1,4 +1,5 @@
 """CORS for the origins in CORS_ORIGINS only; with none configured, no CORS headers at all."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -18,5 +19,11 @@ def init_app(app: Flask) -> None:
     if not origins:
         return
     # Bearer tokens travel in a header, not cookies: no credentials mode is needed.
-    CORS(app, origins=origins, supports_credentials=False, expose_headers=EXPOSED,
-         allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"], max_age=600)
+    CORS(
+        app,
+        origins=origins,
+        supports_credentials=False,
+        expose_headers=EXPOSED,
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+        max_age=600,
+    )

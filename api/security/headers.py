@@ -1,4 +1,5 @@
 """Security headers on every response; no caching of anything answered to a signed-in caller."""
+
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, request

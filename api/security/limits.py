@@ -4,6 +4,7 @@ Counters live in RATELIMIT_STORAGE_URI: "memory://" counts per process (so with 
 workers a client gets up to N times the limit); "redis://host:6379" shares them.
 Clients are told apart by address (request.remote_addr): behind a proxy, run it with ProxyFix.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,8 +39,9 @@ LIMITED = {
 def too_many(limit: RequestLimit) -> Response:
     """429 as problem+json, with Retry-After in whole seconds until the window resets."""
     wait = max(1, math.ceil(limit.reset_at - time.time()))
-    return problem(429, f"Too many requests: at most {limit.limit}. Try again in {wait} s.",
-                   headers={"Retry-After": str(wait)})
+    return problem(
+        429, f"Too many requests: at most {limit.limit}. Try again in {wait} s.", headers={"Retry-After": str(wait)}
+    )
 
 
 def _limit_of(field: str):
@@ -49,8 +51,13 @@ def _limit_of(field: str):
 def init_app(app: Flask) -> None:
     """Wrap the limited views; call after every blueprint is registered."""
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "secondlook")
-    limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-                      on_breach=too_many, strategy="fixed-window")
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        on_breach=too_many,
+        strategy="fixed-window",
+    )
     app.extensions["rate_limiter"] = limiter
     for rule in app.url_map.iter_rules():
         for (path, method), field in LIMITED.items():

@@ -1,8 +1,10 @@
 """The interface every search backend implements, and what a match returns."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,8 @@ def pick_session_factory(given: SessionFactory | None, configured: SessionFactor
         return configured
 
     return db.new_session
+
+
 Progress = Callable[[str], None]
 
 
@@ -46,8 +50,10 @@ class SyncReport:
 
     def describe(self) -> str:
         """One line for logs and the CLI."""
-        return (f"applied {self.applied} outbox rows ({self.specialists} specialists), "
-                f"{self.failed} failed, high-water mark {self.high_water}")
+        return (
+            f"applied {self.applied} outbox rows ({self.specialists} specialists), "
+            f"{self.failed} failed, high-water mark {self.high_water}"
+        )
 
 
 class SearchBackend(Protocol):

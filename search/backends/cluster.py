@@ -5,17 +5,23 @@ approximate score, up to `candidate_cap`); the exact predicate of `search.retrie
 applies in Python and `search.ranking.rank` orders them, the same function the embedded
 backend ends with, so both backends answer a case identically.
 """
+
 from __future__ import annotations
 
 import logging
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 from sqlalchemy import select
 
 from api.models import Specialist
 from search.backends.base import (
-    MatchResult, Progress, SearchUnavailable, SessionFactory, SyncReport, pick_session_factory,
+    MatchResult,
+    Progress,
+    SearchUnavailable,
+    SessionFactory,
+    SyncReport,
+    pick_session_factory,
 )
 from search.case import MatchCase
 from search.documents import BATCH, build_documents
@@ -45,23 +51,25 @@ class ClusterBackend:
 
     engine_class: type[Engine]
 
-    def __init__(self, client, alias: str, session_factory: SessionFactory | None = None,
-                 candidate_cap: int = CANDIDATE_CAP) -> None:
+    def __init__(
+        self, client, alias: str, session_factory: SessionFactory | None = None, candidate_cap: int = CANDIDATE_CAP
+    ) -> None:
         self.engine = self.engine_class(client)
         self.alias = alias
         self.candidate_cap = candidate_cap
         self._session_factory = session_factory
 
     @classmethod
-    def from_config(cls, config) -> "ClusterBackend":
+    def from_config(cls, config) -> ClusterBackend:
         """A backend for <ENGINE>_URL (comma-separated nodes) and the <ENGINE>_INDEX alias.
 
         Every request is bounded by <ENGINE>_TIMEOUT_S and retried on another node when the
         connection fails or times out.
         """
         prefix = cls.engine_class.name.upper()
-        client = cls.engine_class.connect(node_urls(config[f"{prefix}_URL"]), float(config[f"{prefix}_TIMEOUT_S"]),
-                                          CLIENT_RETRIES)
+        client = cls.engine_class.connect(
+            node_urls(config[f"{prefix}_URL"]), float(config[f"{prefix}_TIMEOUT_S"]), CLIENT_RETRIES
+        )
         return cls(client, config[f"{prefix}_INDEX"])
 
     @property
@@ -134,8 +142,9 @@ def _directory_documents(factory: SessionFactory) -> Iterator[dict]:
     last = 0
     while True:
         with factory() as session:
-            ids = list(session.scalars(select(Specialist.id).where(Specialist.id > last)
-                                       .order_by(Specialist.id).limit(BATCH)))
+            ids = list(
+                session.scalars(select(Specialist.id).where(Specialist.id > last).order_by(Specialist.id).limit(BATCH))
+            )
             docs = list(build_documents(session, ids))
         if not ids:
             return

@@ -3,6 +3,7 @@
 Settings: ELASTICSEARCH_URL (comma-separated nodes), ELASTICSEARCH_INDEX (the alias),
 ELASTICSEARCH_TIMEOUT_S.
 """
+
 from __future__ import annotations
 
 from search.backends.cluster import ClusterBackend

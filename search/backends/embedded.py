@@ -5,6 +5,7 @@ Layout: one large base segment built from the whole directory, plus a small delt
 the specialists changed since; their old base rows are masked out (copy-on-write, so a match in
 another thread always sees a consistent snapshot).
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,8 +17,8 @@ import numpy as np
 
 from search import scoring
 from search.backends.base import MatchResult, Progress, SessionFactory, SyncReport, pick_session_factory
-from search.backends.hits import threshold_score
 from search.backends.document_rows import document
+from search.backends.hits import threshold_score
 from search.backends.query import search_segment
 from search.backends.segment import Live, Segment
 from search.backends.tables import tables_from_documents
@@ -57,7 +58,7 @@ class EmbeddedBackend:
         self._static = False
 
     @classmethod
-    def from_documents(cls, docs) -> "EmbeddedBackend":
+    def from_documents(cls, docs) -> EmbeddedBackend:
         """An index over the given documents only, with no database behind it (parity tests, tools)."""
         backend = cls()
         backend._static = True
@@ -84,8 +85,10 @@ class EmbeddedBackend:
             segment = Segment(tables_from_database(session, say))
             self._cursor = cursor
             self._install(segment)
-        say(f"embedded index built: {segment.n_specialists:,} specialists, {segment.n_docs:,} documents "
-            f"in {time.perf_counter() - started:.1f} s")
+        say(
+            f"embedded index built: {segment.n_specialists:,} specialists, {segment.n_docs:,} documents "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
         self.apply_outbox(factory)
         return segment.n_docs
 

@@ -1,4 +1,5 @@
 """Where a segment's rows are: the geo grid's cell ranges for a circle, and distances as dot products."""
+
 from __future__ import annotations
 
 import math
@@ -37,8 +38,7 @@ def grid_ranges(lat: float, lon: float, radius_mi: float) -> list[tuple[int, int
             lon_spans = [(lo, hi)]
     band_lo = max(0, int((max(lat_lo, -90.0) + 90.0) // CELL_DEG))
     band_hi = min(N_LAT - 1, int((min(lat_hi, 90.0) + 90.0) // CELL_DEG))
-    return [(band * N_LON + lo, band * N_LON + hi + 1) for band in range(band_lo, band_hi + 1)
-            for lo, hi in lon_spans]
+    return [(band * N_LON + lo, band * N_LON + hi + 1) for band in range(band_lo, band_hi + 1) for lo, hi in lon_spans]
 
 
 def dot(seg: Segment, rows: np.ndarray, unit: np.ndarray) -> np.ndarray:
@@ -47,16 +47,16 @@ def dot(seg: Segment, rows: np.ndarray, unit: np.ndarray) -> np.ndarray:
     return u[0][rows] * unit[0] + u[1][rows] * unit[1] + u[2][rows] * unit[2]
 
 
-def within(seg: Segment, rows: np.ndarray, dots: np.ndarray, point: tuple[float, float],
-           radius_mi: float) -> np.ndarray:
+def within(
+    seg: Segment, rows: np.ndarray, dots: np.ndarray, point: tuple[float, float], radius_mi: float
+) -> np.ndarray:
     """Which rows lie within the radius; rows at the boundary are decided by the exact haversine."""
     cos_r = math.cos(radius_mi / R)
     keep = dots >= cos_r
     edge = np.flatnonzero(np.abs(dots - cos_r) < BOUNDARY)
     if len(edge):  # as search.retrieval decides, to the last bit
         src = seg.source_row[rows[edge]]
-        keep[edge] = [distance_mi(point[0], point[1], seg.t.lat[i], seg.t.lon[i]) <= radius_mi
-                      for i in src]
+        keep[edge] = [distance_mi(point[0], point[1], seg.t.lat[i], seg.t.lon[i]) <= radius_mi for i in src]
     return keep
 
 

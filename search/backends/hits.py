@@ -1,4 +1,5 @@
 """What a match over one segment found: rows, their specialists, distances and scores."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,14 @@ class Hits:
 def merge(a: Hits, b: Hits) -> Hits:
     """Both sets of rows (keeping `a`'s total)."""
     distance = None if a.distance is None else np.concatenate([a.distance, b.distance])
-    return Hits(a.segment, np.concatenate([a.rows, b.rows]), np.concatenate([a.sp, b.sp]), distance,
-                np.concatenate([a.score, b.score]), a.total)
+    return Hits(
+        a.segment,
+        np.concatenate([a.rows, b.rows]),
+        np.concatenate([a.sp, b.sp]),
+        distance,
+        np.concatenate([a.score, b.score]),
+        a.total,
+    )
 
 
 def expand(seg: Segment, sp_rows: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ OPENSEARCH_TIMEOUT_S. In production OPENSEARCH_URL points at the deployment's ow
 OpenSearch Service or self-hosted; `https://user:password@host:443` for basic auth); locally
 `make opensearch` starts one node.
 """
+
 from __future__ import annotations
 
 from search.backends.cluster import ClusterBackend

@@ -4,19 +4,19 @@ Near rows come from the geo grid; telehealth specialists (who qualify wherever t
 counted at the specialist level and only expanded to locations when an upper bound says they
 could still reach the top. Every qualifying specialist is counted in `total`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
+from reference.populations import POPULATIONS
 from search import scoring
 from search.backends import grid, telehealth, vector_score
 from search.backends.hits import Hits, distinct, expand
 from search.backends.segment import Live, Segment
 from search.case import MatchCase
-from reference.populations import POPULATIONS
-
 
 
 @dataclass
@@ -50,13 +50,19 @@ def compile_query(seg: Segment, case: MatchCase) -> Query:
     if institutions:
         excluded.update(seg.specialists_at(institutions).tolist())
     return Query(
-        spec_idx=spec_idx, key_idx=[t.keys.get(pair) for pair in case.conditions],
-        group_idx=[seg.group_index.get(g) if g else None for g in case.condition_groups], treats=treats,
+        spec_idx=spec_idx,
+        key_idx=[t.keys.get(pair) for pair in case.conditions],
+        group_idx=[seg.group_index.get(g) if g else None for g in case.condition_groups],
+        treats=treats,
         unit=None if case.point is None else grid.unit_vector(*case.point),
-        excluded=np.array(sorted(excluded), dtype=np.int64), independence=_independence(seg, case),
+        excluded=np.array(sorted(excluded), dtype=np.int64),
+        independence=_independence(seg, case),
         plan_bits=_plan_bits(seg, case) if case.has_plan else None,
         languages=[seg.by_language.rows_of(i) for code in case.languages if (i := t.languages.get(code)) is not None],
-        remote=_remote(seg, case), expert=_experts(seg, case), primary_holder=_primary_holders(seg, case))
+        remote=_remote(seg, case),
+        expert=_experts(seg, case),
+        primary_holder=_primary_holders(seg, case),
+    )
 
 
 def _independence(seg: Segment, case: MatchCase) -> np.ndarray | None:
@@ -213,8 +219,9 @@ class SegmentSearch:
             dots = None if dots is None else dots[keep]
             in_network = None if in_network is None else in_network[keep]
         distance = None if q.unit is None else grid.miles(seg, rows, q.unit, dots)
-        score = vector_score.score_rows(seg, case, q, self.weights, rows, sp, self.flags[sp], distance, in_network,
-                                        self.scratch)
+        score = vector_score.score_rows(
+            seg, case, q, self.weights, rows, sp, self.flags[sp], distance, in_network, self.scratch
+        )
         return Hits(seg, rows, sp, distance, score)
 
     def specialist_ok(self, sp) -> np.ndarray:

@@ -1,4 +1,5 @@
 """One immutable segment of the embedded index: columns, postings and a geo grid, built from Tables."""
+
 from __future__ import annotations
 
 import math
@@ -26,12 +27,12 @@ class Postings:
 
     def rows_of(self, index: int) -> np.ndarray:
         """Rows holding vocabulary entry `index`."""
-        return self.rows[self.ptr[index]:self.ptr[index + 1]]
+        return self.rows[self.ptr[index] : self.ptr[index + 1]]
 
     def values_of(self, index: int) -> np.ndarray:
         """The per-row values aligned with `rows_of(index)`."""
         assert self.values is not None, "postings built without values"
-        return self.values[self.ptr[index]:self.ptr[index + 1]]
+        return self.values[self.ptr[index] : self.ptr[index + 1]]
 
 
 def evidence(cases: np.ndarray, pubs: np.ndarray, center: np.ndarray) -> np.ndarray:
@@ -67,8 +68,9 @@ class Segment:
         self.by_key = Postings(t.cond_key, cond_sp, len(t.keys), ev)
         groups = sorted({g for g in t.key_groups.values() if g})
         self.group_index = {g: i for i, g in enumerate(groups)}
-        key_group = np.array([self.group_index.get(t.key_groups.get(k) or "", -1) for k in range(len(t.keys))] or [-1],
-                             dtype=np.int64)
+        key_group = np.array(
+            [self.group_index.get(t.key_groups.get(k) or "", -1) for k in range(len(t.keys))] or [-1], dtype=np.int64
+        )
         g = key_group[t.cond_key] if len(t.cond_key) else np.zeros(0, np.int64)
         keep = g >= 0
         g, gsp, gev = g[keep], cond_sp[keep], ev[keep]
@@ -83,9 +85,12 @@ class Segment:
         self.population = t.population
         self.self_pay = t.price >= 0
         self.everyone_self_pays = bool(self.self_pay.all())
-        shrunk = np.where(np.isnan(t.rating) | (t.reviews <= 0), scoring.RATING_PRIOR_MEAN,
-                          (scoring.RATING_PRIOR_MEAN * scoring.RATING_PRIOR_REVIEWS + np.nan_to_num(t.rating) * t.reviews)
-                          / (scoring.RATING_PRIOR_REVIEWS + t.reviews))
+        shrunk = np.where(
+            np.isnan(t.rating) | (t.reviews <= 0),
+            scoring.RATING_PRIOR_MEAN,
+            (scoring.RATING_PRIOR_MEAN * scoring.RATING_PRIOR_REVIEWS + np.nan_to_num(t.rating) * t.reviews)
+            / (scoring.RATING_PRIOR_REVIEWS + t.reviews),
+        )
         self.quality = shrunk / 5.0
         self._specialty_sets(t, m, spec_sp)
 
@@ -154,8 +159,10 @@ class Segment:
         self.institutions_by_word: dict[str, list[int]] = {}
         # Health system per dense institution number (0 = none), NO_INT where there is none.
         self.institution_system = np.array(
-            [NO_INT] + [NO_INT if t.institutions[i][2] is None else t.institutions[i][2]
-                        for i in self.institution_ids.tolist()], dtype=np.int64)
+            [NO_INT]
+            + [NO_INT if t.institutions[i][2] is None else t.institutions[i][2] for i in self.institution_ids.tolist()],
+            dtype=np.int64,
+        )
         for inst_id, (name, _kind, _system) in t.institutions.items():
             self.institutions_by_name.setdefault(normalise_institution_name(name), []).append(inst_id)
             for word in scoring.distinctive_words(name):
@@ -176,9 +183,9 @@ class Segment:
 
     def doc_rows_of(self, sp_row: int) -> np.ndarray:
         """Document rows of one specialist row."""
-        return self.sp_doc_rows[self.sp_doc_ptr[sp_row]:self.sp_doc_ptr[sp_row + 1]]
+        return self.sp_doc_rows[self.sp_doc_ptr[sp_row] : self.sp_doc_ptr[sp_row + 1]]
 
-    def scratch(self) -> "Scratch":
+    def scratch(self) -> Scratch:
         """Per-thread work arrays, so concurrent matches never share state."""
         found = getattr(self._local, "scratch", None)
         if found is None:
@@ -195,7 +202,7 @@ class Live:
         self.specialists[seg.doc_sp[rows]] = True
 
     @classmethod
-    def initial(cls, seg: Segment) -> "Live":
+    def initial(cls, seg: Segment) -> Live:
         """Every accepting row of a freshly built segment."""
         return cls(seg, seg.accepting.copy())
 

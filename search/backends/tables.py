@@ -3,11 +3,12 @@
 Two ways in, one shape out: `tables_from_documents` (a handful of changed specialists, tests,
 parity checks) and `search.backends.tables_sql.tables_from_database` (the full build, streamed).
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterable
 
 import numpy as np
 
@@ -128,13 +129,27 @@ def tables_from_documents(docs: Iterable[dict]) -> Tables:
         located = sorted(by_specialist[sid], key=lambda d: d["practice_location_id"])
         first = located[0]
         if first["institution_id"] is not None:
-            institutions[first["institution_id"]] = (first["institution_name"], first["institution_kind"],
-                                                     first.get("health_system_id"))
+            institutions[first["institution_id"]] = (
+                first["institution_name"],
+                first["institution_kind"],
+                first.get("health_system_id"),
+            )
         # A document's `accepting` already folds in accepts_second_opinions; keep it per location.
-        sp_rows.append((sid, int(first["npi"]), first["display_name"], True, first["telehealth"],
-                        _int(first["self_pay_price_cents"]), _float(first["rating"]), first["review_count"],
-                        _int(first["institution_id"]), first["last_verified"],
-                        POPULATIONS.index(first.get("population", ALL_AGES))))
+        sp_rows.append(
+            (
+                sid,
+                int(first["npi"]),
+                first["display_name"],
+                True,
+                first["telehealth"],
+                _int(first["self_pay_price_cents"]),
+                _float(first["rating"]),
+                first["review_count"],
+                _int(first["institution_id"]),
+                first["last_verified"],
+                POPULATIONS.index(first.get("population", ALL_AGES)),
+            )
+        )
         lic_rows += [(row, places.add(state)) for state in first.get("licensed_states", ())]
         spec_rows += [(row, specialties.add(code), code == first["primary_specialty"]) for code in first["specialties"]]
         lang_rows += [(row, languages.add(lang)) for lang in first["languages"]]
@@ -143,33 +158,64 @@ def tables_from_documents(docs: Iterable[dict]) -> Tables:
             key_groups[k] = held["group"]
             cond_rows.append((row, k, held["cases_per_year"], held["publications"], held["center_of_expertise"]))
         for doc in located:
-            doc_rows.append((doc["practice_location_id"], row, doc["accepting"], doc["location"]["lat"],
-                             doc["location"]["lon"], epoch_seconds(doc.get("next_available")),
-                             places.add(doc["zip"]), places.add(doc["city"]), places.add(doc["state"])))
+            doc_rows.append(
+                (
+                    doc["practice_location_id"],
+                    row,
+                    doc["accepting"],
+                    doc["location"]["lat"],
+                    doc["location"]["lon"],
+                    epoch_seconds(doc.get("next_available")),
+                    places.add(doc["zip"]),
+                    places.add(doc["city"]),
+                    places.add(doc["state"]),
+                )
+            )
             net_rows += [(len(doc_rows) - 1, n) for n in doc["network_ids"]]
     m, n = len(sp_rows), len(doc_rows)
     sp = _columns(sp_rows, 11)
     spec, lang, cond = _columns(spec_rows, 3), _columns(lang_rows, 2), _columns(cond_rows, 5)
     docs_c, nets, lic = _columns(doc_rows, 9), _columns(net_rows, 2), _columns(lic_rows, 2)
     return Tables(
-        sid=np.array(sp[0], np.int64), npi=np.array(sp[1], np.int64), name=np.array(sp[2], object),
-        accepts_second_opinions=np.array(sp[3], bool), telehealth=np.array(sp[4], bool),
-        price=np.array(sp[5], np.int64), rating=np.array(sp[6], np.float64), reviews=np.array(sp[7], np.int64),
-        institution=np.array(sp[8], np.int64), last_verified=np.array(sp[9], "datetime64[D]"),
-        spec_ptr=ptr_from_owners(np.array(spec[0], np.int64), m), spec_code=np.array(spec[1], np.int32),
+        sid=np.array(sp[0], np.int64),
+        npi=np.array(sp[1], np.int64),
+        name=np.array(sp[2], object),
+        accepts_second_opinions=np.array(sp[3], bool),
+        telehealth=np.array(sp[4], bool),
+        price=np.array(sp[5], np.int64),
+        rating=np.array(sp[6], np.float64),
+        reviews=np.array(sp[7], np.int64),
+        institution=np.array(sp[8], np.int64),
+        last_verified=np.array(sp[9], "datetime64[D]"),
+        spec_ptr=ptr_from_owners(np.array(spec[0], np.int64), m),
+        spec_code=np.array(spec[1], np.int32),
         spec_primary=np.array(spec[2], bool),
-        lang_ptr=ptr_from_owners(np.array(lang[0], np.int64), m), lang_code=np.array(lang[1], np.int32),
-        cond_ptr=ptr_from_owners(np.array(cond[0], np.int64), m), cond_key=np.array(cond[1], np.int32),
-        cond_cases=np.array(cond[2], np.int64), cond_pubs=np.array(cond[3], np.int64),
-        cond_center=np.array(cond[4], bool), population=np.array(sp[10], np.int8),
-        lic_ptr=ptr_from_owners(np.array(lic[0], np.int64), m), lic_code=np.array(lic[1], np.int32),
-        plid=np.array(docs_c[0], np.int64), doc_sp=np.array(docs_c[1], np.int32),
-        loc_accepting=np.array(docs_c[2], bool), lat=np.array(docs_c[3], np.float64),
-        lon=np.array(docs_c[4], np.float64), next_available=np.array(docs_c[5], np.float64),
-        zip_code=np.array(docs_c[6], np.int32), city=np.array(docs_c[7], np.int32),
+        lang_ptr=ptr_from_owners(np.array(lang[0], np.int64), m),
+        lang_code=np.array(lang[1], np.int32),
+        cond_ptr=ptr_from_owners(np.array(cond[0], np.int64), m),
+        cond_key=np.array(cond[1], np.int32),
+        cond_cases=np.array(cond[2], np.int64),
+        cond_pubs=np.array(cond[3], np.int64),
+        cond_center=np.array(cond[4], bool),
+        population=np.array(sp[10], np.int8),
+        lic_ptr=ptr_from_owners(np.array(lic[0], np.int64), m),
+        lic_code=np.array(lic[1], np.int32),
+        plid=np.array(docs_c[0], np.int64),
+        doc_sp=np.array(docs_c[1], np.int32),
+        loc_accepting=np.array(docs_c[2], bool),
+        lat=np.array(docs_c[3], np.float64),
+        lon=np.array(docs_c[4], np.float64),
+        next_available=np.array(docs_c[5], np.float64),
+        zip_code=np.array(docs_c[6], np.int32),
+        city=np.array(docs_c[7], np.int32),
         state=np.array(docs_c[8], np.int32),
-        net_ptr=ptr_from_owners(np.array(nets[0], np.int64), n), net_id=np.array(nets[1], np.int64),
-        specialties=specialties, languages=languages, keys=keys, key_groups=key_groups, places=places,
+        net_ptr=ptr_from_owners(np.array(nets[0], np.int64), n),
+        net_id=np.array(nets[1], np.int64),
+        specialties=specialties,
+        languages=languages,
+        keys=keys,
+        key_groups=key_groups,
+        places=places,
         institutions=institutions,
     )
 

@@ -3,10 +3,11 @@
 Reads through the raw DB-API cursor (a server-side one on PostgreSQL) so a million specialists
 cost numpy arrays, not a million ORM objects or Python dicts.
 """
+
 from __future__ import annotations
 
 import gc
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -14,9 +15,9 @@ from sqlalchemy.orm import Session
 from api.db import utcnow
 from api.free_slots import next_available_by_practice
 from reference import conditions as catalogue
+from reference.populations import POPULATIONS, population_of
 from search.backends.tables import NO_INT, Tables, Vocab, ptr_from_owners
 from search.documents import display_name
-from reference.populations import POPULATIONS, population_of
 
 CHUNK = 100_000
 Progress = Callable[[str], None]
@@ -42,42 +43,77 @@ def _read(session: Session, say: Progress) -> Tables:
     sid, m = sp["sid"], len(sp["sid"])
     say(f"read {m:,} specialists")
     specialties, languages, keys, places = Vocab(), Vocab(), Vocab(), Vocab()
-    spec = _children(cursor_of, sid, "SELECT specialist_id, taxonomy_code, is_primary FROM specialist_specialty",
-                     [specialties.add_all, bool])
-    lang = _children(cursor_of, sid, "SELECT specialist_id, language FROM specialist_language",
-                     [languages.add_all])
-    cond = _children(cursor_of, sid, "SELECT specialist_id, system, code, cases_per_year, publications, "
-                     "center_of_expertise FROM condition_expertise",
-                     [None, None, np.int64, np.int64, bool], keys=keys)
+    spec = _children(
+        cursor_of,
+        sid,
+        "SELECT specialist_id, taxonomy_code, is_primary FROM specialist_specialty",
+        [specialties.add_all, bool],
+    )
+    lang = _children(cursor_of, sid, "SELECT specialist_id, language FROM specialist_language", [languages.add_all])
+    cond = _children(
+        cursor_of,
+        sid,
+        "SELECT specialist_id, system, code, cases_per_year, publications, "
+        "center_of_expertise FROM condition_expertise",
+        [None, None, np.int64, np.int64, bool],
+        keys=keys,
+    )
     say(f"read {len(cond[1]):,} condition expertise rows")
     lic = _children(cursor_of, sid, "SELECT specialist_id, state FROM specialist_licence", [places.add_all])
-    docs = _children(cursor_of, sid, "SELECT pl.specialist_id, pl.id, pl.accepting_new_patients, l.lat, l.lon, "
-                     "l.zip, l.city, l.state FROM practice_location pl JOIN location l ON l.id = pl.location_id",
-                     [np.int64, bool, np.float64, np.float64, places.add_all, places.add_all, places.add_all],
-                     then_by=1)
+    docs = _children(
+        cursor_of,
+        sid,
+        "SELECT pl.specialist_id, pl.id, pl.accepting_new_patients, l.lat, l.lon, "
+        "l.zip, l.city, l.state FROM practice_location pl JOIN location l ON l.id = pl.location_id",
+        [np.int64, bool, np.float64, np.float64, places.add_all, places.add_all, places.add_all],
+        then_by=1,
+    )
     plid = docs[1]
-    nets = _children(cursor_of, plid, "SELECT practice_location_id, network_id FROM network_participation",
-                     [np.int64], then_by=1)
+    nets = _children(
+        cursor_of, plid, "SELECT practice_location_id, network_id FROM network_participation", [np.int64], then_by=1
+    )
     say(f"read {len(plid):,} practice locations, {len(nets[1]):,} network participations")
     next_available = _next_available(session, plid)
-    institutions = {row[0]: (row[1], row[2], row[3]) for chunk in
-                    _chunks(cursor_of, "SELECT id, name, kind, health_system_id FROM institution") for row in chunk}
+    institutions = {
+        row[0]: (row[1], row[2], row[3])
+        for chunk in _chunks(cursor_of, "SELECT id, name, kind, health_system_id FROM institution")
+        for row in chunk
+    }
 
     key_groups = {i: catalogue.group_of(system, code) for i, (system, code) in enumerate(keys.values)}
     n = len(plid)
     population = _populations(sp.pop("population_recorded"), spec, m, specialties)
     return Tables(
         **sp,
-        spec_ptr=ptr_from_owners(spec[0], m), spec_code=spec[1], spec_primary=spec[2],
-        lang_ptr=ptr_from_owners(lang[0], m), lang_code=lang[1],
-        cond_ptr=ptr_from_owners(cond[0], m), cond_key=cond[1], cond_cases=cond[2], cond_pubs=cond[3],
-        cond_center=cond[4], population=population,
-        lic_ptr=ptr_from_owners(lic[0], m), lic_code=lic[1],
-        plid=plid, doc_sp=docs[0].astype(np.int32), loc_accepting=docs[2], lat=docs[3], lon=docs[4],
+        spec_ptr=ptr_from_owners(spec[0], m),
+        spec_code=spec[1],
+        spec_primary=spec[2],
+        lang_ptr=ptr_from_owners(lang[0], m),
+        lang_code=lang[1],
+        cond_ptr=ptr_from_owners(cond[0], m),
+        cond_key=cond[1],
+        cond_cases=cond[2],
+        cond_pubs=cond[3],
+        cond_center=cond[4],
+        population=population,
+        lic_ptr=ptr_from_owners(lic[0], m),
+        lic_code=lic[1],
+        plid=plid,
+        doc_sp=docs[0].astype(np.int32),
+        loc_accepting=docs[2],
+        lat=docs[3],
+        lon=docs[4],
         next_available=next_available,
-        zip_code=docs[5], city=docs[6], state=docs[7],
-        net_ptr=ptr_from_owners(nets[0], n), net_id=nets[1],
-        specialties=specialties, languages=languages, keys=keys, key_groups=key_groups, places=places,
+        zip_code=docs[5],
+        city=docs[6],
+        state=docs[7],
+        net_ptr=ptr_from_owners(nets[0], n),
+        net_id=nets[1],
+        specialties=specialties,
+        languages=languages,
+        keys=keys,
+        key_groups=key_groups,
+        places=places,
         institutions=institutions,
     )
 
@@ -115,16 +151,21 @@ def _chunks(cursor_of, sql: str):
 
 def _specialists(cursor_of) -> dict:
     cols: list[list] = [[] for _ in range(13)]
-    sql = ("SELECT id, npi, first_name, last_name, credentials, accepts_second_opinions, telehealth, "
-           "self_pay_price_cents, rating, review_count, institution_id, last_verified, population "
-           "FROM specialist ORDER BY id")
+    sql = (
+        "SELECT id, npi, first_name, last_name, credentials, accepts_second_opinions, telehealth, "
+        "self_pay_price_cents, rating, review_count, institution_id, last_verified, population "
+        "FROM specialist ORDER BY id"
+    )
     for rows in _chunks(cursor_of, sql):
         for i, col in enumerate(zip(*rows)):
             cols[i].extend(col)
     names = [display_name(first, last, cred) for first, last, cred in zip(cols[2], cols[3], cols[4])]
     return {
-        "sid": np.array(cols[0], np.int64), "npi": np.array(cols[1], np.int64), "name": np.array(names, object),
-        "accepts_second_opinions": np.array(cols[5], bool), "telehealth": np.array(cols[6], bool),
+        "sid": np.array(cols[0], np.int64),
+        "npi": np.array(cols[1], np.int64),
+        "name": np.array(names, object),
+        "accepts_second_opinions": np.array(cols[5], bool),
+        "telehealth": np.array(cols[6], bool),
         "price": np.array([NO_INT if v is None else v for v in cols[7]], np.int64),
         "rating": np.array([np.nan if v is None else v for v in cols[8]], np.float64),
         "reviews": np.array([v or 0 for v in cols[9]], np.int64),
@@ -155,8 +196,9 @@ def _populations(recorded: list, spec: list[np.ndarray], m: int, specialties: Vo
     return out
 
 
-def _children(cursor_of, owner_ids: np.ndarray, sql: str, kinds: list, keys: Vocab | None = None,
-              then_by: int | None = None) -> list[np.ndarray]:
+def _children(
+    cursor_of, owner_ids: np.ndarray, sql: str, kinds: list, keys: Vocab | None = None, then_by: int | None = None
+) -> list[np.ndarray]:
     """Child rows of owners (first column = owner id) as arrays: owner row index, then each column.
 
     `kinds` converts each further column: a numpy dtype, or a function mapping a chunk to indexes.
@@ -173,15 +215,17 @@ def _children(cursor_of, owner_ids: np.ndarray, sql: str, kinds: list, keys: Voc
             out.append(np.array(keys.add_all(zip(rest[0], rest[1])), np.int32))
             rest, kinds_left = rest[2:], kinds[2:]
         for col, kind in zip(rest, kinds_left):
-            out.append(np.array(kind(col), np.int32) if not isinstance(kind, type) else
-                       np.array(col if kind is bool else [0 if v is None else v for v in col], kind))
+            out.append(
+                np.array(kind(col), np.int32)
+                if not isinstance(kind, type)
+                else np.array(col if kind is bool else [0 if v is None else v for v in col], kind)
+            )
         parts.append(out)
     width = 1 + len(kinds) - (1 if keys is not None else 0)
     if not parts:
         return [np.zeros(0, np.int64)] + [np.zeros(0, np.int32) for _ in range(width - 1)]
     columns = [np.concatenate([p[i] for p in parts]) for i in range(width)]
-    order = np.lexsort((columns[then_by], columns[0])) if then_by is not None else \
-        np.argsort(columns[0], kind="stable")
+    order = np.lexsort((columns[then_by], columns[0])) if then_by is not None else np.argsort(columns[0], kind="stable")
     return [col[order] for col in columns]
 
 

@@ -5,6 +5,7 @@ farther than the radius, so their scores differ only by quality within otherwise
 components: they are visited best quality first, and the walk stops once even the best remaining
 cannot reach the current `limit`-th score.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -62,7 +63,7 @@ def _walk(search, pool: Hits, walk: np.ndarray, coverage: float) -> Hits:
         return _bounded(search, pool, np.flatnonzero(walk), coverage, threshold)
     start = 0
     while start < cut:
-        chunk = seg.by_quality[start:min(cut, start + WALK_CHUNK)]
+        chunk = seg.by_quality[start : min(cut, start + WALK_CHUNK)]
         start += len(chunk)
         grown = _bounded(search, pool, chunk[walk[chunk]], coverage, threshold)
         if grown is not pool:
@@ -75,8 +76,17 @@ def _walk(search, pool: Hits, walk: np.ndarray, coverage: float) -> Hits:
 def _bounded(search, pool: Hits, specialists: np.ndarray, coverage: float, threshold: float) -> Hits:
     """`pool` plus the locations of those specialists whose upper bound reaches the threshold."""
     if len(specialists):
-        bound = vector_score.upper_bound(search.seg, search.case, search.q, search.weights, specialists, search.flags,
-                                         search.scratch.marked, search.scratch, coverage)
+        bound = vector_score.upper_bound(
+            search.seg,
+            search.case,
+            search.q,
+            search.weights,
+            specialists,
+            search.flags,
+            search.scratch.marked,
+            search.scratch,
+            coverage,
+        )
         specialists = specialists[bound >= threshold - BOUND_MARGIN]
     return merge(pool, search.expanded(specialists)) if len(specialists) else pool
 

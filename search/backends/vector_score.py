@@ -3,6 +3,7 @@
 Constant components are folded into one number and sums may be reordered: `rank` re-scores the
 shortlist exactly, and the shortlist margin (2e-6) dwarfs the rounding that introduces.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,12 @@ def expertise_of_experts(seg, case, q, flags, scratch) -> np.ndarray:
     Returns their specialist rows (the caller clears them afterwards). Computed once per match at
     the specialist level, so each scored row costs one gather.
     """
-    held = [by.rows_of(i) for by, indexes in ((seg.by_key, q.key_idx), (seg.by_group, q.group_idx))
-            for i in indexes if i is not None]
+    held = [
+        by.rows_of(i)
+        for by, indexes in ((seg.by_key, q.key_idx), (seg.by_group, q.group_idx))
+        for i in indexes
+        if i is not None
+    ]
     if not case.conditions or not held:
         return np.zeros(0, dtype=np.int64)
     size = sum(len(p) for p in held)
@@ -30,8 +35,10 @@ def expertise_of_experts(seg, case, q, flags, scratch) -> np.ndarray:
     total = np.zeros(len(experts))
     for key, group in zip(q.key_idx, q.group_idx):
         held = []
-        for postings, index, lo, span in ((seg.by_key, key, scoring.EXACT_BASE, scoring.EXACT_SPAN),
-                                          (seg.by_group, group, scoring.GROUP_BASE, scoring.GROUP_SPAN)):
+        for postings, index, lo, span in (
+            (seg.by_key, key, scoring.EXACT_BASE, scoring.EXACT_SPAN),
+            (seg.by_group, group, scoring.GROUP_BASE, scoring.GROUP_SPAN),
+        ):
             if index is not None:
                 rows = postings.rows_of(index)
                 level[rows] = np.maximum(level[rows], lo + span * postings.values_of(index))
@@ -50,16 +57,22 @@ def expertise(seg, case, q, sp, row_flags, scratch) -> np.ndarray:
         return np.where(seg.primary[sp] == named, scoring.NAMED_SPECIALTY_PRIMARY, scoring.NAMED_SPECIALTY_SECONDARY)
     k = len(case.conditions)
     mean_of = {level: sum([level] * k) / k for level in (scoring.SPECIALTY_PRIMARY, scoring.SPECIALTY_SECONDARY)}
-    value = np.where(q.treats[seg.primary[sp]], mean_of[scoring.SPECIALTY_PRIMARY],
-                     np.where((row_flags & 1) != 0, mean_of[scoring.SPECIALTY_SECONDARY], 0.0))
+    value = np.where(
+        q.treats[seg.primary[sp]],
+        mean_of[scoring.SPECIALTY_PRIMARY],
+        np.where((row_flags & 1) != 0, mean_of[scoring.SPECIALTY_SECONDARY], 0.0),
+    )
     experts = np.flatnonzero(row_flags & 2)
     value[experts] = scratch.expertise[sp[experts]]
     return value
 
 
 def _specialty_level(seg, q, sp, row_flags) -> np.ndarray:
-    return np.where(q.treats[seg.primary[sp]], scoring.SPECIALTY_PRIMARY,
-                    np.where((row_flags & 1) != 0, scoring.SPECIALTY_SECONDARY, 0.0))
+    return np.where(
+        q.treats[seg.primary[sp]],
+        scoring.SPECIALTY_PRIMARY,
+        np.where((row_flags & 1) != 0, scoring.SPECIALTY_SECONDARY, 0.0),
+    )
 
 
 def score_rows(seg, case, q, weights, rows, sp, row_flags, distance, in_network, scratch) -> np.ndarray:
@@ -67,8 +80,9 @@ def score_rows(seg, case, q, weights, rows, sp, row_flags, distance, in_network,
     constant = 0.0
     score = weights["expertise"] * expertise(seg, case, q, sp, row_flags, scratch)
     if case.has_plan:
-        score += weights["coverage"] * np.where(in_network, scoring.COVERAGE["in_network"],
-                                                scoring.COVERAGE["out_of_network_self_pay"])
+        score += weights["coverage"] * np.where(
+            in_network, scoring.COVERAGE["in_network"], scoring.COVERAGE["out_of_network_self_pay"]
+        )
     else:
         constant += weights["coverage"] * scoring.COVERAGE["self_pay" if case.self_pay else "unknown"]
     if distance is None:
@@ -116,10 +130,13 @@ def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, cover
         best_distance = np.where(boxed[specialists], 1.0, beyond)
     scale = scoring.URGENCY_DAYS[case.urgency]
     best_availability = 1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale)
-    bound = (weights["expertise"] * expertise(seg, case, q, specialists, flags[specialists], scratch)
-             + weights["distance"] * best_distance + weights["quality"] * seg.quality[specialists]
-             + weights["independence"] * independence_of(seg, q, specialists)
-             + (weights["coverage"] * coverage + weights["availability"] * best_availability))
+    bound = (
+        weights["expertise"] * expertise(seg, case, q, specialists, flags[specialists], scratch)
+        + weights["distance"] * best_distance
+        + weights["quality"] * seg.quality[specialists]
+        + weights["independence"] * independence_of(seg, q, specialists)
+        + (weights["coverage"] * coverage + weights["availability"] * best_availability)
+    )
     return bound + standing_bonus(q, specialists, flags[specialists])
 
 
@@ -132,10 +149,14 @@ def bound_without_quality(seg, case, q, weights, coverage: float) -> float:
     else:
         distance_best = max(scoring.TELEHEALTH_FLOOR, math.exp(-case.max_distance_mi / scoring.DISTANCE_SCALE_MI))
     scale = scoring.URGENCY_DAYS[case.urgency]
-    return (weights["expertise"] * expertise_best + weights["distance"] * distance_best + weights["independence"]
-            + weights["coverage"] * coverage
-            + weights["availability"] * (1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale))
-            + (scoring.STANDING_BONUS if q.primary_holder is not None else 0.0))
+    return (
+        weights["expertise"] * expertise_best
+        + weights["distance"] * distance_best
+        + weights["independence"]
+        + weights["coverage"] * coverage
+        + weights["availability"] * (1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale))
+        + (scoring.STANDING_BONUS if q.primary_holder is not None else 0.0)
+    )
 
 
 def independence_of(seg, q, sp):

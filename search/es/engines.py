@@ -14,9 +14,11 @@ clients differ, and every difference is named here:
   (`ApiError`); in `opensearch-py` both are a `TransportError`.
 - BULK HELPERS: each client's own `streaming_bulk`, called with the same options.
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import elasticsearch
 import opensearchpy
@@ -36,8 +38,7 @@ class ElasticsearchEngine:
     @staticmethod
     def connect(nodes: list[str], timeout_s: float, retries: int) -> elasticsearch.Elasticsearch:
         """A client of these node URLs; every request bounded by `timeout_s`, retried on another node."""
-        return elasticsearch.Elasticsearch(nodes, request_timeout=timeout_s, max_retries=retries,
-                                           retry_on_timeout=True)
+        return elasticsearch.Elasticsearch(nodes, request_timeout=timeout_s, max_retries=retries, retry_on_timeout=True)
 
     def ping(self) -> bool:
         """True when the cluster answers."""

@@ -4,11 +4,12 @@
 it, then moves the alias in one atomic `POST _aliases` call, so searches see the old index or
 the new one and never a half-built one.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 
 from search.es.engines import Engine
 from search.es.mapping import LIVE_SETTINGS, index_body, versioned_name
@@ -20,7 +21,7 @@ PROGRESS_EVERY = 10_000
 # Every write carries the outbox id it reflects; "external_gte" lets a replay of the same state
 # through and turns an older state arriving late (two indexers racing) into a harmless conflict.
 VERSION_TYPE = "external_gte"
-FIRST_INDEX_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+FIRST_INDEX_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -40,29 +41,47 @@ class RebuildFailed(RuntimeError):
 def index_actions(docs: Iterable[dict], index: str, version_of: Callable[[dict], int]) -> Iterator[dict]:
     """Bulk `index` actions for documents, each at the version `version_of(doc)` gives."""
     for doc in docs:
-        yield {"_op_type": "index", "_index": index, "_id": doc["doc_id"], "_source": doc,
-               "version": version_of(doc), "version_type": VERSION_TYPE}
+        yield {
+            "_op_type": "index",
+            "_index": index,
+            "_id": doc["doc_id"],
+            "_source": doc,
+            "version": version_of(doc),
+            "version_type": VERSION_TYPE,
+        }
 
 
 def delete_actions(doc_ids: Iterable[str], index: str, version: Callable[[str], int]) -> Iterator[dict]:
     """Bulk `delete` actions for documents whose practice location is gone."""
     for doc_id in doc_ids:
-        yield {"_op_type": "delete", "_index": index, "_id": doc_id, "version": version(doc_id),
-               "version_type": VERSION_TYPE}
+        yield {
+            "_op_type": "delete",
+            "_index": index,
+            "_id": doc_id,
+            "version": version(doc_id),
+            "version_type": VERSION_TYPE,
+        }
 
 
-def write(engine: Engine, actions: Iterable[dict], *, require_alias: bool,
-          progress: Callable[[str], None] | None = None) -> BulkReport:
+def write(
+    engine: Engine, actions: Iterable[dict], *, require_alias: bool, progress: Callable[[str], None] | None = None
+) -> BulkReport:
     """Stream actions through the bulk helper; per-document failures are reported, not raised.
 
     A transport failure (cluster unreachable after the client's retries) does raise: the
     caller decides what stays pending.
     """
     report = BulkReport()
-    for ok, item in engine.streaming_bulk(actions, chunk_size=CHUNK_SIZE, max_retries=BULK_RETRIES,
-                                   initial_backoff=INITIAL_BACKOFF_S, raise_on_error=False,
-                                   raise_on_exception=False, require_alias=require_alias):
-        (op, result), = item.items()
+    for ok, item in engine.streaming_bulk(
+        actions,
+        chunk_size=CHUNK_SIZE,
+        max_retries=BULK_RETRIES,
+        initial_backoff=INITIAL_BACKOFF_S,
+        raise_on_error=False,
+        raise_on_exception=False,
+        require_alias=require_alias,
+    ):
+        ((op, result),) = item.items()
         if ok:
             report.deleted += op == "delete"
             report.written += op != "delete"
@@ -98,14 +117,14 @@ def ensure_alias(engine: Engine, alias: str) -> None:
     engine.update_aliases([{"add": {"index": name, "alias": alias}}])
 
 
-def rebuild(engine: Engine, alias: str, docs: Iterable[dict], version: int,
-            progress: Callable[[str], None] | None = None) -> int:
+def rebuild(
+    engine: Engine, alias: str, docs: Iterable[dict], version: int, progress: Callable[[str], None] | None = None
+) -> int:
     """Load `docs` into a new versioned index, then swap the alias to it atomically; returns the count."""
     name = versioned_name(alias)
     engine.create_index(name, index_body(bulk_load=True))
     try:
-        report = write(engine, index_actions(docs, name, lambda _doc: version), require_alias=False,
-                       progress=progress)
+        report = write(engine, index_actions(docs, name, lambda _doc: version), require_alias=False, progress=progress)
         if report.errors:
             raise RebuildFailed(f"{len(report.errors)} documents failed, first: {report.errors[:3]}")
         engine.put_settings(name, LIVE_SETTINGS)
@@ -114,8 +133,9 @@ def rebuild(engine: Engine, alias: str, docs: Iterable[dict], version: int,
         engine.delete_index(name)  # leave no half-built index
         raise
     old = engine.indices_behind(alias)
-    engine.update_aliases([*({"remove": {"index": i, "alias": alias}} for i in old),
-                           {"add": {"index": name, "alias": alias}}])
+    engine.update_aliases(
+        [*({"remove": {"index": i, "alias": alias}} for i in old), {"add": {"index": name, "alias": alias}}]
+    )
     for index in old:
         engine.delete_index(index)
     if progress:

@@ -1,8 +1,9 @@
 """The Elasticsearch index: mapping of the search document, settings and versioned index names."""
+
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _KEYWORD = {"type": "keyword"}
 
@@ -82,7 +83,7 @@ def index_body(bulk_load: bool = False) -> dict:
 
 def versioned_name(alias: str, now: datetime | None = None) -> str:
     """A new concrete index name behind `alias`: `<alias>-v<UTC timestamp>`."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return f"{alias}-v{now:%Y%m%d%H%M%S%f}"
 
 

@@ -5,10 +5,11 @@ failure or a per-document error it stays pending with its attempt counted and th
 so the next run (after commit, or the `reindex --follow` worker) delivers it. Nothing is lost
 while the cluster is down.
 """
+
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
@@ -80,7 +81,7 @@ def indexed_documents(engine: Engine, alias: str, ids: list[int]) -> dict[str, i
     engine.refresh(alias)
     found: dict[str, int] = {}
     for start in range(0, len(ids), ID_CHUNK):
-        chunk = ids[start:start + ID_CHUNK]
+        chunk = ids[start : start + ID_CHUNK]
         response = engine.search(alias, indexed_documents_search(chunk))
         for hit in response["hits"]["hits"]:
             found[hit["_id"]] = hit["_source"]["specialist_id"]
@@ -89,18 +90,22 @@ def indexed_documents(engine: Engine, alias: str, ids: list[int]) -> dict[str, i
 
 def indexed_documents_search(ids: list[int]) -> dict:
     """The search body listing the documents of some specialists (ids only)."""
-    return {"query": {"bool": {"filter": [{"terms": {"specialist_id": ids}}]}},
-            "_source": ["specialist_id"], "size": 10_000}
+    return {
+        "query": {"bool": {"filter": [{"terms": {"specialist_id": ids}}]}},
+        "_source": ["specialist_id"],
+        "size": 10_000,
+    }
 
 
 def redeliver_since(session_factory: SessionFactory, started: datetime) -> int:
     """Mark pending again the rows delivered since `started` (they went to an index just retired)."""
     with session_factory() as session, unit_of_work(session):
-        result = session.execute(update(OutboxEvent).where(OutboxEvent.processed_at >= started - CLOCK_SKEW)
-                                 .values(processed_at=None))
+        result = session.execute(
+            update(OutboxEvent).where(OutboxEvent.processed_at >= started - CLOCK_SKEW).values(processed_at=None)
+        )
     return result.rowcount
 
 
 def now() -> datetime:
     """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

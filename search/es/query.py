@@ -10,6 +10,7 @@ Each signal is its own should clause (`constant_score` with a boost, or a one-fu
 `function_score` scaled by a boosted `match_all`) rather than a `{"filter", "weight"}` function:
 the same sum, in a form Elastic's published request specification accepts.
 """
+
 from __future__ import annotations
 
 from search import scoring
@@ -36,8 +37,11 @@ def candidate_search(case: MatchCase, size: int) -> dict:
         "query": {"bool": {**hard_constraints(case), "should": signals(case)}},
         "size": size,
         # Deterministic order among equal approximate scores, so a capped fetch is repeatable.
-        "sort": [{"_score": {"order": "desc"}}, {"specialist_id": {"order": "asc"}},
-                 {"practice_location_id": {"order": "asc"}}],
+        "sort": [
+            {"_score": {"order": "desc"}},
+            {"specialist_id": {"order": "asc"}},
+            {"practice_location_id": {"order": "asc"}},
+        ],
         "track_total_hits": True,
         "aggregations": {"specialists": {"cardinality": {"field": "specialist_id", "precision_threshold": 40000}}},
     }
@@ -122,19 +126,58 @@ def signals(case: MatchCase) -> list[dict]:
         primary = [{"terms": {"specialties": sorted(case.primary_treaters)}}] if case.primary_treaters else []
         clauses.append(_worth(_any_of(primary + _expertise_codes(case)), scoring.STANDING_BONUS))
     if case.has_plan and case.network_ids:
-        clauses.append(_worth({"terms": {"network_ids": sorted(case.network_ids)}},
-                              weights["coverage"] * (1 - scoring.COVERAGE["out_of_network_self_pay"])))
+        clauses.append(
+            _worth(
+                {"terms": {"network_ids": sorted(case.network_ids)}},
+                weights["coverage"] * (1 - scoring.COVERAGE["out_of_network_self_pay"]),
+            )
+        )
     if case.point is not None:
         lat, lon = case.point
         # exp decay to 1/e at `scale` is exactly scoring.distance_score's exp(-d / scale).
-        clauses.append(_scaled({"exp": {"location": {"origin": {"lat": lat, "lon": lon}, "decay": ONE_OVER_E,
-                                                     "scale": f"{scoring.DISTANCE_SCALE_MI}mi"}}},
-                               weights["distance"]))
-    clauses.append(_scaled({"exp": {"next_available": {"origin": case.now.isoformat(), "decay": ONE_OVER_E,
-                                                       "scale": f"{int(scoring.URGENCY_DAYS[case.urgency] * 24)}h"}}},
-                           weights["availability"]))
-    clauses.append({"function_score": {"functions": [{"field_value_factor": {
-        "field": "rating", "factor": weights["quality"] / 5.0, "missing": scoring.RATING_PRIOR_MEAN}}]}})
+        clauses.append(
+            _scaled(
+                {
+                    "exp": {
+                        "location": {
+                            "origin": {"lat": lat, "lon": lon},
+                            "decay": ONE_OVER_E,
+                            "scale": f"{scoring.DISTANCE_SCALE_MI}mi",
+                        }
+                    }
+                },
+                weights["distance"],
+            )
+        )
+    clauses.append(
+        _scaled(
+            {
+                "exp": {
+                    "next_available": {
+                        "origin": case.now.isoformat(),
+                        "decay": ONE_OVER_E,
+                        "scale": f"{int(scoring.URGENCY_DAYS[case.urgency] * 24)}h",
+                    }
+                }
+            },
+            weights["availability"],
+        )
+    )
+    clauses.append(
+        {
+            "function_score": {
+                "functions": [
+                    {
+                        "field_value_factor": {
+                            "field": "rating",
+                            "factor": weights["quality"] / 5.0,
+                            "missing": scoring.RATING_PRIOR_MEAN,
+                        }
+                    }
+                ]
+            }
+        }
+    )
     return clauses
 
 
@@ -145,27 +188,47 @@ def _worth(clause: dict, points: float) -> dict:
 
 def _scaled(function: dict, points: float) -> dict:
     # The function's value times `points`: a boosted match_all scores `points`, multiplied by the function.
-    return {"function_score": {"query": {"match_all": {"boost": points}}, "functions": [function],
-                               "boost_mode": "multiply"}}
+    return {
+        "function_score": {"query": {"match_all": {"boost": points}}, "functions": [function], "boost_mode": "multiply"}
+    }
 
 
 def _expertise_signals(case: MatchCase, weight: float) -> list[dict]:
     if not case.conditions:
-        return [_worth({"term": {"primary_specialty": case.specialty}}, weight * 0.2),
-                _worth({"term": {"specialties": case.specialty}}, weight * 0.8)] if case.specialty else []
+        return (
+            [
+                _worth({"term": {"primary_specialty": case.specialty}}, weight * 0.2),
+                _worth({"term": {"specialties": case.specialty}}, weight * 0.8),
+            ]
+            if case.specialty
+            else []
+        )
     share = weight / len(case.conditions)
     related = scoring.GROUP_BASE + scoring.GROUP_SPAN * MIDDLE_EVIDENCE
     clauses = []
     for key, group in zip(case.condition_keys, case.condition_groups):
         clauses.append(_worth({"term": {"condition_keys": key}}, share * scoring.EXACT_BASE))
-        clauses += [_worth(_evidence_filter(key, clause), share * scoring.EXACT_SPAN * part)
-                    for clause, part in EVIDENCE_TIERS]
+        clauses += [
+            _worth(_evidence_filter(key, clause), share * scoring.EXACT_SPAN * part) for clause, part in EVIDENCE_TIERS
+        ]
         if group:
-            clauses.append(_worth({"bool": {"filter": [{"term": {"condition_groups": group}}],
-                                            "must_not": [{"term": {"condition_keys": key}}]}}, share * related))
+            clauses.append(
+                _worth(
+                    {
+                        "bool": {
+                            "filter": [{"term": {"condition_groups": group}}],
+                            "must_not": [{"term": {"condition_keys": key}}],
+                        }
+                    },
+                    share * related,
+                )
+            )
     if case.treating_specialties:
-        clauses.append(_worth({"terms": {"primary_specialty": sorted(case.treating_specialties)}},
-                              weight * scoring.SPECIALTY_PRIMARY))
+        clauses.append(
+            _worth(
+                {"terms": {"primary_specialty": sorted(case.treating_specialties)}}, weight * scoring.SPECIALTY_PRIMARY
+            )
+        )
     return clauses
 
 
