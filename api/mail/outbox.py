@@ -13,11 +13,14 @@ import logging
 import os
 import queue
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.db import db, utcnow
@@ -28,6 +31,7 @@ from api.unit_of_work import UnitOfWork, unit_of_work
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
+LEASE = timedelta(minutes=5)  # a sender that dies mid-batch frees its messages after this
 BATCH = 100
 
 
@@ -57,33 +61,85 @@ def compose(to_address: str, message: Message, sender: str) -> EmailMessage:
     return email
 
 
-def deliver_pending(
-    session: Session, target: Transport, sender: str, *, ids: list[int] | None = None, limit: int = BATCH
-) -> int:
-    """Send unsent messages (all, or those `ids`), oldest first; returns how many went (the caller commits)."""
-    query = select(MailOutbox).where(MailOutbox.sent_at.is_(None), MailOutbox.attempts < MAX_ATTEMPTS)
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed message, read out of its row so that it is sent with no transaction open."""
+
+    id: int
+    to_address: str
+    subject: str
+    body: str
+
+
+def claim(session: Session, now: datetime, *, ids: list[int] | None = None, limit: int = BATCH) -> list[Outgoing]:
+    """Lease unsent messages (all, or those `ids`), oldest first, for LEASE; count the attempt."""
+    free = (MailOutbox.claimed_until.is_(None)) | (MailOutbox.claimed_until < now)
+    query = select(MailOutbox.id).where(MailOutbox.sent_at.is_(None), MailOutbox.attempts < MAX_ATTEMPTS, free)
     if ids is not None:
         query = query.where(MailOutbox.id.in_(ids))
-    rows = session.scalars(query.order_by(MailOutbox.id).limit(limit).with_for_update(skip_locked=True)).all()
-    sent = 0
-    for row in rows:
-        row.attempts += 1
-        try:
-            target.send(compose(row.to_address, Message(row.subject, row.body), sender))
-        except Exception as error:  # kept for `deliver-mail`; the type only, the text may name the server
-            row.last_error = type(error).__name__
-            log.warning("mail %s not sent (%s)", row.id, row.last_error)
+    wanted = list(session.scalars(query.order_by(MailOutbox.id).limit(limit)))
+    if not wanted:
+        return []
+    # One conditional UPDATE: of two senders racing for a row, only one sees it come back.
+    leased = session.execute(
+        update(MailOutbox)
+        .where(MailOutbox.id.in_(wanted), MailOutbox.sent_at.is_(None), free)
+        .values(claimed_until=now + LEASE, attempts=MailOutbox.attempts + 1)
+        .returning(MailOutbox.id, MailOutbox.to_address, MailOutbox.subject, MailOutbox.body)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return sorted((Outgoing(*row) for row in leased), key=lambda m: m.id)
+
+
+def record(session: Session, outcomes: dict[int, str | None], now: datetime) -> None:
+    """Write what sending did: sent (the body, which may hold a one-time link, is blanked) or the error type."""
+    for message_id, error in outcomes.items():
+        row = session.get(MailOutbox, message_id)
+        if row is None:
             continue
-        row.sent_at, row.last_error, row.body = utcnow(), None, ""
-        sent += 1
-    return sent
+        row.claimed_until = None
+        if error is None:
+            row.sent_at, row.last_error, row.body = now, None, ""
+        else:
+            row.last_error = error
+
+
+def send_all(messages: list[Outgoing], target: Transport, sender: str) -> dict[int, str | None]:
+    """Send each message (no transaction open); the outcome by id: None when sent, else the error's type."""
+    outcomes: dict[int, str | None] = {}
+    for message in messages:
+        try:
+            target.send(compose(message.to_address, Message(message.subject, message.body), sender))
+            outcomes[message.id] = None
+        except Exception as error:  # kept for `deliver-mail`; the type only, the text may name the server
+            outcomes[message.id] = type(error).__name__
+            log.warning("mail %s not sent (%s)", message.id, outcomes[message.id])
+    return outcomes
+
+
+def deliver_pending(
+    new_session: Callable[[], Session],
+    target: Transport,
+    sender: str,
+    *,
+    ids: list[int] | None = None,
+    limit: int = BATCH,
+) -> int:
+    """Claim, send and record unsent messages: three steps, and no transaction (on SQLite, no write
+    lock) is held while the mail server answers. Returns how many went."""
+    with new_session() as session, unit_of_work(session) as uow:
+        messages = claim(uow.session, utcnow(), ids=ids, limit=limit)
+    if not messages:
+        return 0
+    outcomes = send_all(messages, target, sender)
+    with new_session() as session, unit_of_work(session) as uow:
+        record(uow.session, outcomes, utcnow())
+    return sum(error is None for error in outcomes.values())
 
 
 def deliver_now(ids: list[int] | None = None) -> int:
-    """Send pending messages in a session of their own (inside an app context)."""
-    with db.new_session() as session, unit_of_work(session) as uow:
-        sent = deliver_pending(uow.session, transport(), current_app.config["MAIL_FROM"], ids=ids)
-    return sent
+    """Send pending messages in sessions of their own (inside an app context)."""
+    return deliver_pending(db.new_session, transport(), current_app.config["MAIL_FROM"], ids=ids)
 
 
 def dispatch(ids: list[int]) -> None:

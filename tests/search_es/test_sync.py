@@ -15,6 +15,7 @@ from api.config import TestConfig
 from api.db import db, utcnow
 from api.models import OutboxEvent, PracticeLocation, Specialist
 from api.unit_of_work import UnitOfWork
+from search.backends import cluster
 from search.backends.elasticsearch import ElasticsearchBackend
 from search.backends.opensearch import OpenSearchBackend
 from search.es import indexer
@@ -215,10 +216,8 @@ def test_a_failed_rebuild_leaves_the_alias_where_it_was(backend, session, admin,
     changed_specialists(session, count=2)
     backend.rebuild()
     [before] = behind(admin, alias)
-    import search.documents
-
-    real = search.documents.build_documents
-    monkeypatch.setattr(search.documents, "build_documents", lambda s, ids=None: ({**d, "x": 1} for d in real(s, ids)))
+    real = cluster.build_documents  # the cluster backend's own reference: where a rebuild reads documents
+    monkeypatch.setattr(cluster, "build_documents", lambda s, ids=None: ({**d, "x": 1} for d in real(s, ids)))
     with pytest.raises(indexer.RebuildFailed):
         backend.rebuild()
     assert behind(admin, alias) == [before] and versioned_indices(admin, alias) == [before]

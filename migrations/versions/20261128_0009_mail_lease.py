@@ -1,0 +1,25 @@
+"""mail: a lease on a message while it is being sent
+
+Revision ID: 0009_mail_lease
+Revises: 0008_rel_finish
+Create Date: 2026-11-28 09:30:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = "0009_mail_lease"
+down_revision = "0008_rel_finish"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # batch mode: SQLite cannot ALTER a table's columns in place.
+    with op.batch_alter_table("mail_outbox") as batch:
+        batch.add_column(sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("mail_outbox") as batch:
+        batch.drop_column("claimed_until")
