@@ -41,9 +41,10 @@ def create_app(config: Config | None = None) -> Flask:
     for blueprint in (*coverage_blueprints, scheduling_blp, stripe_blp):
         api.register_blueprint(blueprint)
 
-    from api import security
+    from api import security, web
 
     security.init_app(app)  # after the blueprints: it wraps the rate-limited views
+    web.init_app(app)  # the pages at / (templates, static files, CSRF)
 
     from api.cli import register_commands
 

@@ -1,0 +1,70 @@
+"""The web app for people: server-side pages (Jinja, a little htmx) on the same services as the API.
+
+Pages live at `/`; the JSON API stays under `/v1`. Every form carries a CSRF token (Flask-WTF's
+CSRFProtect, checked for this blueprint only: the API authenticates with bearer tokens, which a
+browser never sends by itself). The signed session cookie holds the bearer token of the person
+signed in; pages resolve it exactly as the API resolves an Authorization header.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, render_template, request
+from flask_wtf.csrf import CSRFProtect
+
+from api.errors import DomainError
+from api.web.identity import signed_in_user
+
+FORM_MEDIA = ("application/x-www-form-urlencoded", "multipart/form-data")
+csrf = CSRFProtect()
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
+
+
+@bp.before_request
+def _check_csrf() -> None:
+    """Every state-changing request to a page must carry the session's CSRF token."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+
+
+@bp.after_request
+def _content_policy(response):
+    """Pages may load their own files and Stripe.js (card fields and their frames), nothing else."""
+    stripe = "{0.scheme}://{0.netloc}".format(urlsplit(current_app.config["STRIPE_JS_URL"]))
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; script-src 'self' {stripe}; connect-src 'self' {stripe} https://api.stripe.com; "
+        f"frame-src {stripe} https://hooks.stripe.com; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    response.headers["Cache-Control"] = "no-store"  # pages may show health and payment details
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages, the API document viewer and CSRF protection."""
+    from api.web import account, booking, docs, search  # noqa: F401  (they add their routes to `bp`)
+
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked in `_check_csrf`, pages only
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    csrf.init_app(app)
+    app.register_blueprint(bp)
+    for endpoint, view in app.view_functions.items():
+        if endpoint.startswith(f"{bp.name}.") and endpoint != f"{bp.name}.static":
+            view.accepts_media = FORM_MEDIA  # the app's body check (api/errors.py) lets forms through here
+
+
+@bp.context_processor
+def _page_globals() -> dict:
+    """What every page's header needs."""
+    return {"current_user": signed_in_user}
+
+
+@bp.errorhandler(DomainError)
+def _refused(error: DomainError):
+    """A refusal from a service, as a page (the API answers the same refusal as problem+json)."""
+    return render_template("error.html", title=_TITLES.get(error.status, "That did not work"),
+                           detail=error.detail), error.status
+
+
+_TITLES = {404: "Not found", 409: "That cannot be done now", 422: "Please check what you entered",
+           503: "Please try again shortly"}
