@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 import billing
 from api.db import db, utcnow
-from api.models import Booking, Role, Slot, Specialist
+from api.models import Booking, BookingStatus, PaymentStatus, Role, Slot, Specialist
 from api.scheduling import bookings, flows
 from api.scheduling.policy import BookingPolicy
 from api.scheduling.present import booking_view
@@ -35,8 +35,11 @@ def _page(booking: Booking) -> dict:
     """What every booking page shows: the booking as the API answers it, and who it is with."""
     view = booking_view(db.session, booking, _policy())
     specialist = db.session.get(Specialist, view["slot"]["specialist_id"])
-    return {"b": view, "specialist": specialist,
-            "client_secret": session.get(_SECRET_KEY.format(booking.id)) if view["status"] == "held" else None}
+    secret = session.get(_SECRET_KEY.format(booking.id)) if view["status"] is BookingStatus.HELD else None
+    needs_bank = bool(view["payment"]) and view["payment"]["status"] is PaymentStatus.REQUIRES_ACTION
+    state = f"{view['status'].value}-{view['payment']['status'].value if view['payment'] else ''}"
+    return {"b": view, "specialist": specialist, "client_secret": secret, "authenticate": bool(secret and needs_bank),
+            "state": state}
 
 
 @bp.get("/slots/<int(max=2147483647):slot_id>/book")
@@ -86,8 +89,14 @@ def booking(booking_id: int, identity):
 @bp.get("/bookings/<int(max=2147483647):booking_id>/status")
 @sign_in_required(Role.PATIENT)
 def booking_status(booking_id: int, identity):
-    """The status panel alone, for htmx to poll until the webhook has settled the payment."""
-    return render_template("_booking_status.html", **_page(bookings.load_booking(db.session, booking_id, identity)))
+    """The status panel alone, for htmx to poll until the webhook has settled the payment.
+
+    Unchanged since the page's `seen` state: 204, which htmx leaves alone (the live region stays quiet).
+    """
+    page = _page(bookings.load_booking(db.session, booking_id, identity))
+    if request.args.get("seen") == page["state"]:
+        return "", 204
+    return render_template("_booking_status.html", **page)
 
 
 @bp.post("/bookings/<int(max=2147483647):booking_id>/confirm")

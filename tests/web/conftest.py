@@ -13,6 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from api.config import VAR_DIR
+from reference import conditions
 from tests.factories import PASSWORD, make_institution, make_user
 from tests.payments_support import fake_stripe, free_port, localstripe, localstripe_url, make_bookable, make_plan  # noqa: F401
 from api.models import PlanType, Role
@@ -41,6 +42,7 @@ def directory(session):
 @pytest.fixture
 def live_server(app):
     """The app served by a real (threaded) WSGI server on a free loopback port; its base URL."""
+    conditions.warm()  # the catalogues load once per process: not inside a page's navigation timeout
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

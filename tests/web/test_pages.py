@@ -102,3 +102,25 @@ def test_pages_carry_a_content_policy_allowing_only_themselves_and_stripe(app, c
     policy = client.get("/").headers["Content-Security-Policy"]
     assert "script-src 'self' http://127.0.0.1:9" in policy and "frame-ancestors 'none'" in policy
     assert client.get("/v1/reference/specialties").headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def test_the_status_poll_answers_204_while_nothing_changed(client, session, directory, fake_stripe):
+    _sign_in(client, directory)
+    slot = directory["slots"][0]
+    book = client.get(f"/slots/{slot.id}/book").get_data(as_text=True)
+    held = client.post(f"/slots/{slot.id}/book", data={"csrf_token": _csrf(book), "payment_method": "pm_card_visa",
+                                                       "hold_key": "k1"})
+    assert held.status_code == 302
+    booking_url = held.headers["Location"]
+    page = client.get(booking_url).get_data(as_text=True)
+    poll = re.search(r'hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert client.get(poll).status_code == 204
+    assert client.get(booking_url + "/status?seen=held-pending").status_code == 200
+
+
+def test_a_payment_method_that_is_not_one_is_refused(client, directory):
+    _sign_in(client, directory)
+    slot = directory["slots"][0]
+    book = client.get(f"/slots/{slot.id}/book").get_data(as_text=True)
+    refused = client.post(f"/slots/{slot.id}/book", data={"csrf_token": _csrf(book), "payment_method": "4242424242424242"})
+    assert refused.status_code == 422

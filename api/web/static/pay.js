@@ -36,6 +36,7 @@
   }
   const pending = document.getElementById("authenticate");
   if (pending && pending.dataset.status === "requires_action") {
-    Stripe(pending.dataset.stripeKey).confirmCardPayment(pending.dataset.clientSecret);
+    Stripe(pending.dataset.stripeKey).confirmCardPayment(pending.dataset.clientSecret)
+      .then(function () { window.location.reload(); });  // the page then follows the webhook's settlement
   }
 })();
