@@ -31,14 +31,18 @@ def _policy() -> BookingPolicy:
     return BookingPolicy.from_config(current_app.config)
 
 
-def _page(booking: Booking) -> dict:
-    """What every booking page shows: the booking as the API answers it, and who it is with."""
+def _page(booking: Booking, bank_step_done: bool = False) -> dict:
+    """What every booking page shows: the booking as the API answers it, and who it is with.
+
+    `authenticate` asks the page to run the bank's 3-D Secure step with Stripe.js, until the browser
+    says it has (`bank_step_done`); the webhook then settles the payment.
+    """
     view = booking_view(db.session, booking, _policy())
     specialist = db.session.get(Specialist, view["slot"]["specialist_id"])
     secret = session.get(_SECRET_KEY.format(booking.id)) if view["status"] is BookingStatus.HELD else None
     needs_bank = bool(view["payment"]) and view["payment"]["status"] is PaymentStatus.REQUIRES_ACTION
     state = f"{view['status'].value}-{view['payment']['status'].value if view['payment'] else ''}"
-    return {"b": view, "specialist": specialist, "client_secret": secret, "authenticate": bool(secret and needs_bank),
+    return {"b": view, "specialist": specialist, "client_secret": secret, "authenticate": bool(secret and needs_bank and not bank_step_done),
             "state": state}
 
 
@@ -81,7 +85,8 @@ def my_bookings(identity):
 @sign_in_required(Role.PATIENT)
 def booking(booking_id: int, identity):
     """A booking: waiting for the payment, or the receipt, or the cancellation and its refund."""
-    return render_template("booking.html", **_page(bookings.load_booking(db.session, booking_id, identity)),
+    held = bookings.load_booking(db.session, booking_id, identity)
+    return render_template("booking.html", **_page(held, bank_step_done="authenticated" in request.args),
                            stripe_js_url=current_app.config["STRIPE_JS_URL"],
                            stripe_key=current_app.config["STRIPE_PUBLISHABLE_KEY"])
 

@@ -124,3 +124,20 @@ def test_a_payment_method_that_is_not_one_is_refused(client, directory):
     book = client.get(f"/slots/{slot.id}/book").get_data(as_text=True)
     refused = client.post(f"/slots/{slot.id}/book", data={"csrf_token": _csrf(book), "payment_method": "4242424242424242"})
     assert refused.status_code == 422
+
+
+def test_confirm_now_and_cancel_show_the_receipt_and_the_refund(client, directory, fake_stripe):
+    _sign_in(client, directory)
+    slot = directory["slots"][0]
+    book = _csrf(client.get(f"/slots/{slot.id}/book").get_data(as_text=True))
+    url = client.post(f"/slots/{slot.id}/book", data={"csrf_token": book, "payment_method": "pm_card_visa"}).headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    assert "Confirm the booking now" in page and 'data-payment="authorised"' in page
+    client.post(f"{url}/confirm", data={"csrf_token": _csrf(page)})
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-status="confirmed"' in page and 'data-testid="payment-status">captured' in page
+    assert "Confirm the booking now" not in page
+    client.post(f"{url}/cancel", data={"csrf_token": _csrf(page)})
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-status="cancelled"' in page and 'data-testid="refunded">450.00 USD' in page
+    assert "Cancel this booking" not in page

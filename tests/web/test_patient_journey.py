@@ -17,6 +17,7 @@ from tests.payments_support import WEBHOOK_SECRET, event, reading, signed
 from tests.web.browser import check_page, serious_violations
 
 CARD = "4242424242424242"
+THREE_D_SECURE = "4000002760003184"  # localstripe asks for authentication
 SWAGGER_UI_MARKUP = frozenset({"nested-interactive", "label-content-name-mismatch"})
 
 
@@ -31,6 +32,27 @@ def _deliver(base: str, kind: str, intent_id: str) -> None:
     body, headers = signed(event(kind, {"id": intent_id, "object": "payment_intent"}), WEBHOOK_SECRET)
     answer = requests.post(f"{base}/v1/stripe/webhook", data=body, headers=headers, timeout=30)
     assert answer.status_code == 200 and answer.json()["outcome"] == "processed", answer.text
+
+
+def _type_card(page, number: str) -> None:
+    """Type a card into localstripe's card Element on the booking page."""
+    page.get_by_role("heading", name="Book and pay").wait_for()
+    card = page.locator("#card-element")
+    for field, value in (("number", number), ("exp_month", "12"), ("exp_year", "30"), ("cvc", "123"),
+                         ("postal_code", "10001")):
+        card.locator(f"input[placeholder={field}]").fill(value)
+
+
+def _sign_in(page, base: str, directory, then: str) -> None:
+    page.goto(f"{base}/signin?next={then}")
+    page.get_by_label("E-mail").fill("pat@example.test")
+    page.get_by_label("Password").fill(directory["password"])
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _payment(session) -> Payment:
+    with reading(session) as s:
+        return s.scalar(select(Payment))
 
 
 def test_search_to_paid_booking_to_refund(page, live_server, directory, session, stripe_page):
@@ -57,13 +79,7 @@ def test_search_to_paid_booking_to_refund(page, live_server, directory, session,
     page.get_by_label("Password").fill(directory["password"])
     page.get_by_role("button", name="Sign in").click()
 
-    page.get_by_role("heading", name="Book and pay").wait_for()
-    card = page.locator("#card-element")
-    card.locator("input[placeholder=number]").fill(CARD)
-    card.locator("input[placeholder=exp_month]").fill("12")
-    card.locator("input[placeholder=exp_year]").fill("30")
-    card.locator("input[placeholder=cvc]").fill("123")
-    card.locator("input[placeholder=postal_code]").fill("10001")
+    _type_card(page, CARD)
     check_page(page, "05-book-and-pay")
     page.get_by_role("button", name=re.compile("Pay 450.00 USD")).click()
 
@@ -121,3 +137,18 @@ def test_docs_render_the_api_offline(page, live_server):
     # Swagger UI's own operation rows: a button inside a button, labelled by path (upstream markup we
     # do not own); every other rule, contrast included (docs.css), must pass on /docs too.
     check_page(page, "09-api-docs", waived=SWAGGER_UI_MARKUP)
+
+
+def test_a_card_that_needs_3d_secure_is_confirmed_in_the_browser_with_the_client_secret(
+        page, live_server, directory, session, stripe_page):
+    _sign_in(page, live_server, directory, f"/slots/{directory['slots'][1].id}/book")
+    _type_card(page, THREE_D_SECURE)
+    page.get_by_role("button", name=re.compile("Pay 450.00 USD")).click()
+    page.get_by_role("heading", name=re.compile("Booking #")).wait_for()
+    assert _payment(session).status is PaymentStatus.REQUIRES_ACTION
+    page.get_by_role("button", name="Complete authentication").click()  # localstripe's 3-D Secure box
+    page.wait_for_url("**/bookings/*?authenticated=1")  # Stripe.js confirmed the intent with its client secret
+    payment = _payment(session)
+    _deliver(live_server, "payment_intent.amount_capturable_updated", payment.stripe_payment_intent_id)
+    page.locator("#booking-status[data-status=confirmed]").wait_for()
+    check_page(page, "10-confirmed-after-3d-secure")

@@ -37,6 +37,8 @@
   const pending = document.getElementById("authenticate");
   if (pending && pending.dataset.status === "requires_action") {
     Stripe(pending.dataset.stripeKey).confirmCardPayment(pending.dataset.clientSecret)
-      .then(function () { window.location.reload(); });  // the page then follows the webhook's settlement
+      .then(function () {  // the page then follows the webhook's settlement
+        window.location.replace(window.location.pathname + "?authenticated=1");
+      });
   }
 })();
