@@ -105,7 +105,8 @@ def test_search_to_paid_booking_to_refund(page, live_server, directory, session,
     assert not any(CARD in body for _, _, body in stripe_page.sent)  # our server never had the card to send
 
 
-def test_an_emergent_search_warns_first_in_the_browser(page, live_server, directory):
+def test_an_emergent_search_warns_first_in_the_browser_on_a_phone(page, live_server, directory):
+    page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server + "/")
     page.get_by_label("Your condition, in your own words").fill("promyelocytic leukemia")
     page.get_by_label("Where you are").fill("10001")
@@ -116,7 +117,8 @@ def test_an_emergent_search_warns_first_in_the_browser(page, live_server, direct
     assert "911" in alert.inner_text()
     first = page.locator("main > *").first
     assert first.get_attribute("role") == "alert"  # before anything else on the page
-    check_page(page, "08-emergent-warning")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    check_page(page, "08-emergent-warning-phone")
 
 
 def test_condition_suggestions_come_from_the_reference_api(page, live_server, directory):
