@@ -51,6 +51,18 @@ def init_app(app: Flask) -> None:
     for endpoint, view in app.view_functions.items():
         if endpoint.startswith(f"{bp.name}.") and endpoint != f"{bp.name}.static":
             view.accepts_media = FORM_MEDIA  # the app's body check (api/errors.py) lets forms through here
+    _limit(app)
+
+
+# The pages that do what a rate-limited API endpoint does get the same limit (api/security/limits.py).
+LIMITED = {"web.sign_in_post": "RATE_LIMIT_LOGIN", "web.search_results": "RATE_LIMIT_SEARCH"}
+
+
+def _limit(app: Flask) -> None:
+    limiter = app.extensions["rate_limiter"]
+    for endpoint, field in LIMITED.items():
+        limited = limiter.limit(lambda field=field: current_app.config[field])
+        app.view_functions[endpoint] = limited(app.view_functions[endpoint])
 
 
 @bp.context_processor

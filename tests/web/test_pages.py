@@ -141,3 +141,13 @@ def test_confirm_now_and_cancel_show_the_receipt_and_the_refund(client, director
     page = client.get(url).get_data(as_text=True)
     assert 'data-status="cancelled"' in page and 'data-testid="refunded">450.00 USD' in page
     assert "Cancel this booking" not in page
+
+
+def test_sign_in_and_search_pages_are_rate_limited_like_the_api(app, client, directory):
+    app.config.update(RATE_LIMIT_LOGIN="2/minute", RATE_LIMIT_SEARCH="1/minute")
+    token = _csrf(client.get("/signin").get_data(as_text=True))
+    answers = [client.post("/signin", data={"email": "x@example.test", "password": "no", "csrf_token": token})
+               for _ in range(3)]
+    assert [a.status_code for a in answers] == [401, 401, 429] and answers[2].headers["Retry-After"]
+    searches = [client.get("/search", query_string={"condition": "zzqxv", "where": "10001"}) for _ in range(2)]
+    assert [s.status_code for s in searches] == [422, 429]
