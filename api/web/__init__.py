@@ -10,7 +10,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, render_template, request
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from api.errors import DomainError
 from api.web.identity import signed_in_user
@@ -78,5 +79,13 @@ def _refused(error: DomainError):
                            detail=error.detail), error.status
 
 
-_TITLES = {404: "Not found", 409: "That cannot be done now", 422: "Please check what you entered",
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    """Pages answer their HTTP errors (a stale form's CSRF token, an unknown page) as pages too."""
+    detail = ("This form has expired. Go back, reload the page and try again." if isinstance(error, CSRFError)
+              else error.description)
+    return render_template("error.html", title=_TITLES.get(error.code, error.name), detail=detail), error.code
+
+
+_TITLES = {400: "That did not work", 404: "Not found", 409: "That cannot be done now", 422: "Please check what you entered",
            503: "Please try again shortly"}

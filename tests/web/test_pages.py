@@ -65,7 +65,8 @@ def test_specialist_page_lists_slots_and_the_verdict_under_a_plan(client, direct
 
 def test_a_form_without_its_csrf_token_is_refused(client, directory):
     answer = client.post("/signin", data={"email": "pat@example.test", "password": directory["password"]})
-    assert answer.status_code == 400
+    assert answer.status_code == 400 and "This form has expired" in answer.get_data(as_text=True)
+    assert answer.mimetype == "text/html"
 
 
 def test_sign_in_keeps_a_token_and_sign_out_revokes_it(client, session, directory):
@@ -123,7 +124,12 @@ def test_a_payment_method_that_is_not_one_is_refused(client, directory):
     slot = directory["slots"][0]
     book = client.get(f"/slots/{slot.id}/book").get_data(as_text=True)
     refused = client.post(f"/slots/{slot.id}/book", data={"csrf_token": _csrf(book), "payment_method": "4242424242424242"})
-    assert refused.status_code == 422
+    assert refused.status_code == 422 and refused.mimetype == "text/html"
+
+
+def test_an_unknown_specialist_is_a_404_page(client):
+    page = client.get("/specialists/999999")
+    assert page.status_code == 404 and "<h1>Not found</h1>" in page.get_data(as_text=True)
 
 
 def test_confirm_now_and_cancel_show_the_receipt_and_the_refund(client, directory, fake_stripe):

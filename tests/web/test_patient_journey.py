@@ -100,6 +100,11 @@ def test_search_to_paid_booking_to_refund(page, live_server, directory, session,
     page.locator("#booking-status[data-status=cancelled]").wait_for()
     assert page.get_by_test_id("refunded").inner_text().startswith("450.00 USD")  # 3 days ahead: in full
     check_page(page, "07-cancelled-refunded")
+    page.get_by_role("link", name="My bookings").click()
+    assert "cancelled" in page.get_by_role("main").inner_text()
+    check_page(page, "07b-my-bookings")
+    page.goto(live_server + "/specialists/999999")
+    check_page(page, "07c-not-found")
 
     assert not any(CARD in body or "4242 4242" in body for body in sent_to_us)
     assert not any(CARD in body for _, _, body in stripe_page.sent)  # our server never had the card to send
