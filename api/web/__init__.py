@@ -45,8 +45,9 @@ def init_app(app: Flask) -> None:
     from api.web import account, booking, docs, search  # noqa: F401  (they add their routes to `bp`)
 
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked in `_check_csrf`, pages only
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    # Flask's own defaults exist for these, so they are set, not defaulted. With HSTS on, the site is TLS only.
+    app.config.update(SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True,
+                      SESSION_COOKIE_SECURE=app.config["HSTS_ENABLED"])
     csrf.init_app(app)
     app.register_blueprint(bp)
     for endpoint, view in app.view_functions.items():

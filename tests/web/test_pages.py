@@ -16,6 +16,8 @@ def _sign_in(client, directory) -> None:
     answer = client.post("/signin", data={"email": "pat@example.test", "password": directory["password"],
                                           "csrf_token": _csrf(form), "next": "/bookings"})
     assert answer.status_code == 302 and answer.headers["Location"] == "/bookings"
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_search_in_own_words_shows_the_expert_with_reasons_and_coverage(client, directory):
