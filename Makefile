@@ -44,8 +44,13 @@ run: seed
 	@echo "Serving on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/openapi.json)"
 	exec $(BIN)/gunicorn --config gunicorn.conf.py 'api.app:create_app()'
 
-# The search-cluster tests start real OpenSearch nodes from the launcher built here.
+# The search-cluster tests start real OpenSearch nodes from the launcher built here; the web app's
+# browser tests drive Debian's Chromium (never a downloaded browser): without it, stop here.
+CHROMIUM := /usr/bin/chromium
+
 test: $(VENV)/.installed-test $(SEARCHNODE)
+	@test -x $(CHROMIUM) || { echo "make test: $(CHROMIUM) is missing; the browser tests need it:" \
+	  "apt-get update && apt-get install -y chromium  (.ci/run installs it)" >&2; exit 1; }
 	scripts/test.sh
 
 # The OpenSearch launcher (searchnode/): Maven Central artifacts only, rebuilt when its sources change.

@@ -6,7 +6,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 import search
-from api import json_input, observability, security
+from api import json_input, observability, security, web
 from api.accounts.routes import admin_blp
 from api.accounts.routes import blp as accounts_blp
 from api.audit.routes import blp as audit_blp
@@ -65,6 +65,7 @@ def create_app(config: Config | None = None) -> Flask:
         api.register_blueprint(blueprint)
 
     security.init_app(app)  # after the blueprints: it wraps the rate-limited views
+    web.init_app(app)  # the pages at / (templates, static files, CSRF)
 
     register_commands(app)
     return app

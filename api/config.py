@@ -89,6 +89,9 @@ class Config:
     NOTIFIER: str = "log,email"
     NOTIFIER_WEBHOOK_URL: str = ""
     NOTIFIER_TIMEOUT_S: float = 2.0  # a webhook is called right after a user request commits
+    # The web app's payment page: Stripe.js from Stripe (or localstripe's fake at <localstripe>/js.stripe.com/v3/).
+    STRIPE_JS_URL: str = "https://js.stripe.com/v3/"
+    STRIPE_PUBLISHABLE_KEY: str = "pk_test_secondlook_placeholder"
     TESTING: bool = False
 
     # flask-smorest / OpenAPI settings are constants, not environment.
