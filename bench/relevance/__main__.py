@@ -24,8 +24,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     cases = load_cases()
     backends = ["embedded"]
-    if os.environ.get("SEARCH_BACKEND") == "elasticsearch" or os.environ.get("OPENSEARCH_URL"):
+    if os.environ.get("ELASTICSEARCH_URL"):
         backends.append("elasticsearch")
+    if os.environ.get("OPENSEARCH_URL"):
+        backends.append("opensearch")  # a real node: `make opensearch`
     summaries = []
     for backend in backends:
         results = run(seeded_app(args.count, temp_db(), backend), cases)

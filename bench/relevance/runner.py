@@ -72,9 +72,11 @@ def seeded_app(count: int, db_path: Path, backend: str = "embedded", seed: int =
     engine.dispose()
     settings = {"DATABASE_URL": url, "RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING", "SEARCH_BACKEND": backend}
     if backend == "elasticsearch":
-        settings["ELASTICSEARCH_URL"] = os.environ.get("OPENSEARCH_URL") or os.environ["ELASTICSEARCH_URL"]
+        settings["ELASTICSEARCH_URL"] = os.environ["ELASTICSEARCH_URL"]
+    if backend == "opensearch":
+        settings["OPENSEARCH_URL"] = os.environ["OPENSEARCH_URL"]
     app = create_app(Config(**settings))
-    if backend == "elasticsearch":
+    if backend in ("elasticsearch", "opensearch"):
         import search
         from api.db import db
         from search.sync import reindex
