@@ -74,10 +74,10 @@ def verify(payload: bytes, signature: str | None, secret: str) -> None:
     """Refuse (WebhookRejected) a request Stripe did not sign, for this exact payload, recently."""
     try:
         stripe.WebhookSignature.verify_header(payload, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE)
-    except stripe.SignatureVerificationError:
-        raise WebhookRejected("The Stripe-Signature header does not match the payload.")
-    except ValueError:  # not UTF-8: nothing Stripe signs
-        raise WebhookRejected("The payload is not a JSON event.")
+    except stripe.SignatureVerificationError as err:
+        raise WebhookRejected("The Stripe-Signature header does not match the payload.") from err
+    except ValueError as err:  # not UTF-8: nothing Stripe signs
+        raise WebhookRejected("The payload is not a JSON event.") from err
 
 
 def read_event(text: str) -> dict | str:

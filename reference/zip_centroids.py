@@ -105,7 +105,7 @@ def population_proxy() -> Mapping[str, float]:
     """
     zips, lats, lons = arrays()
     counts = _neighbour_counts(lats, lons, METRO_RADIUS_MI)
-    return MappingProxyType(dict(zip(zips, counts.astype(float).tolist())))
+    return MappingProxyType(dict(zip(zips, counts.astype(float).tolist(), strict=True)))
 
 
 def _neighbour_counts(lats: np.ndarray, lons: np.ndarray, radius_mi: float) -> np.ndarray:

@@ -131,8 +131,8 @@ def reschedule(session: Session, booking: Booking, slot_id: int, now: datetime) 
     session.add(moved)
     try:
         session.flush()
-    except IntegrityError:  # the unit of work rolls back
-        raise Conflict("That slot has just been taken; choose another.")
+    except IntegrityError as err:  # the unit of work rolls back
+        raise Conflict("That slot has just been taken; choose another.") from err
     left = session.execute(
         update(Booking)
         .where(Booking.id == booking.id, Booking.status == was)
@@ -164,8 +164,8 @@ def new_attempt(session: Session, booking: Booking, now: datetime) -> Payment:
     session.add(payment)
     try:
         session.flush()
-    except IntegrityError:  # the unit of work rolls back
-        raise Conflict("Another payment attempt has just started for this booking.")
+    except IntegrityError as err:  # the unit of work rolls back
+        raise Conflict("Another payment attempt has just started for this booking.") from err
     return payment
 
 

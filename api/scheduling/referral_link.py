@@ -27,7 +27,10 @@ class ReferralLink:
 
 
 def link_for_hold(session: Session, identity: Identity, slot_id: int, referral_id: int | None) -> ReferralLink | None:
-    """The link a hold on `slot_id` may carry, or NotFound (not yours), Conflict (not bookable), Invalid (wrong slot)."""
+    """The link a hold on `slot_id` may carry.
+
+    Or NotFound (not yours), Conflict (not bookable), Invalid (wrong slot).
+    """
     if referral_id is None:
         return None
     referral = session.get(Referral, referral_id)

@@ -206,7 +206,7 @@ def _expertise_signals(case: MatchCase, weight: float) -> list[dict]:
     share = weight / len(case.conditions)
     related = scoring.GROUP_BASE + scoring.GROUP_SPAN * MIDDLE_EVIDENCE
     clauses = []
-    for key, group in zip(case.condition_keys, case.condition_groups):
+    for key, group in zip(case.condition_keys, case.condition_groups, strict=True):
         clauses.append(_worth({"term": {"condition_keys": key}}, share * scoring.EXACT_BASE))
         clauses += [
             _worth(_evidence_filter(key, clause), share * scoring.EXACT_SPAN * part) for clause, part in EVIDENCE_TIERS
