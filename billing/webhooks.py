@@ -25,9 +25,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import stripe
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -163,15 +164,18 @@ def record(session: Session, event_id: str, kind: str, text: str, now: datetime)
 def claim(session: Session, event_id: str, now: datetime) -> bool:
     """Take the event for processing unless it is done or another delivery is processing it."""
     return (
-        session.execute(
-            update(StripeEvent)
-            .where(
-                StripeEvent.id == event_id,
-                StripeEvent.processed_at.is_(None),
-                (StripeEvent.claimed_until.is_(None)) | (StripeEvent.claimed_until < now),
-            )
-            .values(claimed_until=now + LEASE, attempts=StripeEvent.attempts + 1)
-            .execution_options(synchronize_session=False)
+        cast(
+            CursorResult,
+            session.execute(
+                update(StripeEvent)
+                .where(
+                    StripeEvent.id == event_id,
+                    StripeEvent.processed_at.is_(None),
+                    (StripeEvent.claimed_until.is_(None)) | (StripeEvent.claimed_until < now),
+                )
+                .values(claimed_until=now + LEASE, attempts=StripeEvent.attempts + 1)
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
         == 1
     )

@@ -113,7 +113,7 @@ def confirm_booking(session: Session, gateway: PaymentGateway, booking: Booking,
 
 def _current_intent(gateway: PaymentGateway, booking: Booking, payment: Payment) -> IntentState:
     try:
-        return gateway.retrieve_intent(payment.stripe_payment_intent_id)
+        return gateway.retrieve_intent(payments.intent_id(payment))
     except PaymentServiceUnavailable as err:
         raise Unavailable(bookings.unreachable(booking)) from err
 
@@ -165,7 +165,7 @@ def pay_again(
 def settle_payment(session: Session, gateway: PaymentGateway, payment: Payment, now: datetime) -> None:
     """After Stripe reported a change: confirm what the patient paid for, give back what they did not get."""
     with unit_of_work(session) as uow:
-        booking = uow.session.get(Booking, payment.booking_id)
+        booking = uow.session.get_one(Booking, payment.booking_id)
         step = bookings.settlement_step(uow.session, booking, payment, now)
     if step == "confirm":
         confirm_booking(session, gateway, booking, now)

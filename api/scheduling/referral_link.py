@@ -35,7 +35,7 @@ def link_for_hold(session: Session, identity: Identity, slot_id: int, referral_i
         return None
     referral = session.get(Referral, referral_id)
     case = session.get(Case, referral.case_id) if referral is not None else None
-    if case is None or case.patient_user_id != identity.user_id:
+    if referral is None or case is None or case.patient_user_id != identity.user_id:
         raise NotFound(f"No referral {referral_id} on a case of yours.")
     if case.status is CaseStatus.CLOSED:
         raise Conflict("This case is closed: the patient has recorded their decision.")
