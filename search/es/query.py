@@ -98,7 +98,7 @@ def _place(case: MatchCase) -> list[dict]:
     reach = case.max_distance_mi * DISTANCE_MARGIN + DISTANCE_MARGIN_MI
     clauses: list[dict] = [{"geo_distance": {"distance": f"{reach:.4f}mi", "location": {"lat": lat, "lon": lon}}}]
     if case.telehealth_ok:
-        remote = [{"term": {"telehealth": True}}]
+        remote: list[dict] = [{"term": {"telehealth": True}}]
         if case.patient_state is not None:  # telehealth across state lines needs a licence there
             remote.append({"term": {"licensed_states": case.patient_state}})
         clauses.append({"bool": {"filter": remote}})
