@@ -152,7 +152,7 @@ def authorize_referral(
     try:
         _, party = authorize(session, identity, referral.case_id, verb, reason)
     except NotFound:
-        raise missing
+        raise missing from None
     return referral, party
 
 

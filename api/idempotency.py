@@ -12,9 +12,10 @@ from __future__ import annotations
 import functools
 import hashlib
 from datetime import timedelta
+from typing import Any, cast
 
 from flask import Response, json, request
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -104,18 +105,20 @@ def _begin(scope: str, key: str) -> Response | None:
             select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
         )
         if record is None or record.request_sha256 != fingerprint or record.response_status is not None:
-            return _answer_for(
-                record and (record.request_sha256, record.response_status, record.response_body), fingerprint
-            )
-        claimed = uow.session.execute(
-            update(IdempotencyRecord)
-            .where(
-                IdempotencyRecord.id == record.id,
-                IdempotencyRecord.response_status.is_(None),
-                or_(IdempotencyRecord.locked_until.is_(None), IdempotencyRecord.locked_until < now),
-            )
-            .values(locked_until=now + LEASE)
-            .execution_options(synchronize_session=False)
+            stored = None if record is None else (record.request_sha256, record.response_status, record.response_body)
+            return _answer_for(stored, fingerprint)
+        claimed = cast(
+            CursorResult,
+            uow.session.execute(
+                update(IdempotencyRecord)
+                .where(
+                    IdempotencyRecord.id == record.id,
+                    IdempotencyRecord.response_status.is_(None),
+                    or_(IdempotencyRecord.locked_until.is_(None), IdempotencyRecord.locked_until < now),
+                )
+                .values(locked_until=now + LEASE)
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
     if not claimed:
         raise Conflict(f"A request with this {HEADER} is still being processed; retry shortly.")
@@ -152,8 +155,8 @@ def _finish(scope: str, key: str, response: Response | None) -> None:
     """Store a final answer (2xx-4xx) or let go of the key so that a retry runs again (5xx)."""
     db.session.rollback()  # whatever the view left uncommitted is not part of its answer
     keep = response is not None and response.status_code < 500
-    values = {"locked_until": None}
-    if keep:
+    values: dict[str, Any] = {"locked_until": None}
+    if keep and response is not None:
         values.update(response_status=response.status_code, response_body=response.get_json(silent=True))
     with unit_of_work() as uow:
         uow.session.execute(

@@ -9,20 +9,22 @@ long header field or too many header bytes in all.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from werkzeug.http import HTTP_STATUS_CODES
 
 from api.errors import PROBLEM_MIMETYPE
 
+if TYPE_CHECKING:  # the standard WSGI types exist for type checkers only
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
 # Each below gunicorn's limit in gunicorn.conf.py (request line 8190, field 16380, 100 fields).
 MAX_URL_BYTES = 4096
 MAX_HEADER_FIELD_BYTES = 8192
 MAX_HEADER_BYTES = 32 * 1024
 MAX_HEADER_FIELDS = 64
-
-StartResponse = Callable[..., object]
 
 
 def _url_bytes(environ: dict) -> int:
@@ -56,10 +58,10 @@ def refusal(environ: dict) -> tuple[int, str] | None:
 class RequestLimits:
     """WSGI middleware: refuse an oversized URL or header with problem+json, else pass the request on."""
 
-    def __init__(self, app: Callable[[dict, StartResponse], Iterable[bytes]]) -> None:
+    def __init__(self, app: WSGIApplication) -> None:
         self.app = app
 
-    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Answer 414/431 problem+json for a request over a limit; call the app otherwise."""
         refused = refusal(environ)
         if refused is None:

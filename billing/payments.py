@@ -33,6 +33,13 @@ def idempotency_key(payment: Payment, action: str) -> str:
     return f"secondlook-booking{payment.booking_id}-payment{payment.id}-attempt{payment.attempt}-{action}"
 
 
+def intent_id(payment: Payment) -> str:
+    """The Stripe PaymentIntent of an attempt that has reached Stripe (an error before then)."""
+    if payment.stripe_payment_intent_id is None:
+        raise ValueError(f"Payment {payment.id} has no Stripe PaymentIntent yet.")
+    return payment.stripe_payment_intent_id
+
+
 def authorise(gateway: PaymentGateway, payment: Payment, payment_method: str | None) -> IntentState:
     """Create the attempt's PaymentIntent (authorising the card when a method is given), or fetch it."""
     if payment.stripe_payment_intent_id:
@@ -48,7 +55,7 @@ def authorise(gateway: PaymentGateway, payment: Payment, payment_method: str | N
 
 def capture(gateway: PaymentGateway, payment: Payment) -> IntentState:
     """Capture the authorised amount; a no-op when Stripe says it is captured already."""
-    intent = gateway.retrieve_intent(payment.stripe_payment_intent_id)
+    intent = gateway.retrieve_intent(intent_id(payment))
     if intent.status != "requires_capture":
         return intent
     return gateway.capture(intent.id, payment.amount_cents, idempotency_key(payment, "capture"))
@@ -81,12 +88,12 @@ def abandon(gateway: PaymentGateway, payment: Payment, intent: IntentState) -> C
 
 def refund(gateway: PaymentGateway, payment: Payment, amount_cents: int) -> list[RefundState]:
     """Refund up to `amount_cents` in total for this attempt; refunds Stripe already has count towards it."""
-    done = gateway.list_refunds(payment.stripe_payment_intent_id)
+    done = gateway.list_refunds(intent_id(payment))
     owed = amount_cents - sum(r.amount for r in done if r.status in ("succeeded", "pending"))
     if owed > 0:
         done.append(
             gateway.refund(
-                payment.stripe_payment_intent_id,
+                intent_id(payment),
                 owed,
                 payment.booking_id,
                 idempotency_key(payment, f"refund-{amount_cents}"),

@@ -76,7 +76,7 @@ def reconcile(
         found = uow.session.scalars(query).all()
     for payment in found:
         try:
-            intent = gateway.retrieve_intent(payment.stripe_payment_intent_id)
+            intent = gateway.retrieve_intent(payments.intent_id(payment))
             refunds = gateway.list_refunds(intent.id) if intent.status == "succeeded" else []
         except PaymentServiceUnavailable:
             report.unreachable.append(payment.id)

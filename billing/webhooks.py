@@ -25,9 +25,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import stripe
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -74,10 +75,10 @@ def verify(payload: bytes, signature: str | None, secret: str) -> None:
     """Refuse (WebhookRejected) a request Stripe did not sign, for this exact payload, recently."""
     try:
         stripe.WebhookSignature.verify_header(payload, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE)
-    except stripe.SignatureVerificationError:
-        raise WebhookRejected("The Stripe-Signature header does not match the payload.")
-    except ValueError:  # not UTF-8: nothing Stripe signs
-        raise WebhookRejected("The payload is not a JSON event.")
+    except stripe.SignatureVerificationError as err:
+        raise WebhookRejected("The Stripe-Signature header does not match the payload.") from err
+    except ValueError as err:  # not UTF-8: nothing Stripe signs
+        raise WebhookRejected("The payload is not a JSON event.") from err
 
 
 def read_event(text: str) -> dict | str:
@@ -163,15 +164,18 @@ def record(session: Session, event_id: str, kind: str, text: str, now: datetime)
 def claim(session: Session, event_id: str, now: datetime) -> bool:
     """Take the event for processing unless it is done or another delivery is processing it."""
     return (
-        session.execute(
-            update(StripeEvent)
-            .where(
-                StripeEvent.id == event_id,
-                StripeEvent.processed_at.is_(None),
-                (StripeEvent.claimed_until.is_(None)) | (StripeEvent.claimed_until < now),
-            )
-            .values(claimed_until=now + LEASE, attempts=StripeEvent.attempts + 1)
-            .execution_options(synchronize_session=False)
+        cast(
+            CursorResult,
+            session.execute(
+                update(StripeEvent)
+                .where(
+                    StripeEvent.id == event_id,
+                    StripeEvent.processed_at.is_(None),
+                    (StripeEvent.claimed_until.is_(None)) | (StripeEvent.claimed_until < now),
+                )
+                .values(claimed_until=now + LEASE, attempts=StripeEvent.attempts + 1)
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
         == 1
     )

@@ -245,12 +245,13 @@ def treaters(name: str, organ_specialties: tuple[str, ...] = ()) -> tuple[specia
     code, how = cross_reference(name)
     if how in ("genetic", "multiple-anomaly", "chromosomal"):
         base = specialty_map.icd_treaters(code) if code else None
-        if how == "chromosomal":
+        if how == "chromosomal" and base is not None:  # always so: a chromosomal name carries Q99.9
             found = base
         else:
             found = specialty_map.Treaters((specialty_map.GENETICS,), base.primary if base else ())
         # A list of anomalies is not the disease its first anomaly names: no ICD-10-CM place.
         return found.refined(organ_specialties[:2]).with_paediatric(), (None if how == "multiple-anomaly" else code)
+    assert code is not None  # the ways left ("title", "neoplasm", "contained", "metabolic") all carry a code
     found = specialty_map.icd_treaters(code)
     if how == "metabolic" or HEREDITARY.search(name):
         # An inherited disease is also the geneticist's: diagnosis, counselling, family testing.

@@ -66,6 +66,11 @@ def get(zip5: str) -> Centroid | None:
     return _load().by_zip.get(str(zip5).strip()[:5])
 
 
+def known(zip5: str) -> Centroid:
+    """Centroid of a ZIP taken from this table (all_zips, arrays); KeyError for any other."""
+    return _load().by_zip[str(zip5).strip()[:5]]
+
+
 @cache
 def all_zips() -> tuple[str, ...]:
     """Every ZIP with coordinates, sorted."""
@@ -105,7 +110,7 @@ def population_proxy() -> Mapping[str, float]:
     """
     zips, lats, lons = arrays()
     counts = _neighbour_counts(lats, lons, METRO_RADIUS_MI)
-    return MappingProxyType(dict(zip(zips, counts.astype(float).tolist())))
+    return MappingProxyType(dict(zip(zips, counts.astype(float).tolist(), strict=True)))
 
 
 def _neighbour_counts(lats: np.ndarray, lons: np.ndarray, radius_mi: float) -> np.ndarray:

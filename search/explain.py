@@ -83,7 +83,9 @@ def _expertise_reasons(case: MatchCase, doc: dict, levels: list) -> list[str]:
         name = _specialty_name(case.specialty)
         return [f"specialises in {name}" if doc["primary_specialty"] == case.specialty else f"practises {name}"]
     out = []
-    for (key, group), (_, kind, held) in zip(zip(case.condition_keys, case.condition_groups), levels):
+    for (key, group), (_, kind, held) in zip(
+        zip(case.condition_keys, case.condition_groups, strict=True), levels, strict=True
+    ):
         if kind == "exact":
             out.append(f"treats {key} ({_evidence(held)})")
         elif kind == "group":

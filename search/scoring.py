@@ -63,7 +63,65 @@ NAME_HINT = 0.7  # shares a word rare across the directory with an excluded inst
 # this bonus so that retrieval (embedded shortlist, Elasticsearch's fetch) keeps the same experts.
 STANDING_BONUS = 2.0
 _GENERIC_WORDS = frozenset(
-    ["the", "of", "and", "at", "for", "a", "an", "in", "on", "saint", "st", "university", "univ", "college", "hospital", "hospitals", "medical", "medicine", "center", "centre", "centers", "clinic", "clinics", "health", "healthcare", "system", "systems", "group", "practice", "associates", "physicians", "partners", "institute", "care", "network", "community", "regional", "general", "memorial", "specialty", "specialists", "school", "faculty", "department", "dept", "inc", "llc", "pc", "pa", "md", "synthetic", "academic", "teaching", "campus", "main", "outpatient", "multispecialty"]
+    [
+        "the",
+        "of",
+        "and",
+        "at",
+        "for",
+        "a",
+        "an",
+        "in",
+        "on",
+        "saint",
+        "st",
+        "university",
+        "univ",
+        "college",
+        "hospital",
+        "hospitals",
+        "medical",
+        "medicine",
+        "center",
+        "centre",
+        "centers",
+        "clinic",
+        "clinics",
+        "health",
+        "healthcare",
+        "system",
+        "systems",
+        "group",
+        "practice",
+        "associates",
+        "physicians",
+        "partners",
+        "institute",
+        "care",
+        "network",
+        "community",
+        "regional",
+        "general",
+        "memorial",
+        "specialty",
+        "specialists",
+        "school",
+        "faculty",
+        "department",
+        "dept",
+        "inc",
+        "llc",
+        "pc",
+        "pa",
+        "md",
+        "synthetic",
+        "academic",
+        "teaching",
+        "campus",
+        "main",
+        "outpatient",
+        "multispecialty",
+    ]
 )
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -98,7 +156,7 @@ def condition_levels(case: MatchCase, doc: dict) -> list[tuple[float, str, dict 
     """Per case condition: (level, kind 'exact'|'group'|'specialty'|'none', the doc condition used)."""
     spec = specialty_level(case, doc)
     out = []
-    for key, group in zip(case.condition_keys, case.condition_groups):
+    for key, group in zip(case.condition_keys, case.condition_groups, strict=True):
         best: tuple[float, str, dict | None] = (spec, "specialty" if spec else "none", None)
         for held in doc["conditions"]:
             ev = evidence(held["cases_per_year"], held["publications"], held["center_of_expertise"])

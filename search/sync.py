@@ -91,9 +91,7 @@ def mark_processed(session: Session, ids: list[int]) -> None:
     """Record rows as delivered to the index (the caller commits)."""
     if ids:
         session.execute(
-            update(OutboxEvent)
-            .where(OutboxEvent.id.in_(ids))
-            .values(processed_at=datetime.now(UTC), last_error=None)
+            update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(processed_at=datetime.now(UTC), last_error=None)
         )
 
 

@@ -53,7 +53,7 @@ def upsert_providers(conn: Connection, records: list[ProviderRecord], today: dat
             insert(SPECIALIST).returning(SPECIALIST.c.id, sort_by_parameter_order=True),
             [{**_identity(r, today, now), "board_certifications": [], "created_at": now} for r in new],
         ).scalars()
-        ids.update(zip((r.npi for r in new), inserted))
+        ids.update(zip((r.npi for r in new), inserted, strict=True))
         conn.execute(
             insert(SpecialistLanguage.__table__), [{"specialist_id": ids[r.npi], "language": "en"} for r in new]
         )
@@ -140,13 +140,15 @@ def _place(conn: Connection, records: list[ProviderRecord], ids: dict[str, int],
         .all()
     )
     repoint = [
-        {"b_id": first[ids[r.npi]][0], "location_id": lid} for r, lid in zip(moving, new_ids) if ids[r.npi] in first
+        {"b_id": first[ids[r.npi]][0], "location_id": lid}
+        for r, lid in zip(moving, new_ids, strict=True)
+        if ids[r.npi] in first
     ]
     if repoint:
         conn.execute(update(PRACTICE).where(PRACTICE.c.id == bindparam("b_id")), repoint)
     created = [
         {"specialist_id": ids[r.npi], "location_id": lid, "accepting_new_patients": True}
-        for r, lid in zip(moving, new_ids)
+        for r, lid in zip(moving, new_ids, strict=True)
         if ids[r.npi] not in first
     ]
     if created:

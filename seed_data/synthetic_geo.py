@@ -153,7 +153,7 @@ def zip_table() -> ZipTable:
             continue
         area = (row["area_codes"] or ["555"])[0]
         rows.append((zip5, centroid.city, centroid.state, area, centroid.lat, centroid.lon, proxy[zip5]))
-    zips, city, state, area, lat, lon, proxy_w = zip(*rows)
+    zips, city, state, area, lat, lon, proxy_w = zip(*rows, strict=True)
     weight = np.asarray(proxy_w, dtype=np.float64) ** METRO_EXPONENT
     cdf = cumulative(weight)
     prefixes = np.asarray([int(z[:3]) for z in zips])

@@ -81,7 +81,7 @@ class InstitutionChoice:
 def _academic_plan(zips: ZipTable) -> list[tuple[str, list[int], float]]:
     """(name, campus ZIP indices, staffing weight) per academic centre, biggest metros first."""
     by_city: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, key in enumerate(zip(zips.city, zips.state)):
+    for i, key in enumerate(zip(zips.city, zips.state, strict=True)):
         by_city[key].append(i)
     cities = sorted(by_city, key=lambda k: (-zips.weight[by_city[k]].sum(), k))[:ACADEMIC_CITIES]
     plan = []
@@ -101,6 +101,7 @@ def _community_plan(zips: ZipTable, rng: np.random.Generator) -> list[tuple[str,
         zips.sample(rng.random(COMMUNITY_PRACTICES)).tolist(),
         rng.integers(0, len(COMMUNITY_ADJECTIVES), COMMUNITY_PRACTICES).tolist(),
         rng.integers(0, len(COMMUNITY_KINDS), COMMUNITY_PRACTICES).tolist(),
+        strict=True,
     ):
         base = f"Synthetic {COMMUNITY_ADJECTIVES[adj]} {COMMUNITY_KINDS[kind]} of {zips.city[z]}"
         name, n = base, 1
@@ -118,7 +119,7 @@ def _system_members(zips: ZipTable, academic, community, heads: list[int]) -> li
     joins = rng.random(len(community)) < SYSTEM_MEMBER_SHARE
     centre_zip = np.array([campuses[0] for _, campuses, _ in academic])
     out: list[int | None] = []
-    for (_, z), joined in zip(community, joins.tolist()):
+    for (_, z), joined in zip(community, joins.tolist(), strict=True):
         if not joined:
             out.append(None)
             continue
@@ -148,7 +149,7 @@ def ensure_institutions(conn: Connection, zips: ZipTable) -> InstitutionChoice:
             "health_system_id": head,
             "is_synthetic": True,
         }
-        for (name, campuses, _), head in zip(academic, heads)
+        for (name, campuses, _), head in zip(academic, heads, strict=True)
     ]
     inst_rows += [
         {
@@ -159,7 +160,7 @@ def ensure_institutions(conn: Connection, zips: ZipTable) -> InstitutionChoice:
             "health_system_id": member,
             "is_synthetic": True,
         }
-        for (name, z), member in zip(community, members)
+        for (name, z), member in zip(community, members, strict=True)
     ]
     inst_ids = ensure_rows(conn, Institution.__table__, "name", inst_rows)
     places = [
@@ -169,7 +170,7 @@ def ensure_institutions(conn: Connection, zips: ZipTable) -> InstitutionChoice:
     ]
     places += [(name, name, z, FULL_ACCESS[:2]) for name, z in community]
     loc_rows = []
-    for (inst, place, z, access), u in zip(places, rng.random((len(places), 6)).tolist()):
+    for (inst, place, z, access), u in zip(places, rng.random((len(places), 6)).tolist(), strict=True):
         loc_rows.append(
             {
                 "name": place,

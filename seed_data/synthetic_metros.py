@@ -66,7 +66,7 @@ def _metro_zips() -> tuple[np.ndarray, ...]:
     """Per metro, indices into the ZIP table of ZIPs within ANCHOR_RADIUS_MI of its centre."""
     zips, out = zip_table(), []
     for zip5 in METROS.values():
-        centre = zip_centroids.get(zip5)
+        centre = zip_centroids.known(zip5)
         dlat = (zips.lat - centre.lat) * 69.0
         dlon = (zips.lon - centre.lon) * 69.0 * np.cos(np.radians(centre.lat))
         out.append(np.flatnonzero(np.hypot(dlat, dlon) <= ANCHOR_RADIUS_MI))

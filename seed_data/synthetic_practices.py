@@ -102,7 +102,7 @@ def draw_practices(rng: np.random.Generator, ctx, first: int, n: int) -> Practic
         ),
         institution_name=[
             inst.academic_names[c] if a == ACADEMIC else inst.community_names[p] if a == COMMUNITY else None
-            for a, c, p in zip(affiliation.tolist(), centre.tolist(), practice.tolist())
+            for a, c, p in zip(affiliation.tolist(), centre.tolist(), practice.tolist(), strict=True)
         ],
         count=count,
         location_id=np.where(own, own_id, shared_id),
@@ -148,7 +148,7 @@ def practice_rows(ctx, p: Practices, j: int, index: int, rows: dict[str, list]) 
                     "lat": round(p.lat[j][k], 6),
                     "lon": round(p.lon[j][k], 6),
                     "phone": phone(zips.area_code[z], int(u[4] * 100)),
-                    "accessibility": [a for a, has in zip(ACCESS, p.access[j][k]) if has],
+                    "accessibility": [a for a, has in zip(ACCESS, p.access[j][k], strict=True) if has],
                     "institution_id": None,
                 }
             )

@@ -160,7 +160,7 @@ def person_rows(ctx, people: People, p: Practices, j: int, index: int, rows: dic
     )
     rows["specialist_language"] += [
         {"specialist_id": sid, "language": lang}
-        for lang in ["en", *(lang for lang, has in zip(names.LANGUAGES, people.languages[j]) if has)]
+        for lang in ["en", *(lang for lang, has in zip(names.LANGUAGES, people.languages[j], strict=True) if has)]
     ]
     _condition_rows(ctx, people, j, index, p.seat[j], rows["condition_expertise"])
 

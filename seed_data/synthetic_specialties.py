@@ -101,7 +101,9 @@ class SpecialtyModel:
         keys = self.pool_logw[primary] + gumbel[:, : self.pool.shape[1]]
         order = np.argsort(-keys, axis=1)
         picked = np.take_along_axis(self.pool[primary], order, axis=1)
-        return [[int(c) for c in row[: n - 1] if c >= 0] for row, n in zip(picked.tolist(), count.tolist())]
+        return [
+            [int(c) for c in row[: n - 1] if c >= 0] for row, n in zip(picked.tolist(), count.tolist(), strict=True)
+        ]
 
 
 def _secondary_pool(t: nucc.Taxonomy) -> list[nucc.Taxonomy]:

@@ -80,7 +80,7 @@ def invite_specialists(uow: UnitOfWork, links_: LinkSettings, admin: Identity, s
     for specialist in chosen:
         email = contacts.get(specialist.npi) or synthetic_contact(specialist)
         reason = "claimed" if specialist.id in claimed else None if email else "no_contact"
-        if reason:
+        if reason or not email:  # no reason means an address
             report.skipped.append({"npi": specialist.npi, "specialist_id": specialist.id, "reason": reason})
             continue
         link = links.issue(
@@ -120,7 +120,7 @@ def claim_profile(uow: UnitOfWork, token: str, password: str, display_name: str 
     session = uow.session
     row = links.redeem(session, token, TokenPurpose.CLAIM_SPECIALIST)
     specialist = session.get(Specialist, row.specialist_id) if row.specialist_id else None
-    if specialist is None:
+    if specialist is None or row.email is None:
         raise Invalid(links.DEAD_LINK, field="token")
     if session.scalar(select(User.id).where(User.specialist_id == specialist.id)):
         raise Conflict("This profile has already been claimed; sign in instead.")

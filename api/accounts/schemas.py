@@ -1,5 +1,7 @@
 """Request and response bodies of the account endpoints."""
 
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -9,14 +11,14 @@ from api.fields import ID_RANGE, UtcDateTime, validate_npi
 from api.models import Role
 from api.pages import PageArgs, page_schema
 
-PASSWORD = dict(
+PASSWORD: dict[str, Any] = dict(
     required=True,
     load_only=True,
     validate=validate.Length(min=10, max=256),
     metadata={"description": "At least 10 characters", "example": "a long passphrase"},
 )
-EMAIL = dict(required=True, validate=validate.Length(max=254), metadata={"example": "pat@example.test"})
-NAME = dict(required=True, validate=validate.Length(min=1, max=100))
+EMAIL: dict[str, Any] = dict(required=True, validate=validate.Length(max=254), metadata={"example": "pat@example.test"})
+NAME: dict[str, Any] = dict(required=True, validate=validate.Length(min=1, max=100))
 TOKEN = ma.fields.String(
     required=True,
     validate=validate.Length(min=10, max=200),

@@ -39,7 +39,7 @@ def register(uow: UnitOfWork, links_: LinkSettings, data: dict, role: Role) -> N
     session = uow.session
     npi = data.get("npi")
     if role is Role.REFERRING_PHYSICIAN:
-        check_directory_name(session, npi, data["first_name"], data["last_name"])
+        check_directory_name(session, data["npi"], data["first_name"], data["last_name"])
     password_hash = hash_password(data["password"])  # hashed either way: the same work for every answer
     email = data["email"].strip().lower()
     if find_user(session, email) is not None:
@@ -101,7 +101,7 @@ def confirm_email(uow: UnitOfWork, token: str) -> User:
     session = uow.session
     row = links.redeem(session, token, TokenPurpose.VERIFY_EMAIL, TokenPurpose.CHANGE_EMAIL)
     user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or row.email is None:
         raise Invalid(links.DEAD_LINK, field="token")
     if row.purpose is TokenPurpose.CHANGE_EMAIL:
         if find_user(session, row.email) is not None:
@@ -119,7 +119,7 @@ def confirm_email(uow: UnitOfWork, token: str) -> User:
 
 def resend_verification(uow: UnitOfWork, links_: LinkSettings, user_id: int) -> None:
     """A new confirmation link for an account whose address is not confirmed yet."""
-    user = uow.session.get(User, user_id)
+    user = uow.session.get_one(User, user_id)
     if user.email_verified_at is not None:
         raise Conflict("This address is already confirmed.")
     link = links.issue(uow.session, links_, TokenPurpose.VERIFY_EMAIL, user_id=user.id, email=user.email)
@@ -158,7 +158,7 @@ def complete_password_reset(uow: UnitOfWork, token: str, password: str) -> User:
 def request_email_change(uow: UnitOfWork, links_: LinkSettings, user_id: int, new_email: str, password: str) -> None:
     """Mail a confirmation link to the new address (and a warning to the old one); same answer if it is taken."""
     session = uow.session
-    user = session.get(User, user_id)
+    user = session.get_one(User, user_id)
     _check_password(user, password)
     new_email = new_email.strip().lower()
     if find_user(session, new_email) is not None:
@@ -184,7 +184,7 @@ def request_email_change(uow: UnitOfWork, links_: LinkSettings, user_id: int, ne
 def deactivate(uow: UnitOfWork, user_id: int, password: str) -> None:
     """The owner closes the account: no sign-in, every token revoked; the data stays for the audit trail."""
     session = uow.session
-    user = session.get(User, user_id)
+    user = session.get_one(User, user_id)
     _check_password(user, password)
     user.is_active = False
     revoke_all_tokens(session, user.id)

@@ -42,6 +42,8 @@ class MeSchema(ma.Schema):
     physician_verified_at = UtcDateTime(
         allow_none=True,
         metadata={
-            "description": "When an administrator verified a referring physician's NPI; until then no cases or referrals"
+            "description": (
+                "When an administrator verified a referring physician's NPI; until then no cases or referrals"
+            )
         },
     )

@@ -73,9 +73,13 @@ def create_user(
     """
     # null(), not None: the ORM would take None for "not given" and apply the column's default.
     now = utcnow() if verified else null()
+    if not password_hash:
+        if password is None:
+            raise ValueError("create_user needs a password or the hash of one")
+        password_hash = hash_password(password)
     user = User(
         email=email.strip().lower(),
-        password_hash=password_hash or hash_password(password),
+        password_hash=password_hash,
         role=role,
         display_name=display_name,
         specialist_id=specialist_id,
@@ -109,7 +113,7 @@ def login(uow: UnitOfWork, email: str, password: str, ttl_s: int, throttle: Thro
         raise TooManyRequests(SLOW_DOWN, headers={"Retry-After": str(wait)})
     user = find_user(uow.session, email)
     right = verify_password(user.password_hash if user else None, password)
-    if not (right and can_sign_in(user)):
+    if user is None or not (right and can_sign_in(user)):
         uow.on_rollback(throttle.failed)
         raise Unauthenticated(WRONG_CREDENTIALS)
     uow.after_commit(throttle.succeeded)

@@ -99,7 +99,7 @@ class Throttle:
                 failures = _increment(uow.session, key, now, stale)
                 block = self.policy.block_s(failures, free)
                 if block:
-                    uow.session.get(LoginThrottle, key).blocked_until = now + timedelta(seconds=block)
+                    uow.session.get_one(LoginThrottle, key).blocked_until = now + timedelta(seconds=block)
 
     def succeeded(self) -> None:
         """The right password: the e-mail's counter starts again (the address's does not)."""
@@ -126,4 +126,4 @@ def _increment(session: Session, key: str, now: datetime, stale: datetime) -> in
         },
     )
     session.execute(statement)
-    return session.scalar(select(LoginThrottle.failures).where(LoginThrottle.key == key))
+    return session.execute(select(LoginThrottle.failures).where(LoginThrottle.key == key)).scalar_one()

@@ -48,11 +48,11 @@ def accept(uow: UnitOfWork, identity: Identity, token: str) -> Case:
     """The invited patient accepts: the case is linked to their account and opens (idempotent for them)."""
     session = uow.session
     invitation = session.scalar(select(CaseInvitation).where(CaseInvitation.token_sha256 == digest(token)))
-    email = session.get(User, identity.user_id).email.lower()
+    email = session.get_one(User, identity.user_id).email.lower()
     # One answer for a wrong token, an expired one and another address: a token proves nothing else.
     if invitation is None or invitation.email != email or as_utc(invitation.expires_at) <= utcnow():
         raise NotFound("No such invitation for your e-mail address, or it has expired.")
-    case = session.get(Case, invitation.case_id)
+    case = session.get_one(Case, invitation.case_id)
     if invitation.accepted_at is None:
         invitation.accepted_at = utcnow()
         case.patient_user_id, case.status = identity.user_id, CaseStatus.OPEN

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 
 from api.auth.identity import REASON_PARAMETER, access_reason, secured
 from api.case_permissions import roles_for
-from api.cases import referrals, services
+from api.cases import journey_routes, opinion_routes, record_routes, referrals, services
 from api.cases.present import case_view
 from api.cases.schemas import (
     CaseCreateSchema,
@@ -26,6 +26,7 @@ from api.cases.schemas import (
 )
 from api.matching.present import match_response
 from api.matching.schemas import MATCH_RESPONSE_SCHEMA
+from api.unit_of_work import unit_of_work
 
 blp = Blueprint(
     "cases",
@@ -152,8 +153,5 @@ class ReferralTransitions(MethodView):
             referral = referrals.transition(work, identity, referral_id, data, access_reason())
         return referral
 
-
-from api.cases import journey_routes, opinion_routes, record_routes  # noqa: E402  (they share this package helpers)
-from api.unit_of_work import unit_of_work
 
 BLUEPRINTS = (blp, referrals_blp, record_routes.blp, opinion_routes.blp, journey_routes.blp)

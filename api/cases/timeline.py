@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -80,7 +81,8 @@ def build(session: Session, case: Case) -> list[Entry]:
     """Every step of the case, oldest first (ties in the usual order of the steps)."""
     opinions = list(session.scalars(select(Opinion).where(Opinion.case_id == case.id).order_by(Opinion.id)))
     referrals = list(case.referrals)
-    specialists = {
+    # Keyed as looked up: a referral's or opinion's specialist may be gone (None).
+    specialists: dict[int | None, Specialist] = {
         s.id: s
         for s in session.scalars(
             select(Specialist).where(
@@ -148,7 +150,8 @@ class _People:
     """Role and display name of the accounts a timeline mentions, each looked up once."""
 
     def __init__(self, session: Session) -> None:
-        self.session, self.seen = session, {}
+        self.session = session
+        self.seen: dict[int, tuple[str | None, str | None]] = {}
 
     def of(self, user_id: int | None) -> tuple[str | None, str | None]:
         if user_id is None:
@@ -170,11 +173,11 @@ def _first_audited(session: Session, people: _People, case: Case, action: str, s
 
 
 def _referral_steps(
-    people: _People, referrals: list[Referral], specialists: dict[int, Specialist], tie_breakers: set[int]
+    people: _People, referrals: list[Referral], specialists: dict[int | None, Specialist], tie_breakers: set[int]
 ) -> list[Entry]:
     entries = []
     for referral in referrals:
-        named = dict(
+        named: dict[str, Any] = dict(
             referral_id=referral.id,
             specialist_id=referral.specialist_id,
             specialist_name=specialist_name(specialists.get(referral.specialist_id)),
@@ -191,7 +194,7 @@ def _referral_steps(
 _REFERRAL_STEP = {"send": "referred", "accept": "referral_accepted"}
 
 
-def _releases(session: Session, people: _People, case: Case, specialists: dict[int, Specialist]) -> list[Entry]:
+def _releases(session: Session, people: _People, case: Case, specialists: dict[int | None, Specialist]) -> list[Entry]:
     rows = session.scalars(
         select(RecordsAuthorization).where(RecordsAuthorization.case_id == case.id).order_by(RecordsAuthorization.id)
     )
@@ -215,6 +218,7 @@ def _bookings(session: Session, people: _People, case: Case) -> list[Entry]:
         .order_by(Booking.id)
     ):
         who = people.of(booking.patient_id)
+        assert booking.confirmed_at is not None  # the query keeps confirmed bookings only
         entries.append(
             Entry(
                 "booked",

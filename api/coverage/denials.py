@@ -20,20 +20,32 @@ from api.models import Case, DenialReason, InsuranceDenial, Plan, Specialist
 from reference import conditions as catalogue
 
 _ARGUMENT = {
-    DenialReason.NOT_MEDICALLY_NECESSARY: "An independent review of the diagnosis and the treatment plan by a specialist experienced in this "
-    "condition is medically necessary before I start treatment: the decision is serious, and an error in "
-    "the diagnosis or the plan would be costly to my health and to the plan.",
-    DenialReason.OUT_OF_NETWORK: "No in-network specialist within a reasonable distance has comparable experience with this condition. "
-    "I ask the plan to approve this consultation as an in-network exception, as its network cannot "
-    "provide the expertise the condition requires.",
-    DenialReason.NO_REFERRAL: "My physician supports this second opinion and the referral is enclosed; I ask that it be applied "
-    "to this consultation.",
-    DenialReason.NO_PRIOR_AUTHORIZATION: "I ask the plan to grant authorization for this consultation, retroactively if need be; the clinical "
-    "reasons are set out above and in the enclosed records.",
-    DenialReason.EXPERIMENTAL: "The service requested is a specialist consultation, a standard evaluation, not an experimental or "
-    "investigational treatment.",
-    DenialReason.NOT_A_COVERED_BENEFIT: "Specialist consultations are a covered benefit of my plan, and a second opinion is a specialist "
-    "consultation; I ask the plan to show the exclusion it relies on, or to cover the visit.",
+    DenialReason.NOT_MEDICALLY_NECESSARY: (
+        "An independent review of the diagnosis and the treatment plan by a specialist experienced in this "
+        "condition is medically necessary before I start treatment: the decision is serious, and an error in "
+        "the diagnosis or the plan would be costly to my health and to the plan."
+    ),
+    DenialReason.OUT_OF_NETWORK: (
+        "No in-network specialist within a reasonable distance has comparable experience with this condition."
+        " I ask the plan to approve this consultation as an in-network exception, as its network cannot "
+        "provide the expertise the condition requires."
+    ),
+    DenialReason.NO_REFERRAL: (
+        "My physician supports this second opinion and the referral is enclosed; I ask that it be applied to "
+        "this consultation."
+    ),
+    DenialReason.NO_PRIOR_AUTHORIZATION: (
+        "I ask the plan to grant authorization for this consultation, retroactively if need be; the clinical "
+        "reasons are set out above and in the enclosed records."
+    ),
+    DenialReason.EXPERIMENTAL: (
+        "The service requested is a specialist consultation, a standard evaluation, not an experimental or "
+        "investigational treatment."
+    ),
+    DenialReason.NOT_A_COVERED_BENEFIT: (
+        "Specialist consultations are a covered benefit of my plan, and a second opinion is a specialist "
+        "consultation; I ask the plan to show the exclusion it relies on, or to cover the visit."
+    ),
     DenialReason.OTHER: "I believe the denial is mistaken for the reasons above, and ask the plan to reconsider it.",
 }
 

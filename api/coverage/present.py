@@ -67,5 +67,5 @@ def attach_coverage(plan_id: int, candidates: list[dict]) -> None:
         verdicts = check_candidates(db.session, plan_id, pairs)
     except DomainError:
         verdicts = {}
-    for candidate, pair in zip(candidates, pairs):
+    for candidate, pair in zip(candidates, pairs, strict=True):
         candidate["coverage"] = verdict_view(verdicts[pair]) if pair in verdicts else None

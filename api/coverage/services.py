@@ -83,7 +83,7 @@ def has_live_referral(session: Session, identity: Identity, referral_id: int, sp
     try:
         referral, _ = authorize_referral(session, identity, referral_id, "referral.read", reason="coverage check")
     except DomainError:
-        raise NotFound(f"No referral {referral_id} that you can see.", field="referral_id")
+        raise NotFound(f"No referral {referral_id} that you can see.", field="referral_id") from None
     return referral.specialist_id == specialist_id and referral.status in _LIVE_REFERRAL
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from api.directory.services import load_specialists
+from api.errors import Invalid
 from api.models import (
     ConditionExpertise,
     Location,
@@ -119,6 +120,8 @@ def _qualifies_for(system: str, code: str):
     """Who matching would let treat the condition: a treating specialty, the code or its group."""
     sid, ce = Specialist.id, ConditionExpertise
     q = condition_catalogue.qualifying(system, code)
+    if q is None:  # parse_condition_ref let only catalogued codes through
+        raise Invalid("Use SYSTEM:CODE with a known ICD-10-CM or ORPHA code.", field="condition", location="query")
     held = [and_(ce.system == q.system, ce.code == q.code)]
     if q.icd_prefix:
         held.append(and_(ce.system == condition_catalogue.ICD10CM, ce.code.like(q.icd_prefix + "%")))

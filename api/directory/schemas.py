@@ -202,7 +202,9 @@ class SpecialistSchema(SpecialistWriteSchema):
         attribute="patient_population",
         dump_only=True,
         metadata={
-            "description": "Whom the specialist sees (pediatric, adult or all): as recorded, else as their NUCC codes imply",
+            "description": (
+                "Whom the specialist sees (pediatric, adult or all): as recorded, else as their NUCC codes imply"
+            ),
             "example": "adult",
         },
     )

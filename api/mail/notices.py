@@ -8,6 +8,7 @@ sees the rest under the API's authorization: never a diagnosis, a note or a name
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from flask import current_app
 from sqlalchemy import select
@@ -34,7 +35,7 @@ def case_link(base_url: str, case_id: int | None) -> str:
     return base_url.rstrip("/") + (f"/v1/cases/{case_id}" if case_id else "/v1/auth/me")
 
 
-def reachable(user: User | None) -> bool:
+def reachable(user: User | None) -> TypeGuard[User]:
     """An account that may receive case mail: active, unlocked, with a confirmed address."""
     return user is not None and user.is_active and user.locked_at is None and user.email_verified_at is not None
 

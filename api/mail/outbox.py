@@ -144,7 +144,7 @@ def deliver_now(ids: list[int] | None = None) -> int:
 
 def dispatch(ids: list[int]) -> None:
     """After a commit: send these messages on the background courier, or at once (MAIL_BACKGROUND=false)."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # Flask types the proxy as Flask
     if app.config["MAIL_BACKGROUND"]:
         _courier(app).put(ids)
     else:
@@ -155,7 +155,8 @@ class Courier:
     """One daemon thread per process that sends what commits hand it, in order."""
 
     def __init__(self, app: Flask) -> None:
-        self.app, self.jobs, self.pid = app, queue.Queue(), os.getpid()
+        self.app, self.pid = app, os.getpid()
+        self.jobs: queue.Queue[list[int]] = queue.Queue()
         self.thread = threading.Thread(target=self._run, name="mail-courier", daemon=True)
         self.thread.start()
 

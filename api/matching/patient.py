@@ -47,7 +47,7 @@ def state_at(point: tuple[float, float] | None, zip5: str | None = None) -> str 
     cosines = np.sin(np.radians(lats)) * np.sin(lat) + np.cos(np.radians(lats)) * np.cos(lat) * np.cos(
         np.radians(lons) - lon
     )
-    return zip_centroids.get(zips[int(np.argmax(cosines))]).state
+    return zip_centroids.known(zips[int(np.argmax(cosines))]).state
 
 
 @dataclass(frozen=True)
@@ -62,13 +62,15 @@ def resolve_affiliation(session: Session, institution_ids, names) -> Affiliation
     """Health systems of the excluded institutions (by id or exact name) and their directory-rare name words."""
     normalised = sorted({normalise_institution_name(n) for n in names} - {""})
     query = select(Institution.health_system_id).where(Institution.health_system_id.is_not(None))
-    systems = set()
+    systems: set[int | None] = set()  # the query leaves None out
     if institution_ids:
         systems |= set(session.scalars(query.where(Institution.id.in_(sorted(institution_ids)))))
     if normalised:
         systems |= set(session.scalars(query.where(func.lower(Institution.name).in_(normalised))))
     words = {w for n in normalised for w in distinctive_words(n)} - _city_words()
-    return Affiliation(frozenset(systems), frozenset(w for w in words if _is_rare(session, w)))
+    return Affiliation(
+        frozenset(s for s in systems if s is not None), frozenset(w for w in words if _is_rare(session, w))
+    )
 
 
 def _is_rare(session: Session, word: str) -> bool:
@@ -84,5 +86,5 @@ def _is_rare(session: Session, word: str) -> bool:
 def _city_words() -> frozenset[str]:
     """Every word of a US city name: a city says where, not who."""
     return frozenset(
-        w for z in zip_centroids.all_zips() for w in zip_centroids.city_key(zip_centroids.get(z).city).split()
+        w for z in zip_centroids.all_zips() for w in zip_centroids.city_key(zip_centroids.known(z).city).split()
     )

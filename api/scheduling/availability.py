@@ -19,7 +19,10 @@ SLOT_MINUTES = 60
 _CLINIC_HOURS = (time(9), time(10), time(11), time(14), time(15))
 _TELEHEALTH_HOURS = frozenset({time(14), time(15)})  # afternoons go to video for telehealth specialists
 _ZONES = {
-    **dict.fromkeys(["AL", "AR", "IA", "IL", "KS", "LA", "MN", "MO", "MS", "ND", "NE", "OK", "SD", "TN", "TX", "WI"], "America/Chicago"),
+    **dict.fromkeys(
+        ["AL", "AR", "IA", "IL", "KS", "LA", "MN", "MO", "MS", "ND", "NE", "OK", "SD", "TN", "TX", "WI"],
+        "America/Chicago",
+    ),
     **dict.fromkeys(["CO", "MT", "NM", "UT", "WY", "ID"], "America/Denver"),
     **dict.fromkeys(["CA", "NV", "OR", "WA"], "America/Los_Angeles"),
     "AZ": "America/Phoenix",

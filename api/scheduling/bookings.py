@@ -9,8 +9,9 @@ cancellation commits) are `flows.py`'s.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,11 +37,14 @@ def load_booking(session: Session, booking_id: int, identity: Identity | None) -
 
 def move(session: Session, booking: Booking, expected: BookingStatus, *where, **values) -> bool:
     """Change a booking only if it is still in `expected` state; True when this call changed it."""
-    changed = session.execute(
-        update(Booking)
-        .where(Booking.id == booking.id, Booking.status == expected, *where)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    changed = cast(
+        CursorResult,
+        session.execute(
+            update(Booking)
+            .where(Booking.id == booking.id, Booking.status == expected, *where)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     session.refresh(booking)
     return changed == 1
@@ -88,7 +92,7 @@ def cancel(session: Session, booking: Booking, policy: BookingPolicy, now: datet
         return None
     if booking.status not in (HELD, CONFIRMED):
         raise Conflict(f"This booking is {booking.status.value} and cannot be cancelled.")
-    starts_at = as_utc(session.get(Slot, booking.slot_id).starts_at)
+    starts_at = as_utc(session.get_one(Slot, booking.slot_id).starts_at)
     if booking.status is CONFIRMED and starts_at <= now:
         raise Conflict("The consultation has started; it can no longer be cancelled.")
     payment, was = latest_payment(session, booking.id), booking.status
@@ -109,7 +113,7 @@ def reschedule(session: Session, booking: Booking, slot_id: int, now: datetime) 
     """
     if booking.status not in (HELD, CONFIRMED):
         raise Conflict(f"This booking is {booking.status.value} and cannot be rescheduled.")
-    old_slot, new_slot = session.get(Slot, booking.slot_id), session.get(Slot, slot_id)
+    old_slot, new_slot = session.get_one(Slot, booking.slot_id), session.get(Slot, slot_id)
     if new_slot is None or new_slot.specialist_id != old_slot.specialist_id:
         raise NotFound(f"No slot {slot_id} with this specialist.")
     if as_utc(new_slot.starts_at) <= now or as_utc(old_slot.starts_at) <= now:
@@ -131,13 +135,16 @@ def reschedule(session: Session, booking: Booking, slot_id: int, now: datetime) 
     session.add(moved)
     try:
         session.flush()
-    except IntegrityError:  # the unit of work rolls back
-        raise Conflict("That slot has just been taken; choose another.")
-    left = session.execute(
-        update(Booking)
-        .where(Booking.id == booking.id, Booking.status == was)
-        .values(status=BookingStatus.RESCHEDULED, ended_at=now)
-        .execution_options(synchronize_session=False)
+    except IntegrityError as err:  # the unit of work rolls back
+        raise Conflict("That slot has just been taken; choose another.") from err
+    left = cast(
+        CursorResult,
+        session.execute(
+            update(Booking)
+            .where(Booking.id == booking.id, Booking.status == was)
+            .values(status=BookingStatus.RESCHEDULED, ended_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if left != 1:
         raise Conflict("The booking changed meanwhile; reload it and try again.")
@@ -164,8 +171,8 @@ def new_attempt(session: Session, booking: Booking, now: datetime) -> Payment:
     session.add(payment)
     try:
         session.flush()
-    except IntegrityError:  # the unit of work rolls back
-        raise Conflict("Another payment attempt has just started for this booking.")
+    except IntegrityError as err:  # the unit of work rolls back
+        raise Conflict("Another payment attempt has just started for this booking.") from err
     return payment
 
 

@@ -84,7 +84,7 @@ def authorise(
                 "The payment service is unreachable right now; your slot stays held until "
                 f"{as_utc(booking.expires_at).isoformat()}. Retry with the same Idempotency-Key; "
                 "you will not be charged twice."
-            )
+            ) from error
         return None
     with unit_of_work(session) as uow:
         uow.on_rollback(payments.abandon(gateway, payment, intent))
@@ -113,9 +113,9 @@ def confirm_booking(session: Session, gateway: PaymentGateway, booking: Booking,
 
 def _current_intent(gateway: PaymentGateway, booking: Booking, payment: Payment) -> IntentState:
     try:
-        return gateway.retrieve_intent(payment.stripe_payment_intent_id)
-    except PaymentServiceUnavailable:
-        raise Unavailable(bookings.unreachable(booking))
+        return gateway.retrieve_intent(payments.intent_id(payment))
+    except PaymentServiceUnavailable as err:
+        raise Unavailable(bookings.unreachable(booking)) from err
 
 
 def _capture(session: Session, gateway: PaymentGateway, booking: Booking, payment: Payment) -> None:
@@ -126,8 +126,8 @@ def _capture(session: Session, gateway: PaymentGateway, booking: Booking, paymen
         with unit_of_work(session) as uow:
             bookings.move(uow.session, booking, BookingStatus.CONFIRMED, status=BookingStatus.HELD, confirmed_at=None)
         if error.retryable:
-            raise Unavailable(bookings.unreachable(booking))
-        raise Conflict(f"The payment could not be captured: {error.message}")
+            raise Unavailable(bookings.unreachable(booking)) from error
+        raise Conflict(f"The payment could not be captured: {error.message}") from error
     with unit_of_work(session) as uow:
         payments.sync(uow.session, payment, intent)
 
@@ -165,7 +165,7 @@ def pay_again(
 def settle_payment(session: Session, gateway: PaymentGateway, payment: Payment, now: datetime) -> None:
     """After Stripe reported a change: confirm what the patient paid for, give back what they did not get."""
     with unit_of_work(session) as uow:
-        booking = uow.session.get(Booking, payment.booking_id)
+        booking = uow.session.get_one(Booking, payment.booking_id)
         step = bookings.settlement_step(uow.session, booking, payment, now)
     if step == "confirm":
         confirm_booking(session, gateway, booking, now)

@@ -121,8 +121,8 @@ def _claim(
     session.add(booking)
     try:
         session.flush()
-    except IntegrityError:  # the partial unique index: another hold won; the unit of work rolls back
-        raise Conflict("That slot has just been taken; choose another.")
+    except IntegrityError as err:  # the partial unique index: another hold won; the unit of work rolls back
+        raise Conflict("That slot has just been taken; choose another.") from err
     if self_pay:
         session.add(Payment(booking_id=booking.id, attempt=1, amount_cents=price))
     announce(session, [slot_id])

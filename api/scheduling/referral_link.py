@@ -27,12 +27,15 @@ class ReferralLink:
 
 
 def link_for_hold(session: Session, identity: Identity, slot_id: int, referral_id: int | None) -> ReferralLink | None:
-    """The link a hold on `slot_id` may carry, or NotFound (not yours), Conflict (not bookable), Invalid (wrong slot)."""
+    """The link a hold on `slot_id` may carry.
+
+    Or NotFound (not yours), Conflict (not bookable), Invalid (wrong slot).
+    """
     if referral_id is None:
         return None
     referral = session.get(Referral, referral_id)
     case = session.get(Case, referral.case_id) if referral is not None else None
-    if case is None or case.patient_user_id != identity.user_id:
+    if referral is None or case is None or case.patient_user_id != identity.user_id:
         raise NotFound(f"No referral {referral_id} on a case of yours.")
     if case.status is CaseStatus.CLOSED:
         raise Conflict("This case is closed: the patient has recorded their decision.")

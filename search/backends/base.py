@@ -59,7 +59,10 @@ class SyncReport:
 class SearchBackend(Protocol):
     """What the service needs from a search backend."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The backend's name, as SEARCH_BACKEND says it."""
+        ...
 
     def ping(self) -> bool:
         """True when the backend can answer queries."""

@@ -179,7 +179,9 @@ class Segment:
         ids = np.asarray(sorted(institution_ids), dtype=np.int64)
         lo = np.searchsorted(self._institution_sorted, ids, side="left")
         hi = np.searchsorted(self._institution_sorted, ids, side="right")
-        return np.concatenate([self._by_institution[a:b] for a, b in zip(lo, hi)] or [np.zeros(0, np.int64)])
+        return np.concatenate(
+            [self._by_institution[a:b] for a, b in zip(lo, hi, strict=True)] or [np.zeros(0, np.int64)]
+        )
 
     def doc_rows_of(self, sp_row: int) -> np.ndarray:
         """Document rows of one specialist row."""

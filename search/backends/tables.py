@@ -221,7 +221,7 @@ def tables_from_documents(docs: Iterable[dict]) -> Tables:
 
 
 def _columns(rows: list[tuple], width: int) -> list[list]:
-    return [list(col) for col in zip(*rows)] if rows else [[] for _ in range(width)]
+    return [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
 def _int(value) -> int:

@@ -157,9 +157,9 @@ def _specialists(cursor_of) -> dict:
         "FROM specialist ORDER BY id"
     )
     for rows in _chunks(cursor_of, sql):
-        for i, col in enumerate(zip(*rows)):
+        for i, col in enumerate(zip(*rows, strict=True)):
             cols[i].extend(col)
-    names = [display_name(first, last, cred) for first, last, cred in zip(cols[2], cols[3], cols[4])]
+    names = [display_name(first, last, cred) for first, last, cred in zip(cols[2], cols[3], cols[4], strict=True)]
     return {
         "sid": np.array(cols[0], np.int64),
         "npi": np.array(cols[1], np.int64),
@@ -179,13 +179,13 @@ def _populations(recorded: list, spec: list[np.ndarray], m: int, specialties: Vo
     """Per specialist the POPULATIONS index: the recorded one, else what their NUCC codes imply."""
     codes: list[list[str]] = [[] for _ in range(m)]
     primaries: list[str | None] = [None] * m
-    for row, code, is_primary in zip(spec[0].tolist(), spec[1].tolist(), spec[2].tolist()):
+    for row, code, is_primary in zip(spec[0].tolist(), spec[1].tolist(), spec[2].tolist(), strict=True):
         codes[row].append(specialties.values[code])
         if is_primary:
             primaries[row] = specialties.values[code]
     implied: dict[tuple, int] = {}
     out = np.empty(m, np.int8)
-    for row, (given, primary, held) in enumerate(zip(recorded, primaries, codes)):
+    for row, (given, primary, held) in enumerate(zip(recorded, primaries, codes, strict=True)):
         if given:
             out[row] = POPULATIONS.index(given)
             continue
@@ -208,13 +208,13 @@ def _children(
     """
     parts: list[list[np.ndarray]] = []
     for rows in _chunks(cursor_of, sql):
-        cols = list(zip(*rows))
+        cols = list(zip(*rows, strict=True))
         out = [_positions(owner_ids, np.array(cols[0], np.int64))]
         rest, kinds_left = cols[1:], kinds
         if keys is not None:
-            out.append(np.array(keys.add_all(zip(rest[0], rest[1])), np.int32))
+            out.append(np.array(keys.add_all(zip(rest[0], rest[1], strict=True)), np.int32))
             rest, kinds_left = rest[2:], kinds[2:]
-        for col, kind in zip(rest, kinds_left):
+        for col, kind in zip(rest, kinds_left, strict=True):
             out.append(
                 np.array(kind(col), np.int32)
                 if not isinstance(kind, type)

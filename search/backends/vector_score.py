@@ -33,7 +33,7 @@ def expertise_of_experts(seg, case, q, flags, scratch) -> np.ndarray:
     level = scratch.level
     base = _specialty_level(seg, q, experts, flags[experts])
     total = np.zeros(len(experts))
-    for key, group in zip(q.key_idx, q.group_idx):
+    for key, group in zip(q.key_idx, q.group_idx, strict=True):
         held = []
         for postings, index, lo, span in (
             (seg.by_key, key, scoring.EXACT_BASE, scoring.EXACT_SPAN),

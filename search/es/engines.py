@@ -17,7 +17,7 @@ clients differ, and every difference is named here:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import elasticsearch
@@ -25,18 +25,23 @@ import opensearchpy
 from elasticsearch import helpers as es_helpers
 from opensearchpy import helpers as os_helpers
 
+Client = elasticsearch.Elasticsearch | opensearchpy.OpenSearch
+
 
 class ElasticsearchEngine:
     """Elasticsearch 9 through the official `elasticsearch` client."""
 
     name = "elasticsearch"
     errors: tuple[type[Exception], ...] = (elasticsearch.TransportError, elasticsearch.ApiError)
+    # Either engine's own client (the subclass's is an opensearchpy.OpenSearch); the methods that
+    # both engines share call only what the two clients have in common.
+    client: Any
 
     def __init__(self, client: elasticsearch.Elasticsearch) -> None:
         self.client = client
 
     @staticmethod
-    def connect(nodes: list[str], timeout_s: float, retries: int) -> elasticsearch.Elasticsearch:
+    def connect(nodes: list[str], timeout_s: float, retries: int) -> Client:
         """A client of these node URLs; every request bounded by `timeout_s`, retried on another node."""
         return elasticsearch.Elasticsearch(nodes, request_timeout=timeout_s, max_retries=retries, retry_on_timeout=True)
 
@@ -87,7 +92,7 @@ class ElasticsearchEngine:
         """Make every write to `index` visible to the next search."""
         self.client.indices.refresh(index=index)
 
-    def streaming_bulk(self, actions: Iterable[dict], **options: Any) -> Iterator[tuple[bool, dict]]:
+    def streaming_bulk(self, actions: Iterable[dict], **options: Any) -> Iterable[tuple[bool, dict]]:
         """The client's bulk helper: one (ok, item) per action."""
         return es_helpers.streaming_bulk(self.client, actions, **options)
 
@@ -132,7 +137,7 @@ class OpenSearchEngine(ElasticsearchEngine):
         """`PUT /<index>/_settings`."""
         self.client.indices.put_settings(index=index, body=settings)
 
-    def streaming_bulk(self, actions: Iterable[dict], **options: Any) -> Iterator[tuple[bool, dict]]:
+    def streaming_bulk(self, actions: Iterable[dict], **options: Any) -> Iterable[tuple[bool, dict]]:
         """The client's bulk helper: one (ok, item) per action."""
         return os_helpers.streaming_bulk(self.client, actions, **options)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 
 from api.models import OutboxEvent
 from api.unit_of_work import unit_of_work
@@ -103,7 +104,7 @@ def redeliver_since(session_factory: SessionFactory, started: datetime) -> int:
         result = session.execute(
             update(OutboxEvent).where(OutboxEvent.processed_at >= started - CLOCK_SKEW).values(processed_at=None)
         )
-    return result.rowcount
+    return cast(CursorResult, result).rowcount
 
 
 def now() -> datetime:

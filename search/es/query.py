@@ -98,7 +98,7 @@ def _place(case: MatchCase) -> list[dict]:
     reach = case.max_distance_mi * DISTANCE_MARGIN + DISTANCE_MARGIN_MI
     clauses: list[dict] = [{"geo_distance": {"distance": f"{reach:.4f}mi", "location": {"lat": lat, "lon": lon}}}]
     if case.telehealth_ok:
-        remote = [{"term": {"telehealth": True}}]
+        remote: list[dict] = [{"term": {"telehealth": True}}]
         if case.patient_state is not None:  # telehealth across state lines needs a licence there
             remote.append({"term": {"licensed_states": case.patient_state}})
         clauses.append({"bool": {"filter": remote}})
@@ -206,7 +206,7 @@ def _expertise_signals(case: MatchCase, weight: float) -> list[dict]:
     share = weight / len(case.conditions)
     related = scoring.GROUP_BASE + scoring.GROUP_SPAN * MIDDLE_EVIDENCE
     clauses = []
-    for key, group in zip(case.condition_keys, case.condition_groups):
+    for key, group in zip(case.condition_keys, case.condition_groups, strict=True):
         clauses.append(_worth({"term": {"condition_keys": key}}, share * scoring.EXACT_BASE))
         clauses += [
             _worth(_evidence_filter(key, clause), share * scoring.EXACT_SPAN * part) for clause, part in EVIDENCE_TIERS
