@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     for endpoint, view in app.view_functions.items():
         if endpoint.startswith(f"{bp.name}.") and endpoint != f"{bp.name}.static":
-            view.accepts_media = FORM_MEDIA  # the app's body check (api/errors.py) lets forms through here
+            view.accepts_media = FORM_MEDIA  # type: ignore[union-attr]  # the app's body check (api/errors.py) lets forms through
     _limit(app)
 
 
@@ -88,7 +88,8 @@ def _http_error(error: HTTPException):
         if isinstance(error, CSRFError)
         else error.description
     )
-    return render_template("error.html", title=_TITLES.get(error.code, error.name), detail=detail), error.code
+    status = error.code or 500
+    return render_template("error.html", title=_TITLES.get(status, error.name), detail=detail), status
 
 
 _TITLES = {

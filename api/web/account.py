@@ -20,7 +20,7 @@ def _safe_next(target: str | None) -> str:
     parts = urlsplit(target or "")
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
         return url_for("web.home")
-    return target
+    return parts.geturl()
 
 
 @bp.get("/signin")

@@ -31,7 +31,7 @@ SLOTS_SHOWN = 12
 
 def plans() -> list[Plan]:
     """Plans by name, for the 'my plan' picker."""
-    return db.session.scalars(select(Plan).order_by(Plan.name).limit(PLANS_SHOWN)).all()
+    return list(db.session.scalars(select(Plan).order_by(Plan.name).limit(PLANS_SHOWN)))
 
 
 def read_condition(words: str) -> tuple[catalogue.Condition | None, list[catalogue.Condition]]:
@@ -80,9 +80,10 @@ def search_results():
             body = MatchRequestSchema().load(_match_body(form, condition))
             answer = match_response(*matching.find_matches(db.session, body))
         except ma.ValidationError as invalid:
+            messages = invalid.messages if isinstance(invalid.messages, dict) else {"where": invalid.messages}
             errors = {
                 ("where" if k in ("zip", "address") else k): " ".join(map(str, v)) if isinstance(v, list) else str(v)
-                for k, v in invalid.messages.items()
+                for k, v in messages.items()
             }
         except DomainError as refused:
             errors[refused.field or "where"] = refused.detail
