@@ -39,6 +39,19 @@ def rules_of(schema: Any) -> dict[str, Any]:
     return copy.deepcopy(vars(schema).get(ATTRIBUTE, {}))
 
 
+QUERY_RULES = "x-query-rules"
+
+
+def query_rules(schema: Any) -> dict[str, Any]:
+    """An operation's `x-query-rules`: the rules of its query schema, over the query as one object.
+
+    OpenAPI documents each query parameter on its own and cannot relate them (lat needs lon), so the
+    rules that span parameters are published in this extension, as JSON Schema over the query string's
+    parameters taken as the properties of one object. Use it as `@blp.doc(**query_rules(Schema))`.
+    """
+    return {QUERY_RULES: rules_of(schema)}
+
+
 class SchemaRulesPlugin(BasePlugin):
     """apispec plugin: merge each schema's cross-field rules into its component (after the marshmallow plugin)."""
 

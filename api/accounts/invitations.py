@@ -21,7 +21,7 @@ from api.accounts import links
 from api.accounts.links import LinkSettings
 from api.audit import services as audit
 from api.auth.services import Identity, create_user, find_user, identity_of
-from api.errors import Conflict, Invalid
+from api.errors import Conflict, Invalid, NotFound
 from api.mail import messages
 from api.mail.outbox import send as send_mail
 from api.models import Location, PracticeLocation, Role, Specialist, TokenPurpose, User
@@ -102,10 +102,10 @@ def invite_specialists(uow: UnitOfWork, links_: LinkSettings, admin: Identity, s
 
 def preview_invitation(session, token: str) -> dict:
     """What an invitation offers, without using it: the directory entry and the address it binds."""
-    row = links.find_live(session, token, TokenPurpose.CLAIM_SPECIALIST, location="query")
+    row = links.find_live(session, token, TokenPurpose.CLAIM_SPECIALIST)
     specialist = session.get(Specialist, row.specialist_id) if row.specialist_id else None
     if specialist is None:
-        raise Invalid(links.DEAD_LINK, field="token", location="query")
+        raise NotFound(links.DEAD_LINK)
     return {
         "specialist_id": specialist.id,
         "npi": specialist.npi,
@@ -121,7 +121,7 @@ def claim_profile(uow: UnitOfWork, token: str, password: str, display_name: str 
     row = links.redeem(session, token, TokenPurpose.CLAIM_SPECIALIST)
     specialist = session.get(Specialist, row.specialist_id) if row.specialist_id else None
     if specialist is None or row.email is None:
-        raise Invalid(links.DEAD_LINK, field="token")
+        raise NotFound(links.DEAD_LINK)
     if session.scalar(select(User.id).where(User.specialist_id == specialist.id)):
         raise Conflict("This profile has already been claimed; sign in instead.")
     if find_user(session, row.email) is not None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from api.auth.services import digest
 from api.db import as_utc, utcnow
-from api.errors import Invalid
+from api.errors import NotFound
 from api.models import AccountToken, TokenPurpose
 
 # Where each link points: the e-mail says what to POST there (confirmation also works by GET).
@@ -77,19 +77,17 @@ def issue(
     return links.url(PATHS[purpose]) + "?" + urlencode({"token": token})
 
 
-def find_live(
-    session: Session, token: str, *purposes: TokenPurpose, for_update: bool = False, location: str = "json"
-) -> AccountToken:
-    """The live (unused, unexpired) token of one of `purposes`, or 422 naming `token` at `location`."""
+def find_live(session: Session, token: str, *purposes: TokenPurpose, for_update: bool = False) -> AccountToken:
+    """The live (unused, unexpired) token of one of `purposes`, or 404: the same for unknown, used and expired."""
     query = select(AccountToken).where(AccountToken.token_sha256 == digest(token))
     row = session.scalar(query.with_for_update() if for_update else query)
     if row is None or row.purpose not in purposes or row.used_at is not None or as_utc(row.expires_at) <= utcnow():
-        raise Invalid(DEAD_LINK, field="token", location=location)
+        raise NotFound(DEAD_LINK)
     return row
 
 
 def redeem(session: Session, token: str, *purposes: TokenPurpose) -> AccountToken:
-    """Use a live token of one of `purposes` (marked used in this transaction), or raise 422."""
+    """Use a live token of one of `purposes` (marked used in this transaction), or raise 404."""
     row = find_live(session, token, *purposes, for_update=True)
     row.used_at = utcnow()
     return row

@@ -73,7 +73,9 @@ class Physicians(MethodView):
 
     @blp.arguments(PhysicianRegistrationSchema)
     @blp.response(202, AcceptedSchema)
-    @blp.alt_response(422, description="Bad NPI check digit, no directory record, or not the name on it")
+    @blp.alt_response(422, description="Bad NPI check digit")
+    @blp.alt_response(404, description="No NPPES or directory record has this NPI")
+    @blp.alt_response(403, description="The directory record of this NPI names someone else")
     @uniform_timing
     def post(self, data):
         """Register as a referring physician with your NPI; an administrator then verifies it"""
@@ -88,7 +90,7 @@ class EmailVerification(MethodView):
 
     @blp.arguments(LinkTokenQuerySchema, location="query")
     @blp.response(200, MeSchema)
-    @blp.alt_response(422, description="The link is unknown, used or expired")
+    @blp.alt_response(404, description="The link is unknown, used or expired (one answer for all three)")
     @blp.alt_response(409, description="Another account uses the new address now")
     def get(self, args):
         """Confirm an e-mail address by following the link in the message"""
@@ -96,7 +98,7 @@ class EmailVerification(MethodView):
 
     @blp.arguments(LinkTokenSchema)
     @blp.response(200, MeSchema)
-    @blp.alt_response(422, description="The link is unknown, used or expired")
+    @blp.alt_response(404, description="The link is unknown, used or expired (one answer for all three)")
     @blp.alt_response(409, description="Another account uses the new address now")
     def post(self, data):
         """Confirm an e-mail address with the token of the link"""
@@ -128,7 +130,7 @@ class PasswordResetCompletion(MethodView):
 
     @blp.arguments(ResetCompletionSchema)
     @blp.response(204)
-    @blp.alt_response(422, description="The link is unknown, used or expired")
+    @blp.alt_response(404, description="The link is unknown, used or expired (one answer for all three)")
     def post(self, data):
         """Set a new password with the token of a reset link; every session is signed out"""
         with unit_of_work() as uow:
@@ -141,7 +143,7 @@ class SpecialistClaims(MethodView):
 
     @blp.arguments(LinkTokenQuerySchema, location="query")
     @blp.response(200, InvitationPreviewSchema)
-    @blp.alt_response(422, description="The invitation is unknown, used or expired")
+    @blp.alt_response(404, description="The invitation is unknown, used or expired (one answer for all three)")
     def get(self, args):
         """See which directory profile an invitation link offers (the link is not used up)"""
         return invitations.preview_invitation(db.session, args["token"])
@@ -149,7 +151,7 @@ class SpecialistClaims(MethodView):
     @blp.arguments(ClaimSchema)
     @blp.response(201, MeSchema)
     @blp.alt_response(409, description="The profile is claimed already, or the address has an account")
-    @blp.alt_response(422, description="The invitation is unknown, used or expired")
+    @blp.alt_response(404, description="The invitation is unknown, used or expired (one answer for all three)")
     def post(self, data):
         """Claim your directory profile with the token of your invitation and set your password"""
         with unit_of_work() as uow:

@@ -7,9 +7,10 @@ from marshmallow import validate
 
 from api.accounts.admin import STATUSES
 from api.auth.schemas import MeSchema
-from api.fields import ID_RANGE, UtcDateTime, validate_npi
+from api.fields import ID_RANGE, NPI_DOC, UtcDateTime, validate_npi
 from api.models import Role
 from api.pages import PageArgs, page_schema
+from api.schema_rules import rules
 
 PASSWORD: dict[str, Any] = dict(
     required=True,
@@ -44,7 +45,7 @@ class PhysicianRegistrationSchema(ma.Schema):
 
     email = ma.fields.Email(**EMAIL)
     password = ma.fields.String(**PASSWORD)
-    npi = ma.fields.String(required=True, validate=validate_npi, metadata={"example": "1234567893"})
+    npi = ma.fields.String(required=True, validate=validate_npi, metadata={"example": "1234567893", **NPI_DOC})
     first_name = ma.fields.String(**NAME, metadata={"example": "Ada"})
     last_name = ma.fields.String(**NAME, metadata={"example": "Lovelace"})
     display_name = ma.fields.String(validate=validate.Length(min=1, max=200))
@@ -126,14 +127,28 @@ class InvitationPreviewSchema(ma.Schema):
 class ContactSchema(ma.Schema):
     """The e-mail address to invite a specialist at."""
 
-    npi = ma.fields.String(required=True, validate=validate_npi)
+    npi = ma.fields.String(required=True, validate=validate_npi, metadata=NPI_DOC)
     email = ma.fields.Email(**EMAIL)
 
 
-class InvitationRequestSchema(ma.Schema):
-    """Which specialists to invite: exactly one of npis, institution_id or state; contacts give addresses."""
+_SELECTORS = [{"required": ["npis"]}, {"required": ["institution_id"]}, {"required": ["state"]}]
 
-    npis = ma.fields.List(ma.fields.String(validate=validate_npi), validate=validate.Length(min=1, max=500))
+
+@rules(
+    oneOf=[
+        *_SELECTORS,
+        {"not": {"anyOf": _SELECTORS}, "required": ["contacts"], "properties": {"contacts": {"minItems": 1}}},
+    ]
+)
+class InvitationRequestSchema(ma.Schema):
+    """Which specialists to invite: exactly one of npis, institution_id or state; contacts give addresses.
+
+    With no selector, the NPIs of `contacts` (then at least one) are the ones invited.
+    """
+
+    npis = ma.fields.List(
+        ma.fields.String(validate=validate_npi, metadata=NPI_DOC), validate=validate.Length(min=1, max=500)
+    )
     institution_id = ma.fields.Integer(validate=ID_RANGE)
     state = ma.fields.String(
         validate=validate.Regexp(r"^[A-Z]{2}$", error="A two-letter state code."), metadata={"example": "NY"}

@@ -20,7 +20,7 @@ from api.auth.passwords import hash_password, verify_password
 from api.auth.services import create_user, find_user, identity_of, revoke_all_tokens
 from api.auth.throttle import email_key
 from api.db import utcnow
-from api.errors import Conflict, Forbidden, Invalid
+from api.errors import Conflict, Forbidden, NotFound
 from api.mail import messages
 from api.mail.outbox import send as send_mail
 from api.mail.transport import mask
@@ -68,12 +68,16 @@ def register(uow: UnitOfWork, links_: LinkSettings, data: dict, role: Role) -> N
 
 
 def check_directory_name(session: Session, npi: str, first_name: str, last_name: str) -> Specialist:
-    """The directory record of `npi`, when the name given is the name on it; 422 otherwise."""
+    """The directory record of `npi`, when the name given is the name on it.
+
+    404 when no record has the NPI (a reference to nothing, like any unknown id; NPPES is public, so
+    this reveals nothing), 403 when the record names someone else (registering as another physician).
+    """
     record = session.scalar(select(Specialist).where(Specialist.npi == npi))
     if record is None:
-        raise Invalid(NO_DIRECTORY_RECORD, field="npi")
+        raise NotFound(NO_DIRECTORY_RECORD)
     if _name(first_name) != _name(record.first_name) or _name(last_name) != _name(record.last_name):
-        raise Invalid(NAME_MISMATCH, field="last_name")
+        raise Forbidden(NAME_MISMATCH)
     return record
 
 
@@ -102,7 +106,7 @@ def confirm_email(uow: UnitOfWork, token: str) -> User:
     row = links.redeem(session, token, TokenPurpose.VERIFY_EMAIL, TokenPurpose.CHANGE_EMAIL)
     user = session.get(User, row.user_id)
     if user is None or not user.is_active or row.email is None:
-        raise Invalid(links.DEAD_LINK, field="token")
+        raise NotFound(links.DEAD_LINK)
     if row.purpose is TokenPurpose.CHANGE_EMAIL:
         if find_user(session, row.email) is not None:
             raise Conflict("Another account uses this address now; the change was not made.")
@@ -110,7 +114,7 @@ def confirm_email(uow: UnitOfWork, token: str) -> User:
         action = "account.email_changed"
     else:
         if user.email != row.email:  # the account has moved on to another address since
-            raise Invalid(links.DEAD_LINK, field="token")
+            raise NotFound(links.DEAD_LINK)
         action = "account.email_verified"
     user.email_verified_at = utcnow()
     audit.record(session, identity_of(user), action, case_id=None, entity_type="user", entity_id=user.id)
@@ -144,7 +148,7 @@ def complete_password_reset(uow: UnitOfWork, token: str, password: str) -> User:
     row = links.redeem(session, token, TokenPurpose.RESET_PASSWORD)
     user = session.get(User, row.user_id)
     if user is None or not user.is_active or user.email != row.email:
-        raise Invalid(links.DEAD_LINK, field="token")
+        raise NotFound(links.DEAD_LINK)
     user.password_hash = hash_password(password)
     user.email_verified_at = user.email_verified_at or utcnow()
     revoke_all_tokens(session, user.id)

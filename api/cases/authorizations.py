@@ -28,7 +28,7 @@ def grant(work: UnitOfWork, identity: Identity, case_id: int, data: dict, reason
         .limit(1)
     )
     if referred is None:
-        raise Invalid("Authorize a specialist this case is referred to.", field="recipient_specialist_id")
+        raise Conflict("Authorize a specialist this case is referred to.", field="recipient_specialist_id")
     if data["expires_at"] <= utcnow():
         raise Invalid("The authorization must expire in the future.", field="expires_at")
     row = RecordsAuthorization(

@@ -9,7 +9,7 @@ from api.audit.services import record as audit
 from api.auth.services import Identity
 from api.case_permissions import Party
 from api.cases.notifications import CONFERENCE_REQUESTED, notify
-from api.errors import Invalid
+from api.errors import Conflict
 from api.models import CaseConference, Referral, ReferralStatus
 from api.unit_of_work import UnitOfWork
 
@@ -27,8 +27,8 @@ def request_conference(
     engaged = set(
         session.scalars(select(Referral.specialist_id).where(Referral.case_id == case.id, Referral.status.in_(ENGAGED)))
     )
-    if first == second or not {first, second} <= engaged:
-        raise Invalid("Name two different specialists who accepted this case.", field="specialist_ids")
+    if not {first, second} <= engaged:
+        raise Conflict("Name two different specialists who accepted this case.", field="specialist_ids")
     conference = CaseConference(
         case_id=case.id,
         requested_by_user_id=identity.user_id,

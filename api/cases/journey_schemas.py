@@ -11,6 +11,7 @@ from api.cases.schemas import CaseConditionSchema
 from api.fields import ID_RANGE, UtcDateTime
 from api.models import ChosenPath, ReferralStatus
 from api.pages import PageArgs, page_schema
+from api.schema_rules import rules
 from search.case import URGENCIES
 
 STEP_NAMES = (
@@ -107,6 +108,7 @@ class TimelineSchema(ma.Schema):
     entries = ma.fields.List(ma.fields.Nested(TimelineEntrySchema))
 
 
+@rules(oneOf=[{"required": ["physician_user_id"]}, {"required": ["specialist_id"]}])
 class DecisionCreateSchema(ma.Schema):
     """The path the patient chose and the physician they continue with (a referring physician or a specialist)."""
 

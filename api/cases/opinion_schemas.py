@@ -96,14 +96,20 @@ class ComparisonSchema(ma.Schema):
     tie_breaker = ma.fields.Nested(TieBreakerSchema, allow_none=True)
 
 
+def _two_different(ids: list[int]) -> None:
+    """The two specialists of a conference are two people (the schema says uniqueItems)."""
+    if len(set(ids)) != len(ids):
+        raise ma.ValidationError("Name two different specialists.")
+
+
 class ConferenceCreateSchema(ma.Schema):
     """Two specialists who accepted the case, asked to review it together."""
 
     specialist_ids = ma.fields.List(
         ma.fields.Integer(validate=ID_RANGE),
         required=True,
-        validate=validate.Length(equal=2),
-        metadata={"example": [101, 202]},
+        validate=[validate.Length(equal=2), _two_different],
+        metadata={"example": [101, 202], "uniqueItems": True},
     )
     note = ma.fields.String(validate=TEXT, metadata={"example": "The opinions differ on the diagnosis."})
 

@@ -13,7 +13,7 @@ from api.cases import referral_states
 from api.cases.matching import first_physician_exclusions
 from api.cases.notifications import REFERRAL_STATUS_CHANGED, notify
 from api.db import utcnow
-from api.errors import Conflict, Forbidden, Invalid
+from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import Case, Plan, PlanBenefit, PlanType, Referral, ReferralEvent, ReferralStatus, Specialist
 from api.unit_of_work import UnitOfWork
 
@@ -80,11 +80,10 @@ def _referable(session: Session, case: Case, specialist_ids: list[int]) -> list[
         )
     )
     for specialist_id in ids:
-        if specialist_id not in found or not found[specialist_id].accepts_second_opinions:
-            raise Invalid(
-                f"Specialist {specialist_id} is not in the directory or takes no second opinions.",
-                field="specialist_ids",
-            )
+        if specialist_id not in found:
+            raise NotFound(f"Specialist {specialist_id} is not in the directory.", field="specialist_ids")
+        if not found[specialist_id].accepts_second_opinions:
+            raise Conflict(f"Specialist {specialist_id} takes no second opinions now.", field="specialist_ids")
         if specialist_id in first:
             raise Invalid("A second opinion cannot come from the first physician.", field="specialist_ids")
         if specialist_id in open_:

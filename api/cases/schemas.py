@@ -70,7 +70,7 @@ class PatientSchema(ma.Schema):
     user_id = ma.fields.Integer(validate=ID_RANGE, metadata={"example": 7})
     email = ma.fields.Email(load_only=True, metadata={"example": "pat@example.test"})
     name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Pat Doe"})
-    birth_date = BoundedDate(required=True, metadata={"example": "1984-03-09"})
+    birth_date = BoundedDate(required=True, metadata={"example": "1984-03-09", "description": "Not in the future"})
     sex = ma.fields.String(required=True, validate=validate.OneOf(SEXES), metadata={"example": "female"})
     zip = ma.fields.String(required=True, validate=_known_zip, metadata=KNOWN_ZIP_DOC)
 
@@ -101,7 +101,14 @@ class FirstPhysicianSchema(ma.Schema):
 
 @rules(
     oneOf=[
-        {"required": ["self_pay"], "properties": {"self_pay": {"const": True}, "plan_id": {"type": "null"}}},
+        {
+            "required": ["self_pay"],
+            "properties": {
+                "self_pay": {"const": True},
+                "plan_id": {"type": "null"},
+                "prior_authorization_number": {"type": "null"},
+            },
+        },
         {
             "required": ["plan_id", "member_id"],
             "properties": {

@@ -14,7 +14,7 @@ from api.audit.services import record as audit
 from api.auth.services import Identity
 from api.cases import consent
 from api.cases.matching import match_for_case
-from api.errors import Forbidden, Invalid
+from api.errors import Forbidden, NotFound
 from api.models import Case, CaseCopy, CaseStatus, Plan, Role, Urgency, User
 from api.pagination import Page, paginate
 from api.unit_of_work import UnitOfWork
@@ -66,11 +66,11 @@ def _patient_account(session: Session, identity: Identity, patient: dict) -> int
             patient.get("email")
             and patient["email"].lower() != getattr(session.get(User, identity.user_id), "email", None)
         ):
-            raise Invalid("A patient opens cases for themself only.", field="patient")
+            raise Forbidden("A patient opens cases for themself only.", field="patient")
         return identity.user_id
     # No lookup at all: the answer must not depend on whether the address has an account.
     if patient.get("user_id") is not None or not patient.get("email"):
-        raise Invalid("Invite the patient by e-mail (patient.email); they accept the case themself.", field="patient")
+        raise Forbidden("Invite the patient by e-mail (patient.email); they accept the case themself.", field="patient")
     return None
 
 
@@ -78,7 +78,7 @@ def _apply_insurance(session: Session, case: Case, insurance: dict) -> None:
     case.self_pay = insurance["self_pay"]
     if not case.self_pay:
         if session.get(Plan, insurance["plan_id"]) is None:
-            raise Invalid(f"No plan {insurance['plan_id']}.", field="insurance")
+            raise NotFound(f"No plan {insurance['plan_id']}.", field="insurance")
         case.plan_id, case.member_id = insurance["plan_id"], insurance["member_id"]
         case.prior_authorization_number = insurance.get("prior_authorization_number")
 
@@ -89,7 +89,9 @@ def _copied_physicians(session: Session, identity: Identity, data: dict) -> list
         return []
     found = session.scalars(select(User.id).where(User.id.in_(ids), User.role == Role.REFERRING_PHYSICIAN)).all()
     if len(found) != len(ids):
-        raise Invalid("Every copied user must be a referring physician's account.", field="copied_physician_ids")
+        raise NotFound(
+            "No referring physician's account has one of copied_physician_ids.", field="copied_physician_ids"
+        )
     return ids
 
 

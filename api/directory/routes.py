@@ -21,6 +21,7 @@ from api.directory.schemas import (
 )
 from api.models import Role
 from api.reference.services import parse_condition_ref, resolve_point
+from api.schema_rules import query_rules
 from api.unit_of_work import unit_of_work
 
 blp = Blueprint(
@@ -40,6 +41,7 @@ class Specialists(MethodView):
     """The directory."""
 
     @blp.arguments(SpecialistQuerySchema, location="query")
+    @blp.doc(**query_rules(SpecialistQuerySchema))
     @blp.response(200, SpecialistPageSchema)
     @blp.alt_response(429, description="Rate limit exceeded; retry after Retry-After seconds")
     def get(self, filters):

@@ -226,13 +226,14 @@ class SpecialistPatchSchema(SpecialistWriteSchema):
             raise ma.ValidationError("Send at least one field to change.", "_schema")
 
 
+@rules(dependentRequired={"lat": ["lon"], "lon": ["lat"]}, **{"not": {"required": ["zip", "lat"]}})
 class SpecialistQuerySchema(PageQuerySchema):
-    """Filters of GET /v1/specialists."""
+    """Filters of GET /v1/specialists: lat and lon together, or zip, not both (published as x-query-rules)."""
 
     specialty = ma.fields.String(validate=validate_nucc, metadata={"example": "207RX0202X"})
-    zip = ma.fields.String(validate=validate_zip, metadata={"example": "10001"})
-    lat = ma.fields.Float(validate=validate.Range(min=-90, max=90))
-    lon = ma.fields.Float(validate=validate.Range(min=-180, max=180))
+    zip = ma.fields.String(validate=validate_zip, metadata={"example": "10001", "description": "Not with lat/lon"})
+    lat = ma.fields.Float(validate=validate.Range(min=-90, max=90), metadata={"description": "With lon; not with zip"})
+    lon = ma.fields.Float(validate=validate.Range(min=-180, max=180), metadata={"description": "With lat"})
     radius_mi = ma.fields.Float(load_default=25.0, validate=validate.Range(min=0.1, max=500))
     network = ma.fields.String(validate=validate.Length(max=64), metadata={"description": "Network code"})
     condition = ma.fields.String(

@@ -115,7 +115,7 @@ def join_network(uow: UnitOfWork, specialist_id: int, practice_id: int, network_
     practice = _practice(uow.session, specialist_id, practice_id)
     network = uow.session.get(Network, network_id)
     if network is None:
-        raise Invalid(f"No network {network_id}.", field="network_id")
+        raise NotFound(f"No network {network_id}.", field="network_id")
     if any(p.network_id == network_id for p in practice.participations):
         raise Conflict("Already in that network at this location.", field="network_id")
     practice.participations.append(NetworkParticipation(network=network))
@@ -150,7 +150,7 @@ def _practice(session: Session, specialist_id: int, practice_id: int) -> Practic
 def _apply(session: Session, specialist: Specialist, data: dict) -> None:
     scalars = {k: v for k, v in data.items() if k not in ("specialties", "languages", "conditions", "licensed_states")}
     if scalars.get("institution_id") is not None and session.get(Institution, scalars["institution_id"]) is None:
-        raise Invalid(f"No institution {scalars['institution_id']}.", field="institution_id")
+        raise NotFound(f"No institution {scalars['institution_id']}.", field="institution_id")
     for key, value in scalars.items():
         setattr(specialist, key, value)
     if "specialties" in data:

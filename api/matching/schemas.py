@@ -61,12 +61,13 @@ class InstitutionRefField(ma.fields.Field):
     dependentRequired={"lat": ["lon"], "lon": ["lat"]},
     oneOf=[{"required": ["zip"]}, {"required": ["lat"]}, {"required": ["address"]}],
     **{"not": {"required": ["plan_id", "self_pay"], "properties": {"self_pay": {"const": True}}}},
+    allOf=[{"not": {"required": ["age_years", "age_band"]}}],
 )
 class MatchRequestSchema(ma.Schema):
     """A case to match: codes, place, coverage and preferences. Nothing that identifies the patient.
 
     At least one condition or a specialty; exactly one place: zip, lat with lon, or address;
-    plan_id or self_pay: true, not both.
+    plan_id or self_pay: true, not both; age_years or age_band, not both.
     """
 
     conditions = ma.fields.List(

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import search
-from api.errors import Invalid, Unavailable
+from api.errors import Invalid, NotFound, Unavailable
 from api.matching.patient import check_codes_fit, resolve_affiliation, state_at
 from api.models import Institution, Plan, PlanNetwork
 from api.observability.metrics import MATCH_LATENCY
@@ -75,7 +75,7 @@ def _plan(session: Session, plan_id: int | None) -> Plan | None:
         return None
     plan = session.get(Plan, plan_id)
     if plan is None:
-        raise Invalid(f"No plan {plan_id}; see GET /v1/plans.", field="plan_id")
+        raise NotFound(f"No plan {plan_id}; see GET /v1/plans.", field="plan_id")
     return plan
 
 
@@ -92,5 +92,5 @@ def _point(data: dict) -> tuple[float, float]:
     except GeopyError as exc:
         raise Unavailable("The geocoding service is unavailable; give a ZIP code instead.") from exc
     if place is None:
-        raise Invalid("Could not find that address; give a ZIP code or lat and lon.", field="address")
+        raise NotFound("Could not find that address; give a ZIP code or lat and lon.", field="address")
     return place.latitude, place.longitude

@@ -1,4 +1,5 @@
 """Specialists claim their directory profile through an invitation an administrator sends."""
+
 from __future__ import annotations
 
 from api.models import AuditEvent, Role, User
@@ -19,19 +20,24 @@ def test_an_invited_synthetic_specialist_claims_the_profile_from_the_mailed_link
     report = client.post("/v1/admin/specialist-invitations", json={"npis": [specialist.npi]}, headers=headers)
     assert report.status_code == 202
     address = f"npi-{specialist.npi}@specialists.secondlook.test"
-    assert report.get_json() == {"invited": [{"npi": specialist.npi, "specialist_id": specialist.id,
-                                              "email": address}], "skipped": []}
+    assert report.get_json() == {
+        "invited": [{"npi": specialist.npi, "specialist_id": specialist.id, "email": address}],
+        "skipped": [],
+    }
     token = mail.token_for(address)
     preview = client.get(f"/v1/accounts/specialist-claims?token={token}").get_json()
     assert (preview["specialist_id"], preview["display_name"], preview["email"]) == (
-        specialist.id, "Dr. Grace Hopper", address)
+        specialist.id,
+        "Dr. Grace Hopper",
+        address,
+    )
     claimed = client.post("/v1/accounts/specialist-claims", json={"token": token, "password": PASSWORD})
     assert claimed.status_code == 201
     assert claimed.get_json()["specialist_id"] == specialist.id and claimed.get_json()["role"] == "specialist"
     me = client.get("/v1/auth/me", headers=login(client, address, PASSWORD)).get_json()
     assert me["specialist_id"] == specialist.id and me["display_name"] == "Dr. Grace Hopper"
-    # The link works once, and the profile cannot be claimed twice.
-    assert client.post("/v1/accounts/specialist-claims", json={"token": token, "password": PASSWORD}).status_code == 422
+    # The link works once (then it is as unknown as any other: 404), and the profile cannot be claimed twice.
+    assert client.post("/v1/accounts/specialist-claims", json={"token": token, "password": PASSWORD}).status_code == 404
     again = client.post("/v1/admin/specialist-invitations", json={"npis": [specialist.npi]}, headers=headers)
     assert again.get_json()["skipped"] == [{"npi": specialist.npi, "specialist_id": specialist.id, "reason": "claimed"}]
     actions = [a for (a,) in session.query(AuditEvent.action).order_by(AuditEvent.id)]
@@ -44,14 +50,20 @@ def test_a_set_by_institution_or_state_is_invited_and_real_specialists_need_an_a
     real = make_specialist(session, data_source="nppes", institution=home)
     elsewhere = make_specialist(session, data_source="synthetic")
     headers = _admin(client, session)
-    by_institution = client.post("/v1/admin/specialist-invitations", headers=headers,
-                                 json={"institution_id": home.id}).get_json()
+    by_institution = client.post(
+        "/v1/admin/specialist-invitations", headers=headers, json={"institution_id": home.id}
+    ).get_json()
     assert [i["specialist_id"] for i in by_institution["invited"]] == [synthetic.id]
     assert by_institution["skipped"] == [{"npi": real.npi, "specialist_id": real.id, "reason": "no_contact"}]
-    with_address = client.post("/v1/admin/specialist-invitations", headers=headers, json={
-        "institution_id": home.id, "contacts": [{"npi": real.npi, "email": "Real.Doc@Hospital.test"}]}).get_json()
+    with_address = client.post(
+        "/v1/admin/specialist-invitations",
+        headers=headers,
+        json={"institution_id": home.id, "contacts": [{"npi": real.npi, "email": "Real.Doc@Hospital.test"}]},
+    ).get_json()
     assert {i["email"] for i in with_address["invited"]} == {
-        f"npi-{synthetic.npi}@specialists.secondlook.test", "real.doc@hospital.test"}
+        f"npi-{synthetic.npi}@specialists.secondlook.test",
+        "real.doc@hospital.test",
+    }
     mail.wait_for("real.doc@hospital.test")
     by_state = client.post("/v1/admin/specialist-invitations", headers=headers, json={"state": "NY"}).get_json()
     assert elsewhere.id in {i["specialist_id"] for i in by_state["invited"]}
@@ -62,13 +74,19 @@ def test_an_invitation_needs_exactly_one_selector_and_the_admin_role(client, ses
     headers = _admin(client, session)
     both = client.post("/v1/admin/specialist-invitations", headers=headers, json={"state": "NY", "institution_id": 1})
     assert both.status_code == 422
-    assert client.post("/v1/admin/specialist-invitations", json={"state": "NY"},
-                       headers=login(client, patient.email)).status_code == 403
+    assert (
+        client.post(
+            "/v1/admin/specialist-invitations", json={"state": "NY"}, headers=login(client, patient.email)
+        ).status_code
+        == 403
+    )
 
 
 def test_an_unknown_npi_is_reported_not_invited(client, session):
     headers = _admin(client, session)
     answer = client.post("/v1/admin/specialist-invitations", headers=headers, json={"npis": ["1234567893"]})
-    assert answer.get_json() == {"invited": [], "skipped": [
-        {"npi": "1234567893", "specialist_id": None, "reason": "not_in_directory"}]}
+    assert answer.get_json() == {
+        "invited": [],
+        "skipped": [{"npi": "1234567893", "specialist_id": None, "reason": "not_in_directory"}],
+    }
     assert session.query(User).count() == 1

@@ -45,8 +45,6 @@ def test_a_referrer_invites_the_patient_and_copies_a_colleague(client, people):
 
 
 @pytest.mark.parametrize("change, field", [
-    ({"patient": _patient()}, "patient"),  # a referrer must invite the patient by e-mail
-    ({"patient": _patient(user_id=999999)}, "patient"),  # not by account id: that would reveal accounts
     ({"conditions": [{"system": "ORPHA", "code": "0"}]}, "conditions"),
     ({"conditions": []}, "conditions"),
     ({"insurance": {"self_pay": True, "plan_id": 1, "member_id": "M"}}, "insurance"),
@@ -62,10 +60,21 @@ def test_intake_refuses_bad_fields_naming_them(client, people, change, field):
     assert field in response.get_json()["errors"]["json"]
 
 
+@pytest.mark.parametrize("patient", [
+    _patient(),  # a referrer must invite the patient by e-mail
+    _patient(user_id=999999),  # not by account id: that would reveal accounts
+])
+def test_a_referrer_may_only_invite_the_patient(client, people, patient):
+    """Opening a case on a patient's account is the patient's own act: 403, not a field error."""
+    response = client.post("/v1/cases", json=case_body(patient=patient), headers=people["as_referrer"])
+    assert response.status_code == 403 and "by e-mail" in response.get_json()["detail"]
+
+
 def test_copied_users_must_be_referring_physicians(client, people):
+    """A patient's account id among the copied physicians is no referring physician's account: 404."""
     body = case_body(patient=_patient(email=people["patient"].email), copied_physician_ids=[people["patient"].id])
     response = client.post("/v1/cases", json=body, headers=people["as_referrer"])
-    assert response.status_code == 422 and "copied_physician_ids" in response.get_json()["errors"]["json"]
+    assert response.status_code == 404 and "copied_physician_ids" in response.get_json()["detail"]
 
 
 def test_a_patient_cannot_open_a_case_for_someone_else(client, people, session):
@@ -73,4 +82,4 @@ def test_a_patient_cannot_open_a_case_for_someone_else(client, people, session):
     session.commit()
     response = client.post("/v1/cases", json=case_body(patient=_patient(user_id=other.id)),
                            headers=people["as_patient"])
-    assert response.status_code == 422
+    assert response.status_code == 403  # acting for someone else: a permission refusal, not a field error

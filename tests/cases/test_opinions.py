@@ -84,7 +84,8 @@ def test_a_specialist_sees_only_their_own_opinion(client, panel):
 def test_a_conference_joins_two_specialists_who_took_the_case(client, panel, sink):
     first, second, third = (s.id for s in panel["specialists"])
     url = f"/v1/cases/{panel['case'].id}/conferences"
-    assert client.post(url, json={"specialist_ids": [first, third]}, headers=panel["as_referrer"]).status_code == 422
+    # One who has not accepted the case: a state the case is not in (409); the same one twice: a schema rule (422).
+    assert client.post(url, json={"specialist_ids": [first, third]}, headers=panel["as_referrer"]).status_code == 409
     assert client.post(url, json={"specialist_ids": [first, first]}, headers=panel["as_referrer"]).status_code == 422
     made = client.post(url, json={"specialist_ids": [first, second], "note": "Please confer."},
                        headers=panel["as_referrer"])

@@ -143,7 +143,7 @@ def test_only_a_referred_specialist_can_be_authorized_and_only_until_a_future_mo
     session.commit()
     url = f"/v1/cases/{packet['case'].id}/authorizations"
     body = {"recipient_specialist_id": stranger.id, "expires_at": "2099-01-01T00:00:00Z"}
-    assert client.post(url, json=body, headers=packet["as_patient"]).status_code == 422
+    assert client.post(url, json=body, headers=packet["as_patient"]).status_code == 409  # not referred: a state
     body = {"recipient_specialist_id": packet["specialist"].id, "expires_at": "2001-01-01T00:00:00Z"}
     assert client.post(url, json=body, headers=packet["as_patient"]).status_code == 422
 

@@ -107,7 +107,6 @@ def test_no_login_needed_and_no_patient_fields_accepted(client, session, directo
     ({"conditions": [APL, {"system": "ICD-10-CM", "code": "ZZZ.9"}]}, ("conditions", "1", "code")),
     ({"conditions": [{"system": "SNOMED", "code": "1"}]}, ("conditions", "0", "system")),
     ({"conditions": []}, ("conditions",)),
-    ({"conditions": [APL], "plan_id": 987654}, ("plan_id",)),
     ({"conditions": [APL], "zip": "00000"}, ("zip",)),
     ({"conditions": [APL], "zip": None, "lat": 40.0}, ("lon",)),
     ({"conditions": [APL], "zip": None}, ("zip",)),
@@ -127,6 +126,11 @@ def test_unknown_or_invalid_input_is_422_naming_the_field(client, directory, bod
     for part in field:
         assert part in errors, (field, response.get_json())
         errors = errors[part]
+
+
+def test_an_unknown_plan_is_404_like_any_unknown_id(client, directory):
+    response = client.post("/v1/matches", json={"zip": "10001", "conditions": [APL], "plan_id": 987654})
+    assert response.status_code == 404 and "No plan 987654" in response.get_json()["detail"]
 
 
 def test_a_directory_write_is_visible_to_the_next_match(client, session, directory):
