@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--naive-cases", type=int, nargs="+", default=[300])
+    parser.add_argument("--postgis-cases", type=int, nargs="+", default=None,
+                        help="cases for PostGIS, per size (default: all of them)")
     parser.add_argument("--postgres", default=os.environ.get("SECONDLOOK_BENCH_POSTGRES_URL", ""))
     parser.add_argument("--port", type=int, default=9200)
     parser.add_argument("--report-only", action="store_true", help="redraw table and plot from the JSON")
@@ -47,6 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         match_bench(["--sizes", *map(str, args.sizes), "--cases", str(args.cases),
                      "--naive-cases", *map(str, args.naive_cases), "--postgres", args.postgres,
+                     *(["--postgis-cases", *map(str, args.postgis_cases)] if args.postgis_cases else []),
                      "--engines", "embedded", "opensearch", "postgis", "naive", "--opensearch", url,
                      "--json", str(RESULTS), "--plot", str(BENCH_DIR / "opensearch-latency-vs-size.png")])
         results = json.loads(RESULTS.read_text())
@@ -83,7 +86,7 @@ def plot_bars(results: dict, path) -> None:
         for offset, key in enumerate(("p50_ms", "p95_ms", "p99_ms")):
             values = [results[size][engine][key] for engine in engines]
             ax.bar([i + (offset - 1) * 0.27 for i in range(len(engines))], values, width=0.27, label=key[:3])
-        ax.set_xticks(range(len(engines)), [LABELS[engine] for engine in engines], fontsize=7)
+        ax.set_xticks(range(len(engines)), [LABELS[engine].replace(" (", "\n(") for engine in engines], fontsize=7)
         ax.set(yscale="log", ylabel="match latency (ms)",
                title=f"POST /v1/matches engine latency at {int(size):,} specialists, same cases")
         ax.legend(fontsize=8)
