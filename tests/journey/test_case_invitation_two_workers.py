@@ -1,5 +1,6 @@
 """Against two real gunicorn workers: a case invitation to an address with an account and to one without
 gets the same status, the same body (but for ids and times) and, within a small tolerance, the same time."""
+
 from __future__ import annotations
 
 import json
@@ -21,10 +22,15 @@ pytestmark = pytest.mark.slow
 
 def _invite(base: str, headers: dict, email: str) -> tuple[int, dict, float]:
     """POST /v1/cases for a patient invited at `email`: status, body and seconds taken."""
-    body = case_body(patient={"email": email, "name": "Pat Example", "birth_date": "1980-05-17", "sex": "female",
-                              "zip": "10001"})
-    request = urllib.request.Request(f"{base}/v1/cases", data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "Connection": "close", **headers})
+    body = case_body(
+        patient={"email": email, "name": "Pat Example", "birth_date": "1980-05-17", "sex": "female", "zip": "10001"}
+    )
+    request = urllib.request.Request(
+        f"{base}/v1/cases",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Connection": "close", **headers},
+    )
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -34,10 +40,22 @@ def _invite(base: str, headers: dict, email: str) -> tuple[int, dict, float]:
     return status, payload, time.perf_counter() - started
 
 
+MAX_PAIRS = 16
+
+
+def _workers(log) -> set[str]:
+    """The gunicorn workers that answered a case invitation so far (from the access log)."""
+    return set(re.findall(r"worker=<?(\d+)>? POST /v1/cases", log.read_text()))
+
+
 def _shape(answer: dict) -> dict:
     """The answer without what differs from case to case anyway: ids, times and the address itself."""
-    return {**answer, "id": None, "created_at": None,
-            "invitation": {**answer["invitation"], "email": None, "expires_at": None}}
+    return {
+        **answer,
+        "id": None,
+        "created_at": None,
+        "invitation": {**answer["invitation"], "email": None, "expires_at": None},
+    }
 
 
 def test_a_case_invitation_tells_nothing_about_the_address(app, server, mail):  # noqa: F811 (the fixture)
@@ -46,24 +64,39 @@ def test_a_case_invitation_tells_nothing_about_the_address(app, server, mail):  
         from api.db import db
 
         with db.new_session() as session:
-            create_user(session, email="doc@example.test", password=PASSWORD, role=Role.REFERRING_PHYSICIAN,
-                        display_name="Dr. Doc", npi="1234567893")
-            for n in range(4):
-                create_user(session, email=f"real{n}@example.test", password=PASSWORD, role=Role.PATIENT,
-                            display_name="Real")
+            create_user(
+                session,
+                email="doc@example.test",
+                password=PASSWORD,
+                role=Role.REFERRING_PHYSICIAN,
+                display_name="Dr. Doc",
+                npi="1234567893",
+            )
+            for n in range(MAX_PAIRS):
+                create_user(
+                    session, email=f"real{n}@example.test", password=PASSWORD, role=Role.PATIENT, display_name="Real"
+                )
             session.commit()
-    login = urllib.request.Request(f"{base}/v1/auth/token", method="POST", headers={"Content-Type": "application/json"},
-                                   data=json.dumps({"email": "doc@example.test", "password": PASSWORD}).encode())
+    login = urllib.request.Request(
+        f"{base}/v1/auth/token",
+        method="POST",
+        headers={"Content-Type": "application/json"},
+        data=json.dumps({"email": "doc@example.test", "password": PASSWORD}).encode(),
+    )
     with urllib.request.urlopen(login, timeout=30) as response:
         headers = {"Authorization": "Bearer " + json.loads(response.read())["access_token"]}
 
     real, ghost = [], []
-    for n in range(4):  # interleaved, so a slow moment of the machine falls on both
+    for n in range(MAX_PAIRS):  # interleaved, so a slow moment of the machine falls on both
         real.append(_invite(base, headers, f"real{n}@example.test"))
         ghost.append(_invite(base, headers, f"ghost{n}@example.test"))
+        # The kernel hands each new connection to either worker: go on (boundedly) until both have answered.
+        if n >= 3 and len(_workers(log)) == 2:
+            break
     assert {(status, json.dumps(_shape(body), sort_keys=True)) for status, body, _ in real + ghost} == {
-        (201, json.dumps(_shape(real[0][1]), sort_keys=True))}
+        (201, json.dumps(_shape(real[0][1]), sort_keys=True))
+    }
     assert abs(statistics.median(r[2] for r in real) - statistics.median(g[2] for g in ghost)) < TOLERANCE_S
-    assert len(set(re.findall(r"worker=<?(\d+)>? POST /v1/cases", log.read_text()))) == 2
+    assert len(_workers(log)) == 2
     # Both kinds of address got the same message, after the answer.
     assert mail.wait_for("real0@example.test")[0]["Subject"] == mail.wait_for("ghost0@example.test")[0]["Subject"]
