@@ -8,27 +8,14 @@ from marshmallow import validate
 from api.case_permissions import SPECIALIST_VISIBLE
 from api.cases.record_schemas import AuthorizationSchema, RecordDocumentSchema
 from api.cases.schemas import CaseConditionSchema
+from api.cases.timeline import STEPS
 from api.fields import ID_RANGE, UtcDateTime
 from api.models import ChosenPath, ReferralStatus
 from api.pages import PageArgs, page_schema
 from api.schema_rules import rules
 from search.case import URGENCIES
 
-STEP_NAMES = (
-    "created",
-    "patient_accepted",
-    "matched",
-    "referred",
-    "referral_accepted",
-    "records_released",
-    "booked",
-    "paid",
-    "opinion_delivered",
-    "compared",
-    "tie_breaker_referred",
-    "tie_breaker_delivered",
-    "chosen_path",
-)
+STEP_NAMES = STEPS  # one list, in the order the timeline sorts by
 INBOX_STATUSES = tuple(sorted(s.value for s in SPECIALIST_VISIBLE))
 
 
