@@ -81,7 +81,17 @@ def secured(blp: Blueprint, *roles: Role, pending_ok: bool = False) -> Callable:
 
 def access_reason() -> str | None:
     """The caller's stated reason for this access, if any (refused when longer than documented)."""
-    reason = (request.headers.get(ACCESS_REASON_HEADER) or "").strip() or None
+    reason = _header_text(request.headers.get(ACCESS_REASON_HEADER) or "").strip() or None
     if reason is not None and len(reason) > MAX_REASON:
         raise BadRequest(f"The {ACCESS_REASON_HEADER} header may be at most {MAX_REASON} characters.")
     return reason
+
+
+def _header_text(value: str) -> str:
+    """A header as the text its sender wrote: WSGI hands headers over as latin-1, so UTF-8 text
+    (a reason in any language) arrives as two to four characters per letter. The documented
+    length counts letters; bytes that are not UTF-8 stay as they came."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value

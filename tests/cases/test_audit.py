@@ -84,3 +84,22 @@ def test_administrators_filter_the_trail_by_case_actor_action_and_time(client, s
     page = trail("page=2&page_size=2")
     assert page["total"] == 5 and len(page["items"]) == 2
     assert client.get("/v1/audit", headers=as_patient).status_code == 403
+
+
+def test_a_reason_is_measured_in_letters_and_kept_as_written(client, session):
+    """A 500-letter reason in any script is accepted and audited as written; the 501st letter is refused.
+    (A server hands UTF-8 header bytes to the app as latin-1 text, which is how the client sends them here.)"""
+    referrer, patient = make_account(session, Role.REFERRING_PHYSICIAN), make_account(session, Role.PATIENT)
+    case = make_case(session, creator=referrer, patient=patient)
+    token = bearer(session, referrer)
+    session.commit()
+
+    def wire(text: str) -> str:
+        return text.encode("utf-8").decode("latin-1")
+
+    reason = "腫瘍会議の準備" * 71 + "準備準備"  # 7 × 71 + 4 = 501 letters
+    refused = client.get(f"/v1/cases/{case.id}", headers={**token, "X-Access-Reason": wire(reason)})
+    assert refused.status_code == 400 and "500" in refused.get_json()["detail"]
+    accepted = client.get(f"/v1/cases/{case.id}", headers={**token, "X-Access-Reason": wire(reason[:500])})
+    assert accepted.status_code == 200
+    assert session.scalars(select(AuditEvent.reason)).one() == reason[:500]
