@@ -7,7 +7,6 @@ from flask.cli import with_appcontext
 
 from api.cases.notifications import deliver_pending, sink
 from api.db import db
-from api.unit_of_work import unit_of_work
 
 
 @click.command("deliver-notifications")
@@ -15,6 +14,5 @@ from api.unit_of_work import unit_of_work
 @with_appcontext
 def deliver_notifications(limit: int) -> None:
     """Send pending referral notifications to the configured sink, retrying earlier failures once."""
-    with db.new_session() as session, unit_of_work(session):
-        delivered = deliver_pending(session, sink(), limit=limit)
+    delivered = deliver_pending(db.new_session, sink(), limit=limit)
     click.echo(f"delivered {delivered} notifications", err=True)

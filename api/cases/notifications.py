@@ -12,15 +12,17 @@ import json
 import logging
 import urllib.error
 import urllib.request
-from typing import Protocol
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.db import db, utcnow
 from api.mail.notices import EmailSink
 from api.models import NotificationOutbox
+from api.outbox_lease import lease
 from api.unit_of_work import UnitOfWork, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ REFERRAL_STATUS_CHANGED = "referral.status_changed"
 CONFERENCE_REQUESTED = "conference.requested"
 MAX_ATTEMPTS = 10  # after that a row stays in the outbox, undelivered, for someone to look at
 BATCH = 50
+LEASE = timedelta(minutes=5)  # a sender that dies mid-batch frees its notifications after this
 
 
 class Sink(Protocol):
@@ -125,8 +128,9 @@ def notify(uow: UnitOfWork, topic: str, entity_id: int, status: str, business_st
     uow.after_commit(lambda: dispatch([row.id]))
 
 
-def payload_of(row: NotificationOutbox) -> dict:
-    """The notification as it is sent: ids, statuses and the time, nothing about the patient."""
+def payload_of(row: Any) -> dict:
+    """The notification as it is sent (from an outbox row or its leased columns): ids, statuses and the
+    time, nothing about the patient."""
     return {
         "event_id": row.id,
         "topic": row.topic,
@@ -138,33 +142,68 @@ def payload_of(row: NotificationOutbox) -> dict:
     }
 
 
-def deliver_pending(session: Session, target: Sink, limit: int = BATCH, ids: list[int] | None = None) -> int:
-    """Send undelivered notifications (all, or those `ids`) in order; returns how many went (the caller commits).
-
-    Delivery is at least once: a consumer dedupes on `event_id`.
-    """
-    query = select(NotificationOutbox).where(
-        NotificationOutbox.delivered_at.is_(None), NotificationOutbox.attempts < MAX_ATTEMPTS
+def claim(session: Session, now: datetime, *, ids: list[int] | None = None, limit: int = BATCH) -> list[dict]:
+    """Lease undelivered notifications (all, or those `ids`), oldest first, for LEASE; their payloads."""
+    row = NotificationOutbox
+    leased = lease(
+        session,
+        row,
+        done=row.delivered_at,
+        now=now,
+        duration=LEASE,
+        max_attempts=MAX_ATTEMPTS,
+        columns=(row.topic, row.entity_id, row.status, row.business_status, row.created_at),
+        ids=ids,
+        limit=limit,
     )
-    if ids is not None:
-        query = query.where(NotificationOutbox.id.in_(ids))
-    # SKIP LOCKED: two workers never send the same row at once (PostgreSQL; SQLite has one writer anyway).
-    rows = session.scalars(query.order_by(NotificationOutbox.id).limit(limit).with_for_update(skip_locked=True)).all()
-    delivered = 0
-    for row in rows:
-        row.attempts += 1
+    return [payload_of(each) for each in leased]
+
+
+def send_all(payloads: list[dict], target: Sink) -> dict[int, str | None]:
+    """Send each notification in order (no transaction open); the outcome by id: None, else the error's type."""
+    outcomes: dict[int, str | None] = {}
+    for payload in payloads:
         try:
-            target.send(payload_of(row))
+            target.send(payload)
+            outcomes[payload["event_id"]] = None
         except Exception as error:  # kept for the next drain; the type only, messages may carry URLs
-            row.last_error = type(error).__name__
-            log.warning("notification %s not delivered (%s)", row.id, row.last_error)
+            outcomes[payload["event_id"]] = type(error).__name__
+            log.warning("notification %s not delivered (%s)", payload["event_id"], outcomes[payload["event_id"]])
+    return outcomes
+
+
+def record(session: Session, outcomes: dict[int, str | None], now: datetime) -> None:
+    """Write what sending did (delivered, or the error's type) and end the leases."""
+    for notification_id, error in outcomes.items():
+        row = session.get(NotificationOutbox, notification_id)
+        if row is None:
             continue
-        row.delivered_at, row.last_error = utcnow(), None
-        delivered += 1
-    return delivered
+        row.claimed_until = None
+        if error is None:
+            row.delivered_at, row.last_error = now, None
+        else:
+            row.last_error = error
+
+
+def deliver_pending(
+    new_session: Callable[[], Session], target: Sink, *, ids: list[int] | None = None, limit: int = BATCH
+) -> int:
+    """Claim, send and record undelivered notifications (all, or those `ids`): no transaction is open
+    while the sink (a webhook, a mail server) answers. Returns how many went.
+
+    Delivery is at least once (a lease that runs out mid-send lets another sender retry): a
+    consumer dedupes on `event_id`.
+    """
+    with new_session() as session, unit_of_work(session) as uow:
+        payloads = claim(uow.session, utcnow(), ids=ids, limit=limit)
+    if not payloads:
+        return 0
+    outcomes = send_all(payloads, target)
+    with new_session() as session, unit_of_work(session) as uow:
+        record(uow.session, outcomes, utcnow())
+    return sum(error is None for error in outcomes.values())
 
 
 def dispatch(ids: list[int]) -> None:
-    """After a commit: send the notifications it wrote, in a session of its own."""
-    with db.new_session() as session, unit_of_work(session):
-        deliver_pending(session, sink(), ids=ids)
+    """After a commit: send the notifications it wrote."""
+    deliver_pending(db.new_session, sink(), ids=ids)

@@ -20,13 +20,13 @@ from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.db import db, utcnow
 from api.mail.messages import Message
 from api.mail.transport import Transport, make_transport
 from api.models import MailOutbox
+from api.outbox_lease import lease
 from api.unit_of_work import UnitOfWork, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -73,22 +73,18 @@ class Outgoing:
 
 def claim(session: Session, now: datetime, *, ids: list[int] | None = None, limit: int = BATCH) -> list[Outgoing]:
     """Lease unsent messages (all, or those `ids`), oldest first, for LEASE; count the attempt."""
-    free = (MailOutbox.claimed_until.is_(None)) | (MailOutbox.claimed_until < now)
-    query = select(MailOutbox.id).where(MailOutbox.sent_at.is_(None), MailOutbox.attempts < MAX_ATTEMPTS, free)
-    if ids is not None:
-        query = query.where(MailOutbox.id.in_(ids))
-    wanted = list(session.scalars(query.order_by(MailOutbox.id).limit(limit)))
-    if not wanted:
-        return []
-    # One conditional UPDATE: of two senders racing for a row, only one sees it come back.
-    leased = session.execute(
-        update(MailOutbox)
-        .where(MailOutbox.id.in_(wanted), MailOutbox.sent_at.is_(None), free)
-        .values(claimed_until=now + LEASE, attempts=MailOutbox.attempts + 1)
-        .returning(MailOutbox.id, MailOutbox.to_address, MailOutbox.subject, MailOutbox.body)
-        .execution_options(synchronize_session=False)
-    ).all()
-    return sorted((Outgoing(*row) for row in leased), key=lambda m: m.id)
+    leased = lease(
+        session,
+        MailOutbox,
+        done=MailOutbox.sent_at,
+        now=now,
+        duration=LEASE,
+        max_attempts=MAX_ATTEMPTS,
+        columns=(MailOutbox.to_address, MailOutbox.subject, MailOutbox.body),
+        ids=ids,
+        limit=limit,
+    )
+    return [Outgoing(*row) for row in leased]
 
 
 def record(session: Session, outcomes: dict[int, str | None], now: datetime) -> None:

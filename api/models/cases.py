@@ -298,3 +298,4 @@ class NotificationOutbox(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # leased by a sender until then

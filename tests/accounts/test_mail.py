@@ -66,7 +66,7 @@ def test_a_referral_step_is_mailed_to_everyone_concerned_without_health_data(app
     session.commit()
     app.config.update(NOTIFIER="log,email")
     with app.app_context():
-        assert deliver_pending(session, make_sink(app.config)) == 1
+        assert deliver_pending(app.extensions["db"][1], make_sink(app.config)) == 1
     session.commit()
     for address in ("ref@example.test", "pat@example.test", "spec@example.test"):
         [message] = mail.wait_for(address)

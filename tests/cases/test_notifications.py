@@ -1,4 +1,5 @@
 """Notifications: one per referral status change, ids and statuses only, log or webhook sink, retried."""
+
 import json
 import logging
 import threading
@@ -23,15 +24,19 @@ def referral(session):
     session.flush()
     case = make_case(session, creator=referrer, patient=patient)
     row = make_referral(session, case, specialist, ReferralStatus.REQUESTED)
-    world = dict(id=row.id, as_doctor=bearer(session, make_account(session, Role.SPECIALIST, specialist=specialist)),
-                 as_referrer=bearer(session, referrer))
+    world = dict(
+        id=row.id,
+        as_doctor=bearer(session, make_account(session, Role.SPECIALIST, specialist=specialist)),
+        as_referrer=bearer(session, referrer),
+    )
     session.commit()
     return world
 
 
 def _move(client, referral, action, who="as_doctor"):
-    response = client.post(f"/v1/referrals/{referral['id']}/transitions", json={"action": action},
-                           headers=referral[who])
+    response = client.post(
+        f"/v1/referrals/{referral['id']}/transitions", json={"action": action}, headers=referral[who]
+    )
     assert response.status_code in (200, 409), response.get_json()
     return response
 
@@ -41,7 +46,10 @@ def test_every_status_change_is_announced_with_ids_and_statuses_only(client, ref
         _move(client, referral, action)
     _move(client, referral, "receive")  # 409: rolled back, so nothing is announced
     assert [(n["entity_id"], n["status"]) for n in sink.sent] == [
-        (referral["id"], "received"), (referral["id"], "accepted"), (referral["id"], "scheduled")]
+        (referral["id"], "received"),
+        (referral["id"], "accepted"),
+        (referral["id"], "scheduled"),
+    ]
     assert all(set(n) == PAYLOAD_KEYS and n["topic"] == "referral.status_changed" for n in sink.sent)
 
 
@@ -100,8 +108,15 @@ def test_the_webhook_sink_posts_json_and_a_failure_is_retried_later(client, sess
 
 
 def test_a_user_request_sends_only_its_own_notifications_never_the_backlog(client, session, referral, sink):
-    session.add(NotificationOutbox(topic="referral.status_changed", entity_id=referral["id"], status="requested",
-                                   attempts=3, last_error="URLError"))
+    session.add(
+        NotificationOutbox(
+            topic="referral.status_changed",
+            entity_id=referral["id"],
+            status="requested",
+            attempts=3,
+            last_error="URLError",
+        )
+    )
     session.commit()
     _move(client, referral, "receive")
     assert [n["status"] for n in sink.sent] == ["received"]
@@ -109,3 +124,43 @@ def test_a_user_request_sends_only_its_own_notifications_never_the_backlog(clien
     session.expire_all()
     backlog = session.scalars(select(NotificationOutbox).where(NotificationOutbox.status == "requested")).one()
     assert backlog.delivered_at is None and backlog.attempts == 3
+
+
+def test_a_webhook_is_called_with_no_transaction_open_and_two_senders_never_lease_one_row(app, session, referral):
+    """The sink runs between two transactions: writing the row's own table while "sending" would wait
+    for the sender's lock (SQLite's database lock, PostgreSQL's row lock) if it held one."""
+    from api.cases.notifications import LEASE, claim, deliver_pending
+    from api.db import utcnow
+
+    row = NotificationOutbox(topic="referral.status_changed", entity_id=referral["id"], status="received")
+    session.add(row)
+    session.commit()
+    new_session = app.extensions["db"][1]
+
+    class Probe:
+        sent: list = []
+
+        def send(self, payload):
+            with new_session() as probe:
+                probe.execute(
+                    NotificationOutbox.__table__.update()
+                    .where(NotificationOutbox.id == payload["event_id"])
+                    .values(business_status="probe")
+                )
+                probe.commit()
+            self.sent.append(payload)
+
+    now = utcnow()
+    with new_session() as other:
+        assert [p["event_id"] for p in claim(other, now)] == [row.id]
+        assert claim(other, now) == []  # leased: a second sender gets nothing until the lease ends
+        other.commit()
+    assert deliver_pending(new_session, Probe()) == 0  # still leased by the first sender
+    with new_session() as other:
+        other.execute(NotificationOutbox.__table__.update().values(claimed_until=now - LEASE))  # that sender died
+        other.commit()
+    assert deliver_pending(new_session, Probe()) == 1
+    session.expire_all()
+    stored = session.get(NotificationOutbox, row.id)
+    assert stored.delivered_at is not None and stored.claimed_until is None and stored.attempts == 2
+    assert stored.business_status == "probe" and Probe.sent[0]["status"] == "received"
