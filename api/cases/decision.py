@@ -1,8 +1,9 @@
 """The patient's decision after the opinions: the path they chose and the physician they continue with.
 
-Recording it closes the case (every further change is refused with 409, see `permissions.CHANGES`)
-and tells the chosen physician by e-mail, with no health data: only that a patient will continue
-with them and where to sign in.
+Recording it closes the case (every further change is refused with 409, see `permissions.CHANGES`),
+cancels the referrals still waiting on a specialist (a scheduled consultation stays the patient's to
+cancel, with its refund), and tells the chosen physician by e-mail, with no health data: only that a
+patient will continue with them and where to sign in.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from api.audit.services import record as audit
 from api.auth.services import Identity
 from api.cases.conferences import ENGAGED
 from api.cases.mailing import tell_chosen_physician
+from api.cases.referrals import withdraw_unanswered
 from api.cases.timeline import tie_breaker_referral_ids
 from api.db import utcnow
 from api.errors import Conflict, Invalid
 from api.models import Case, CaseDecision, CaseStatus, ChosenPath, Opinion, Referral, Role, User
 from api.unit_of_work import UnitOfWork
+
+CLOSED_BY_DECISION = "The patient chose a path; the case is closed."
 
 
 def decide(uow: UnitOfWork, identity: Identity, case_id: int, data: dict, reason: str | None) -> CaseDecision:
@@ -41,6 +45,7 @@ def decide(uow: UnitOfWork, identity: Identity, case_id: int, data: dict, reason
     )
     case.decision = decision
     case.status, case.closed_at = CaseStatus.CLOSED, utcnow()
+    withdraw_unanswered(uow, identity, case, CLOSED_BY_DECISION)
     session.flush()
     audit(
         session, identity, "case.decide", case_id=case.id, entity_type="decision", entity_id=decision.id, reason=reason

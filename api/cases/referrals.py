@@ -122,6 +122,17 @@ def complete(work: UnitOfWork, identity: Identity, referral: Referral, reason: s
     )
 
 
+def withdraw_unanswered(work: UnitOfWork, identity: Identity, case: Case, why: str) -> list[Referral]:
+    """When the case closes, cancel each referral still waiting on its specialist (draft to accepted),
+    so that it leaves their inbox and they are told. A scheduled consultation stays: it is the
+    patient's booking, cancelled (and refunded) from the booking itself."""
+    cancel = referral_states.TRANSITIONS["cancel"]
+    waiting = [r for r in case.referrals if r.status in cancel.sources and r.status is not ReferralStatus.SCHEDULED]
+    for referral in waiting:
+        _apply(work, identity, referral, cancel, {"reason": why}, None)
+    return waiting
+
+
 def _apply(
     work: UnitOfWork,
     identity: Identity,

@@ -157,3 +157,26 @@ def test_every_answer_about_an_emergent_case_carries_the_warning(client, world):
     assert all(answer["warnings"] == [EMERGENT_WARNING] for answer in answers)
     routine = next(item for item in listed if item["id"] == w["case"].id)
     assert routine["warnings"] == []
+
+
+def test_the_decision_withdraws_referrals_still_waiting_but_not_a_scheduled_consultation(client, world, sink):
+    w, cid = world, world["case"].id
+    first = _refer_and_answer(client, w, 0, AGREE)
+    [waiting] = _ok(client.post(f"/v1/cases/{cid}/referrals", headers=w["as_referrer"],
+                                json={"specialist_ids": [w["specialists"][1].id]}), 201)
+    [booked] = _ok(client.post(f"/v1/cases/{cid}/referrals", headers=w["as_referrer"],
+                               json={"specialist_ids": [w["specialists"][2].id]}), 201)
+    doctor = w["as_doctors"][2]
+    for action in ("accept", "schedule"):
+        _ok(client.get(f"/v1/referrals/{booked['id']}", headers=doctor))
+        _ok(client.post(f"/v1/referrals/{booked['id']}/transitions", json={"action": action}, headers=doctor))
+    sink.sent.clear()
+
+    _ok(client.post(f"/v1/cases/{cid}/decision", headers=w["as_patient"], json={
+        "path": "second_opinion", "opinion_id": first["id"], "physician_user_id": w["referrer"].id}), 201)
+
+    statuses = {r["id"]: r["status"] for r in _ok(client.get(f"/v1/cases/{cid}/referrals", headers=w["as_referrer"]))}
+    assert statuses == {first["referral_id"]: "completed", waiting["id"]: "cancelled", booked["id"]: "scheduled"}
+    assert [(n["entity_id"], n["status"]) for n in sink.sent] == [(waiting["id"], "cancelled")]
+    inbox = _ok(client.get("/v1/inbox", headers=w["as_doctors"][1], query_string={"status": "requested"}))
+    assert inbox["items"] == []  # no longer waiting on them
