@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from api.accounts import links
 from api.accounts.links import LinkSettings
@@ -135,7 +136,10 @@ def claim_profile(uow: UnitOfWork, token: str, password: str, display_name: str 
         specialist_id=specialist.id,
         npi=specialist.npi,
     )
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as err:  # claimed (or the address taken) a moment ago; the unit of work rolls back
+        raise Conflict("This profile has already been claimed; sign in instead.") from err
     audit.record(
         session,
         identity_of(user),

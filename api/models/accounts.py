@@ -37,7 +37,8 @@ class User(Base):
     )
     display_name: Mapped[str] = mapped_column(String(200))
     # A specialist's account is tied to their directory entry; a referring physician's to an NPI.
-    specialist_id: Mapped[int | None] = mapped_column(ForeignKey("specialist.id", ondelete="SET NULL"))
+    # At most one account per directory entry (claiming a profile twice is refused by the database too).
+    specialist_id: Mapped[int | None] = mapped_column(ForeignKey("specialist.id", ondelete="SET NULL"), unique=True)
     npi: Mapped[str | None] = mapped_column(String(10))
     is_active: Mapped[bool] = mapped_column(default=True)  # False: deactivated (by the owner or an admin)
     # Standing (api/auth/standing.py): an unverified e-mail, or a referring physician whose NPI no

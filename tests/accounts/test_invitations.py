@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy.exc import IntegrityError
+
 from api.models import AuditEvent, Role, User
 from tests.factories import login, make_institution, make_specialist, make_user
 
@@ -90,3 +93,16 @@ def test_an_unknown_npi_is_reported_not_invited(client, session):
         "skipped": [{"npi": "1234567893", "specialist_id": None, "reason": "not_in_directory"}],
     }
     assert session.query(User).count() == 1
+
+
+def test_the_database_holds_at_most_one_account_per_directory_entry(session):
+    """Two claims racing past the service's check still cannot both land: the second insert is refused."""
+    specialist = make_specialist(session)
+    session.flush()
+    make_user(session, Role.SPECIALIST, email="first@example.test", specialist_id=specialist.id)
+    session.commit()
+    make_user(session, Role.SPECIALIST, email="second@example.test", specialist_id=specialist.id)
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    assert session.query(User).filter(User.specialist_id == specialist.id).count() == 1
