@@ -85,4 +85,4 @@ def admin_invite_post(identity):
         return _invite_page(request.form, field_errors(invalid.messages, INVITE_FIELDS), status=422)
     with unit_of_work() as uow:
         report = invitations.invite_specialists(uow, LinkSettings.from_config(current_app.config), identity, data)
-    return _invite_page({}, {}, report=report)
+    return _invite_page(request.form if report.skipped else {}, {}, report=report)  # kept to add addresses
