@@ -92,9 +92,13 @@ def test_a_physician_starts_matches_refers_and_follows_the_case(
     card = page.locator("ol.results li.card").filter(has_text=EXPERT)
     assert "Coverage: covered." in card.inner_text() and "treats ORPHA:520" in card.inner_text()
     check_page(page, "25-case-match")
-    page.get_by_label(f"Refer the case to {EXPERT}").check()
-    page.get_by_label("A note for the specialists").fill("Please review before induction.")
-    page.get_by_role("button", name="Refer the case").click()
+    # By keyboard alone: pick the expert, write the note, send.
+    page.get_by_label(f"Refer the case to {EXPERT}").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Please review before induction.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
     page.locator("#timeline").wait_for()
     assert _steps(page) == ["created", "patient_accepted", "matched", "referred"]
     assert page.locator("#referrals li[data-status=requested]").filter(has_text="Dr. Ada Hematon").count() == 1
@@ -130,6 +134,7 @@ def test_a_physician_starts_matches_refers_and_follows_the_case(
 
     with reading(session) as s:
         assert s.get(Case, case_id).status is CaseStatus.OPEN
+        assert [r.note for r in s.get(Case, case_id).referrals] == ["Please review before induction."]
         users = {u.email: u.id for u in s.scalars(select(User))}
         audited = {(e.actor_user_id, e.action) for e in s.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id))}
     physician, expert, owner = users[PHYSICIAN], users[specialist["email"]], users[PATIENT]
