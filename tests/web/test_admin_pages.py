@@ -52,6 +52,13 @@ def test_an_admin_verifies_a_physician_and_invites_a_specialist(
     page.get_by_text(f"NPI {expert.npi}: invited at {CLAIMER}").wait_for()
     check_page(page, "34-admin-invite-sent")
 
+    page.goto(f"{live_server}/cases/1")  # support access to a case: the reason is asked for first
+    check_page(page, "35-admin-case-reason")
+    page.get_by_label("Reason").fill("Support ticket 42")
+    page.get_by_role("button", name="Open the case").click()
+    page.get_by_role("heading", name="Not found").wait_for()  # no such case; the reason went with the request
+    assert "reason=Support+ticket+42" in page.url
+
     claimed = ok(client.post("/v1/accounts/specialist-claims",
                              json={"token": mail.token_for(CLAIMER), "password": PASSWORD}), 201)
     assert claimed["specialist_id"] == expert.id

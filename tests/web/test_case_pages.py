@@ -95,6 +95,7 @@ def test_a_stranger_gets_404_and_an_admin_reads_only_with_a_reason(app, session,
     admin = _signed_in(app, "admin@example.test")
     refused = admin.get(f"/cases/{case_id}")
     assert refused.status_code == 403 and "needs a reason" in refused.get_data(as_text=True)
+    assert 'name="reason"' in refused.get_data(as_text=True)  # asked for on the page
     assert admin.get(f"/cases/{case_id}?reason=" + "x" * 501).status_code == 400
     read = admin.get(f"/cases/{case_id}?reason=Support+ticket+42")
     assert read.status_code == 200 and 'id="timeline"' in read.get_data(as_text=True)

@@ -56,6 +56,7 @@ def test_a_physician_starts_matches_refers_and_follows_the_case(
 
     sign_in(page, live_server, PHYSICIAN, "/cases/new")
     assert page.get_by_role("main").inner_text().count(UNVERIFIED_PHYSICIAN) == 1  # not verified yet: told why
+    check_page(page, "20-physician-not-verified")
     admin = api_login(client, admin_account)
     pending = ok(client.get("/v1/admin/users?status=pending_physician", headers=admin))["items"]
     ok(client.post(f"/v1/admin/users/{pending[0]['id']}/physician-verification", headers=admin))
