@@ -155,10 +155,13 @@ def new_case_post(identity):
 def case_page(case_id: int, identity):
     """A case, its referrals and its timeline, each read authorised and audited as the API's GETs are."""
     reason = access_reason()
-    if identity.role is Role.ADMIN and reason is None:  # ask for it here rather than answer a bare 403
-        return render_template("case_reason.html", case_id=case_id), 403
     with unit_of_work() as uow:
-        case = services.read_case(uow, identity, case_id, reason)
+        try:
+            case = services.read_case(uow, identity, case_id, reason)
+        except Forbidden:
+            if reason is None:  # support access needs a reason (the service's rule): ask for it on the page
+                return render_template("case_reason.html", case_id=case_id), 403
+            raise
         view = case_view(case)
         sent = [(r, _specialist(r.specialist_id)) for r in referrals.list_referrals(uow, identity, case_id, reason)]
         try:
