@@ -30,7 +30,12 @@ FIELD_OF = {
     "questions": "questions",
     "preferences": "telehealth",
 }
-MAX_QUESTIONS = 20
+# Said instead of the schema's wording when the field was left blank (or, for the plan, incomplete).
+BLANK = {
+    "reasons": "Pick at least one reason.",
+    "plan": "Choose the patient's plan and give the member id from their card, or choose self-pay.",
+    "sex": "Choose one.",
+}
 
 
 def picked(condition: catalogue.Condition) -> str:
@@ -67,6 +72,16 @@ def case_body(form, condition: catalogue.Condition | None) -> dict:
         "reason_note": _text(form, "reason_note"),
         "urgency": form.get("urgency", "routine"),
         "insurance": insurance,
-        "questions": questions[:MAX_QUESTIONS],
+        "questions": questions,
         "preferences": {"languages": [], "telehealth": form.get("telehealth") == "on"},
+    }
+
+
+def in_words(errors: dict[str, str], form) -> dict[str, str]:
+    """The errors as a person reads them: a blank field is asked for, not described by its length."""
+    return {
+        field: BLANK.get(field, "Please fill this in.")
+        if field == "plan" or (field != "form" and not any(v.strip() for v in form.getlist(field)))
+        else message
+        for field, message in errors.items()
     }

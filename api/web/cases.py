@@ -142,7 +142,7 @@ def new_case_post(identity):
             case = services.create_case(uow, identity, body, access_reason())
             case_id = case.id
     except ma.ValidationError as invalid:
-        return _new_case_page(form, field_errors(invalid.messages, case_form.FIELD_OF), 422)
+        return _new_case_page(form, case_form.in_words(field_errors(invalid.messages, case_form.FIELD_OF), form), 422)
     except DomainError as refused:
         if refused.field is None:
             raise

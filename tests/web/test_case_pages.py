@@ -10,9 +10,10 @@ from sqlalchemy import select
 from api.auth.standing import UNVERIFIED_EMAIL
 from api.cases import timeline
 from api.models import AuditEvent, Case, Role
-from api.web.cases import STEP_TEXT, step_text
+from api.web.cases import STEP_TEXT, existing_page, step_text
 from tests.factories import PASSWORD, make_user
 from tests.payments_support import reading
+from tests.web.browser import check_page
 
 APL = "Acute promyelocytic leukemia (ORPHA:520)"
 DOCTOR = "doc@clinic.test"
@@ -127,3 +128,31 @@ def test_every_timeline_step_reads_as_words():
     assert step_text(chosen) == "Path chosen: follow second opinion"
     referred = timeline.Entry("referred", None, "referring_physician", "Dr. Doc", specialist_name="Dr. Ada Hematon, MD")
     assert step_text(referred) == "Referred to Dr. Ada Hematon, MD"
+
+
+def test_links_to_case_pages_appear_only_where_the_app_serves_one(app):
+    with app.test_request_context():
+        assert existing_page("/cases/7") == "/cases/7" and existing_page("/cases/7/match") == "/cases/7/match"
+        assert existing_page("/cases/7/nowhere") is None and existing_page("/nowhere") is None
+
+
+def test_a_form_with_errors_passes_the_accessibility_check(page, live_server, session, directory):
+    make_user(session, Role.REFERRING_PHYSICIAN, email=DOCTOR, display_name="Dr. Doc")
+    session.commit()
+    page.goto(f"{live_server}/signin?next=/cases/new")
+    page.get_by_label("E-mail").fill(DOCTOR)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Patient's ZIP code").fill("00000")
+    page.get_by_label("Condition, in your own words").fill(APL)
+    page.get_by_label("Emergent").check()
+    page.get_by_role("button", name="Start the case and invite the patient").click()
+    page.locator("#zip-error").wait_for()
+    assert page.locator("main > *").first.get_attribute("role") == "alert"  # the emergent warning first
+    for field in ("patient_name", "zip", "reasons", "plan", "diagnosis"):
+        assert page.locator(f"#{field}-error").count() == 1, field
+    assert page.get_by_label("Patient's ZIP code").get_attribute("aria-describedby") == "zip-error"
+    assert page.locator("#zip-error").inner_text() == "Unknown ZIP code."  # the API's own word on a bad value
+    assert page.locator("#patient_name-error").inner_text() == "Please fill this in."  # a blank one is asked for
+    assert page.locator("#reasons-error").inner_text() == "Pick at least one reason."
+    check_page(page, "22b-start-case-errors")
