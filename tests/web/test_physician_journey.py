@@ -128,6 +128,7 @@ def test_a_physician_starts_matches_refers_and_follows_the_case(
     sign_out(page)
 
     sign_in(page, live_server, PATIENT, "/cases")
+    check_page(page, "29a-my-cases-patient")
     page.get_by_role("link", name=re.compile(f"Case #{case_id}")).click()
     page.locator("#timeline").wait_for()
     assert _steps(page)[-1] == "referral_accepted"
