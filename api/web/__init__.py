@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from api.errors import DomainError
-from api.web import account, booking, docs, search  # noqa: F401  (they add their routes to `bp`)
+from api.web import account, admin, booking, cases, docs, search  # noqa: F401  (they add their routes to `bp`)
 from api.web.blueprint import FORM_MEDIA, bp, csrf
 from api.web.identity import signed_in_user
 
