@@ -40,12 +40,13 @@ class NaiveSql:
             networks = self._networks(conn, case, [r.pl_id for r in rows])
         weights, best = scoring.weights_for(case), {}
         for r in rows:
-            score, distance = self._score(case, weights, r, specialties[r.specialist_id],
-                                          held[r.specialist_id], networks.get(r.pl_id, ()))
-            key = (-round(score, 6), round(distance, 6), r.pl_id)
+            standing, score, distance = self._score(case, weights, r, specialties[r.specialist_id],
+                                                    held[r.specialist_id], networks.get(r.pl_id, ()))
+            key = (-standing, -round(score, 6), round(distance, 6), r.pl_id)
             if r.specialist_id not in best or key < best[r.specialist_id]:
                 best[r.specialist_id] = key
-        order = sorted(best, key=lambda sid: (best[sid][0], best[sid][1], sid))
+        # search.ranking's order: standing, score, distance, specialist id.
+        order = sorted(best, key=lambda sid: (*best[sid][:3], sid))
         return order[: case.limit], len(best)
 
     def _filter_sql(self, case: MatchCase):
@@ -81,7 +82,7 @@ class NaiveSql:
             where.append("coalesce(s.institution_id, -1) NOT IN (" +
                          ", ".join(str(int(i)) for i in case.exclude_institution_ids) + ")")
         sql = ("SELECT pl.id AS pl_id, pl.specialist_id, l.lat, l.lon, s.telehealth, s.self_pay_price_cents, "
-               "s.rating, s.review_count, s.institution_id, i.name AS institution_name "
+               "s.rating, s.review_count, s.institution_id, i.name AS institution_name, i.health_system_id "
                "FROM practice_location pl JOIN specialist s ON s.id = pl.specialist_id "
                "JOIN location l ON l.id = pl.location_id LEFT JOIN institution i ON i.id = s.institution_id "
                "WHERE " + " AND ".join(where))
@@ -139,14 +140,17 @@ class NaiveSql:
         return out
 
     @staticmethod
-    def _score(case, weights, r, specialties, held, networks) -> tuple[float, float]:
+    def _score(case, weights, r, specialties, held, networks) -> tuple[int, float, float]:
+        """(scoring.standing, score, distance) of one row."""
         doc = {"primary_specialty": next((c for c, p in specialties if p), None),
                "specialties": [c for c, _ in specialties], "conditions": held, "network_ids": networks,
+               "condition_keys": [h["key"] for h in held], "condition_groups": [h["group"] for h in held],
                "telehealth": bool(r.telehealth), "location": {"lat": r.lat, "lon": r.lon},
                "next_available": None, "rating": r.rating, "review_count": r.review_count or 0,
-               "institution_name": r.institution_name}
+               "institution_name": r.institution_name, "health_system_id": r.health_system_id}
         distance = scoring.doc_distance(case, doc)
         components = (scoring.expertise(case, doc), scoring.COVERAGE[scoring.coverage_status(case, doc)],
                       scoring.distance_score(case, doc, distance), scoring.availability(case, doc),
                       scoring.quality(doc), scoring.independence(case, doc))
-        return sum(weights[n] * v for n, v in zip(scoring.COMPONENTS, components)), distance
+        score = sum(weights[n] * v for n, v in zip(scoring.COMPONENTS, components))
+        return scoring.standing(case, doc), score, distance

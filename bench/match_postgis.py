@@ -44,7 +44,7 @@ class PostgisIndex:
         self.conn.execute(f"CREATE SCHEMA {s}")
         self.conn.execute(f"""CREATE UNLOGGED TABLE {s}.doc (pl_id bigint, specialist_id bigint, geog geography(Point, 4326),
             accepting boolean, telehealth boolean, self_pay boolean, quality float8, institution_id bigint,
-            institution_name text, primary_specialty text, specialties text[], languages text[],
+            institution_name text, health_system_id bigint, primary_specialty text, specialties text[], languages text[],
             network_ids bigint[], next_available timestamptz)""")
         self.conn.execute(f"CREATE UNLOGGED TABLE {s}.cond (specialist_id bigint, key text, grp text, evidence float8)")
         codes = t.specialties.values
@@ -52,11 +52,12 @@ class PostgisIndex:
             for row in range(seg.n_docs):
                 sp, src = int(seg.doc_sp[row]), int(seg.source_row[row])
                 inst = int(t.institution[sp])
+                name, _kind, system = t.institutions.get(inst, (None, None, None))
                 copy.write_row((
                     int(t.plid[src]), int(t.sid[sp]), f"SRID=4326;POINT({t.lon[src]} {t.lat[src]})",
                     bool(seg.accepting[row]), bool(t.telehealth[sp]), bool(seg.self_pay[sp]), float(seg.quality[sp]),
                     None if inst < 0 else inst,
-                    normalise_institution_name(t.institutions.get(inst, (None, None))[0]) or None,
+                    normalise_institution_name(name) or None, system,
                     codes[seg.primary[sp]] if seg.primary[sp] < len(codes) else None,
                     [codes[c] for c in t.spec_code[t.spec_ptr[sp]:t.spec_ptr[sp + 1]]],
                     [t.languages.values[c] for c in t.lang_code[t.lang_ptr[sp]:t.lang_ptr[sp + 1]]],
@@ -80,7 +81,7 @@ class PostgisIndex:
         return time.perf_counter() - started
 
     def match(self, case: MatchCase) -> tuple[list[int], int]:
-        """(specialist ids best first, number of qualifying specialists)."""
+        """(specialist ids best first, number of qualifying specialists), in search.ranking's order."""
         sql, params = self._sql(case)
         rows = self.conn.execute(sql, params).fetchall()
         return [r[0] for r in rows], (rows[0][1] if rows else 0)
@@ -92,8 +93,10 @@ class PostgisIndex:
                   "groups": [g for g in case.condition_groups if g] or [""], "nets": sorted(case.network_ids),
                   "langs": list(case.languages), "ex_sp": sorted(case.exclude_specialist_ids),
                   "ex_inst": sorted(case.exclude_institution_ids), "ex_names": list(case.exclude_institution_names),
-                  "limit": case.limit, "spec": case.specialty, "now": case.now}
-        aggregates, levels = ["1 AS one"], []
+                  "limit": case.limit, "spec": case.specialty, "now": case.now,
+                  "expert": sorted(case.expert_keys), "primary": sorted(case.primary_treaters),
+                  "reading": sorted(case.reading_specialties), "besides": sorted(case.treaters_besides_readers)}
+        aggregates, levels = ["bool_or(key = ANY(%(expert)s)) AS expert"], []
         spec = "(CASE WHEN d.primary_specialty = ANY(%(treat)s) THEN 0.25 WHEN d.specialties && %(treat)s::text[] " \
                "THEN 0.2 ELSE 0.0 END)"
         for j, (key, group) in enumerate(zip(case.condition_keys, case.condition_groups)):
@@ -111,9 +114,9 @@ class PostgisIndex:
         scale = scoring.URGENCY_DAYS[case.urgency]
         availability = (f"(CASE WHEN next_available IS NULL THEN {math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale)} ELSE "
                         f"exp(-GREATEST(0, extract(epoch FROM next_available - %(now)s) / 86400) / {scale}) END)")
-        affiliated = sorted({i for n in case.exclude_institution_names for i in self._affiliated(n)})
-        params["aff"] = affiliated
-        independence = "(CASE WHEN institution_id = ANY(%(aff)s) THEN 0.3 ELSE 1.0 END)" if affiliated else "1.0"
+        params["systems"], params["hinted"] = sorted(case.exclude_health_system_ids), self._hinted(case)
+        independence = (f"(CASE WHEN health_system_id = ANY(%(systems)s) THEN {scoring.AFFILIATED} "
+                        f"WHEN institution_id = ANY(%(hinted)s) THEN {scoring.NAME_HINT} ELSE 1.0 END)")
         where = ["d.accepting", "(d.specialties && %(treat)s::text[] OR ex.specialist_id IS NOT NULL)",
                  "(ST_DWithin(d.geog, pt.g, %(radius)s, false)" + (" OR d.telehealth)" if case.telehealth_ok else ")")]
         if case.has_plan:
@@ -133,24 +136,37 @@ class PostgisIndex:
                     WHERE key = ANY(%(keys)s) OR grp = ANY(%(groups)s) GROUP BY specialist_id),
         pt AS (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography AS g),
         cand AS (SELECT d.*, ST_Distance(d.geog, pt.g, false) / {MILE_M} AS dist, {expertise} AS expertise,
-                        {coverage} AS coverage
+                        {coverage} AS coverage, {self._standing(case)} AS standing
                  FROM {s}.doc d CROSS JOIN pt LEFT JOIN ex ON ex.specialist_id = d.specialist_id
                  WHERE {' AND '.join(where)}),
-        scored AS (SELECT specialist_id, pl_id, dist,
+        scored AS (SELECT specialist_id, pl_id, dist, standing,
                    round(({w['expertise']} * expertise + {w['coverage']} * coverage + {w['distance']} * {distance}
                           + {w['availability']} * {availability} + {w['quality']} * quality
                           + {w['independence']} * {independence})::numeric, 6) AS score FROM cand),
-        best AS (SELECT DISTINCT ON (specialist_id) specialist_id, score, dist FROM scored
-                 ORDER BY specialist_id, score DESC, dist, pl_id)
-        SELECT specialist_id, count(*) OVER () FROM best ORDER BY score DESC, round(dist::numeric, 6), specialist_id
+        best AS (SELECT DISTINCT ON (specialist_id) specialist_id, standing, score, dist FROM scored
+                 ORDER BY specialist_id, standing DESC, score DESC, dist, pl_id)
+        SELECT specialist_id, count(*) OVER () FROM best
+        ORDER BY standing DESC, score DESC, round(dist::numeric, 6), specialist_id
         LIMIT %(limit)s"""
         return sql, params
 
-    def _affiliated(self, name: str) -> list[int]:
-        """Institutions sharing a distinctive name word with an excluded one (as the engine decides)."""
+    @staticmethod
+    def _standing(case: MatchCase) -> str:
+        """scoring.standing in SQL: -1 reviews the diagnosis only, 2 an expert, 1 a primary treater, else 0."""
+        reads_only = ("d.primary_specialty = ANY(%(reading)s) AND NOT (d.specialties && %(besides)s::text[])"
+                      if case.reading_specialties else "false")
+        expert = "coalesce(ex.expert, false)" if case.expertise_first else "false"
+        primary = ("d.specialties && %(primary)s::text[] OR ex.specialist_id IS NOT NULL"
+                   if case.secondary_specialties else "true")
+        return f"(CASE WHEN {reads_only} THEN -1 WHEN {expert} THEN 2 WHEN {primary} THEN 1 ELSE 0 END)"
+
+    def _hinted(self, case: MatchCase) -> list[int]:
+        """Institutions whose names share a distinctive, rare word with an excluded one (case.affiliation_words)."""
+        if not case.affiliation_words:
+            return []
         if self._names is None:  # the institution table, read once
             self._names = dict(self.conn.execute(
                 f"SELECT DISTINCT institution_id, institution_name FROM {self.schema}.doc "
                 f"WHERE institution_id IS NOT NULL").fetchall())
-        words = scoring.distinctive_words(name)
-        return [i for i, other in self._names.items() if words & scoring.distinctive_words(other)]
+        return sorted(i for i, name in self._names.items()
+                      if not case.affiliation_words.isdisjoint(scoring.distinctive_words(name)))

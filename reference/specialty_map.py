@@ -6,6 +6,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
+from reference import nucc
+
 # NUCC codes by short name (all listed in reference.nucc; a test keeps them in step).
 FM, IM, PEDS = "207Q00000X", "207R00000X", "208000000X"
 HEMONC, MEDONC, RADONC, SURGONC, GYNONC, HEM = (
@@ -162,6 +164,22 @@ PAEDIATRIC_TWIN: dict[str, str] = {
     AP: PEDPATH,
 }
 
+# Codes of the pathology and radiology classifications whose physicians treat: radiation oncology,
+# therapeutic radiology, interventional radiology (embolisation, ablation, TACE), nuclear radiology
+# (radionuclide therapy: I-131, Lu-177), hospice and palliative medicine, and transfusion medicine
+# (therapeutic apheresis, red-cell exchange in sickle cell disease).
+TREATING_READERS = frozenset({RADONC, "2085R0203X", IR, NUCRAD, "2085H0002X", BLOODBANK})
+
+
+def is_diagnostic(code: str) -> bool:
+    """Whether a NUCC specialty makes or reviews a diagnosis rather than treats: pathology (207Z...)
+    and diagnostic imaging (2085...), less the codes of either that treat."""
+    return code.startswith(("207Z", "2085")) and code not in TREATING_READERS
+
+
+# Every listed specialty that reads slides or images (hematopathology, neuropathology, neuroradiology...).
+DIAGNOSTIC_SPECIALTIES = frozenset(t.code for t in nucc.TAXONOMIES if is_diagnostic(t.code))
+
 
 @dataclass(frozen=True, slots=True)
 class Treaters:
@@ -212,13 +230,16 @@ ICD_RANGES: tuple[tuple[str, str, Treaters], ...] = (
     ("C25", "C26", T((MEDONC, SURGONC), (GI, RADONC))),
     ("C30", "C32", T((ENT, RADONC, MEDONC))),
     ("C33", "C39", T((MEDONC, THORACIC, RADONC), (PULM,))),
-    ("C40", "C41", T((MEDONC, ORTHO, SURGONC), (RADONC,))),
+    # Sarcoma: the diagnosis itself is often the question; an expert's second reading modified more
+    # than 40% of first diagnoses (Ray-Coquard et al., Ann Oncol 2012;23:2442-9), so pathology shares
+    # the care (ranked first for an unclear diagnosis, after every treater otherwise: search.case).
+    ("C40", "C41", T((MEDONC, ORTHO, SURGONC), (RADONC, APCP, AP))),
     ("C43", "C43", T((MEDONC, DERM, SURGONC), (DERMPATH,))),
     ("C44", "C44", T((DERM, MOHS), (DERMPATH, RADONC))),
     ("C45", "C45", T((MEDONC, THORACIC, RADONC), (PULM,))),
     ("C46", "C46", T((MEDONC, DERM), (ID,))),
     ("C47", "C47", T((PEDHEMONC, MEDONC), (NSURG, PEDSURG))),
-    ("C48", "C49", T((MEDONC, SURGONC, ORTHO), (RADONC,))),
+    ("C48", "C49", T((MEDONC, SURGONC, ORTHO), (RADONC, APCP, AP))),
     ("C4A", "C4A", T((DERM, MEDONC), (RADONC, SURGONC))),
     ("C50", "C50", T((MEDONC, SURGONC, RADONC), (PLASTIC,))),
     ("C51", "C58", T((GYNONC, MEDONC, RADONC), (OBGYN,))),

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from reference import conditions as catalogue
 from reference.populations import populations_for
+from reference.specialty_map import DIAGNOSTIC_SPECIALTIES
 
 REASONS = (
     "rare_condition",
@@ -26,6 +27,13 @@ MAX_LIMIT = 100
 SEXES = ("female", "male")
 # Why a second opinion is sought decides whether holding the very condition outranks everything else.
 EXPERTISE_FIRST_REASONS = frozenset({"rare_condition", "unclear_diagnosis"})
+# ... and whether the specialists who make a diagnosis (pathology, diagnostic imaging:
+# reference.specialty_map.DIAGNOSTIC_SPECIALTIES) are the second opinion. For an unclear diagnosis a
+# review of the slides or images IS the second opinion: those among a condition's treaters rank with
+# its primary treaters. For any other reason the question is what to do (a risky treatment, one that
+# is not working, a trial, a rare disease's care, a doctor who dismissed it): they rank after every
+# specialist who treats the condition (`reading_specialties`, scoring.standing).
+DIAGNOSIS_REASONS = frozenset({"unclear_diagnosis"})
 
 _SPACES = re.compile(r"\s+")
 
@@ -72,6 +80,8 @@ class MatchCase:
     condition_groups: tuple[str | None, ...] = ()  # aligned with `conditions`
     treating_specialties: frozenset[str] = frozenset()
     secondary_specialties: frozenset[str] = frozenset()  # treat a case condition only as secondary treaters
+    # Diagnostic specialties that rank after every treater for this case's reason (DIAGNOSIS_REASONS).
+    reading_specialties: frozenset[str] = field(init=False, default=frozenset())
 
     def __post_init__(self) -> None:
         # Normalise containers so equal cases compare (and hash) equal however they were built.
@@ -108,6 +118,7 @@ class MatchCase:
             set_("secondary_specialties", frozenset(self._resolve_secondary()))
         else:
             set_("secondary_specialties", frozenset(self.secondary_specialties))
+        set_("reading_specialties", frozenset(self._resolve_reading()))
 
     def _resolve_specialties(self) -> set[str]:
         # A named specialty narrows the search to it; otherwise every specialty that treats
@@ -122,12 +133,27 @@ class MatchCase:
         if self.specialty:
             return set()
         found = [catalogue.treaters_for(s, c) for s, c in self.conditions]
-        return {code for t in found for code in t.secondary} - {code for t in found for code in t.primary}
+        secondary = {code for t in found for code in t.secondary} - {code for t in found for code in t.primary}
+        # An unclear diagnosis: the condition's pathologists and imagers are its first second opinion.
+        return secondary - DIAGNOSTIC_SPECIALTIES if self.reason in DIAGNOSIS_REASONS else secondary
+
+    def _resolve_reading(self) -> set[str]:
+        # A treatment question about a condition: those who only read its slides or images come last,
+        # unless they are the condition's own primary treaters (R83-R94, abnormal findings) or named.
+        if self.reason in DIAGNOSIS_REASONS or not self.conditions:
+            return set()
+        reading = DIAGNOSTIC_SPECIALTIES - self.primary_treaters
+        return set(reading - {self.specialty} if self.specialty else reading)
 
     @property
     def primary_treaters(self) -> frozenset[str]:
         """Treating specialties that are a primary treater of some case condition."""
         return self.treating_specialties - self.secondary_specialties
+
+    @property
+    def treaters_besides_readers(self) -> frozenset[str]:
+        """Treating specialties that do more than review the diagnosis: holding one, a pathologist treats too."""
+        return self.treating_specialties - self.reading_specialties
 
     @property
     def condition_keys(self) -> tuple[str, ...]:

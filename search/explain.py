@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reference import conditions as catalogue
 from reference import nucc
+from reference.specialty_map import is_diagnostic
 from search import scoring
 from search.case import MatchCase
 
@@ -34,6 +35,9 @@ LANGUAGE_NAMES = {
     "el": "Greek",
     "ta": "Tamil",
 }
+
+# Said on a pathologist or diagnostic imager offered for a treatment question (scoring.standing -1).
+READS_ONLY = "reviews slides or images: ranked after the specialists who treat it, as the question is about treatment"
 
 
 def reasons_for(case: MatchCase, doc: dict, levels: list, status: str, distance_mi: float | None) -> list[str]:
@@ -96,7 +100,10 @@ def _expertise_reasons(case: MatchCase, doc: dict, levels: list) -> list[str]:
                 if doc["primary_specialty"] in case.treating_specialties
                 else next(c for c in doc["specialties"] if c in case.treating_specialties)
             )
-            out.append(f"{_specialty_name(code)}, a specialty that treats {key}")
+            does = "reviews the diagnosis of" if is_diagnostic(code) else "treats"
+            out.append(f"{_specialty_name(code)}, a specialty that {does} {key}")
+    if scoring.reads_only(case, doc):
+        out.append(READS_ONLY)
     return out
 
 

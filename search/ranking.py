@@ -30,7 +30,7 @@ class RankedCandidate:
     coverage_status: str
     distance_mi: float | None
     document: dict = field(repr=False)
-    standing: int = 0  # 1: an expert when the case's reason puts expertise first (scoring.standing)
+    standing: int = 0  # scoring.standing: -1 reviews the diagnosis only .. 2 an expert; sorted first
 
     def sort_key(self) -> tuple:
         """Standing first, then score, then nearer, then lower specialist id: no two candidates tie."""

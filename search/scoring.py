@@ -59,8 +59,10 @@ RATING_PRIOR_MEAN, RATING_PRIOR_REVIEWS = 4.2, 10.0
 AFFILIATED = 0.3  # same health system as an excluded institution: not independent
 NAME_HINT = 0.7  # shares a word rare across the directory with an excluded institution's name: maybe related
 # For reasons in search.case.EXPERTISE_FIRST_REASONS a holder of the condition code (or its parent)
-# outranks every specialty-only match: `rank` sorts by standing first. The vectorised pre-scores add
-# this bonus so that retrieval (embedded shortlist, Elasticsearch's fetch) keeps the same experts.
+# outranks every specialty-only match: `rank` sorts by standing first (`standing`). The vectorised
+# pre-scores add this bonus per tier so that retrieval (embedded shortlist, Elasticsearch's fetch)
+# keeps the same tiers first: experts, primary treaters, secondary treaters, then those who only
+# review the diagnosis of a treatment question.
 STANDING_BONUS = 2.0
 _GENERIC_WORDS = frozenset(
     [
@@ -226,9 +228,20 @@ def is_primary_treater(case: MatchCase, doc: dict) -> bool:
     )
 
 
+def reads_only(case: MatchCase, doc: dict) -> bool:
+    """A pathologist or diagnostic imager (by primary specialty) who holds no other specialty that
+    treats the case, on a case whose reason asks about treatment (`MatchCase.reading_specialties`)."""
+    return doc["primary_specialty"] in case.reading_specialties and case.treaters_besides_readers.isdisjoint(
+        doc["specialties"]
+    )
+
+
 def standing(case: MatchCase, doc: dict) -> int:
     """`rank` sorts by this before the score: 2 an expert when the reason puts expertise first,
-    1 a primary treater (or holder of a case code or group), 0 a secondary treater only."""
+    1 a primary treater (or holder of a case code or group), 0 a secondary treater only, -1 a
+    specialist who reviews the diagnosis when the question is about treatment, whatever they hold."""
+    if reads_only(case, doc):
+        return -1
     if case.expertise_first and is_expert(case, doc):
         return 2
     return int(is_primary_treater(case, doc))

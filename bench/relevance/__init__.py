@@ -1,10 +1,13 @@
 """The judged relevance set: conditions, patients and places -> specialties fit for a second opinion.
 
 `cases.csv` holds one judged case a row: a condition (ICD-10-CM or ORPHA), the patient's age and
-sex, a place (a ZIP in one of the ten largest US metros or elsewhere), the NUCC specialties whose
-board scope names the condition (`primary`), those that share its care (`acceptable`), and the
-source of the judgement (a specialty board's scope, an NCI PDQ summary, Orphanet's expert centres,
-a society guideline). Run it with `python -m bench.relevance`.
+sex, a place (a ZIP in one of the ten largest US metros or elsewhere), why the second opinion is
+sought (`reason`, as `POST /v1/matches` takes it), the NUCC specialties fit for that second opinion
+(`primary`), those that share it (`acceptable`), and the source of the judgement (a specialty
+board's scope, an NCI PDQ summary, Orphanet's expert centres, a guideline, a peer-reviewed study).
+Judgements depend on the reason: a pathologist's or neuroradiologist's review is the second opinion
+for an unclear diagnosis, and not for a question about treatment, so pathology and diagnostic
+imaging are judged for `unclear_diagnosis` rows only. Run it with `python -m bench.relevance`.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from pathlib import Path
 
 from reference import conditions as catalogue
 from reference import nucc
+from search.case import REASONS
 
 CASES_CSV = Path(__file__).with_name("cases.csv")
 # The ten largest US metropolitan statistical areas (Census Bureau, 2023 estimates).
@@ -37,6 +41,7 @@ class JudgedCase:
     primary: frozenset[str]
     acceptable: frozenset[str]
     source: str
+    reason: str  # search.case.REASONS
 
     @property
     def in_top_metro(self) -> bool:
@@ -66,7 +71,9 @@ def load_cases(path: Path = CASES_CSV) -> list[JudgedCase]:
             found = catalogue.lookup(system, code)
             if found is None or not row["source"].strip() or row["sex"] not in ("F", "M"):
                 raise ValueError(f"case {row['id']}: unknown condition, no source or bad sex")
+            if row["reason"] not in REASONS:
+                raise ValueError(f"case {row['id']}: reason {row['reason']!r} is not one of {REASONS}")
             out.append(JudgedCase(row["id"], found.system, found.code, row["name"], int(row["age"]), row["sex"],
                                   row["place"], row["zip"], _codes(row["primary"]), _codes(row["acceptable"]),
-                                  row["source"]))
+                                  row["source"], row["reason"]))
     return out

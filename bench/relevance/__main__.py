@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
         for r in worst(results, args.worst):
             shown = ", ".join(f"{_display(p)}{'' if g else ' (x)'}" for _, p, g in r.top[:6])
             print(f"  {r.case.id} {r.case.system}:{r.case.code} {r.case.name[:40]!r} age {r.case.age} "
-                  f"{r.case.place}: nDCG {r.ndcg:.2f} P {r.precision:.2f} -> {shown}")
+                  f"{r.case.place} ({r.case.reason}): nDCG {r.ndcg:.2f} P {r.precision:.2f} -> {shown}")
     table = markdown(summaries, len(cases), args.count)
     print("\n" + table)
     if args.write_docs:

@@ -89,7 +89,7 @@ def seeded_app(count: int, db_path: Path, backend: str = "embedded", seed: int =
 def request_body(case: JudgedCase) -> dict:
     """The POST /v1/matches body for a case: the patient's age and sex where the API takes them."""
     body = {"conditions": [{"system": case.system, "code": case.code}], "zip": case.zip, "limit": POOL,
-            "reason": "rare_condition" if case.system == "ORPHA" else "other"}
+            "reason": case.reason}
     fields = MatchRequestSchema().fields
     age_field = next((name for name in ("age_years", "age") if name in fields), None)
     if age_field:

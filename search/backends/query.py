@@ -35,6 +35,8 @@ class Query:
     remote: np.ndarray  # by specialist row: may consult this patient by telehealth (offers it, licensed)
     expert: np.ndarray | None  # by specialist row: holds a case code or its parent (expertise-first cases)
     primary_holder: np.ndarray | None  # by specialist row: holds a primary treater (None: no secondary treaters)
+    reads: np.ndarray | None  # by specialty index (+1): a primary specialty that only reviews (None: nobody)
+    treats_too: np.ndarray | None  # by specialty set: holds a treater besides those (scoring.reads_only)
 
 
 def compile_query(seg: Segment, case: MatchCase) -> Query:
@@ -62,7 +64,19 @@ def compile_query(seg: Segment, case: MatchCase) -> Query:
         remote=_remote(seg, case),
         expert=_experts(seg, case),
         primary_holder=_primary_holders(seg, case),
+        **_readers(seg, case),
     )
+
+
+def _readers(seg: Segment, case: MatchCase) -> dict:
+    """scoring.reads_only in two lookups: the primary specialty only reviews the diagnosis of this
+    case, and the specialist's set of specialties holds no other treater."""
+    if not case.reading_specialties:
+        return {"reads": None, "treats_too": None}
+    by_index = {name: np.zeros(len(seg.t.specialties) + 1, dtype=bool) for name in ("reads", "treats")}
+    for name, codes in (("reads", case.reading_specialties), ("treats", case.treaters_besides_readers)):
+        by_index[name][[i for code in codes if (i := seg.t.specialties.get(code)) is not None]] = True
+    return {"reads": by_index["reads"], "treats_too": by_index["treats"][seg.specialty_sets].any(axis=1)}
 
 
 def _independence(seg: Segment, case: MatchCase) -> np.ndarray | None:

@@ -107,16 +107,19 @@ def score_rows(seg, case, q, weights, rows, sp, row_flags, distance, in_network,
     else:
         score += weights["independence"] * independence
     score += constant
-    return score + standing_bonus(q, sp, row_flags)
+    return score + standing_bonus(seg, q, sp, row_flags)
 
 
-def standing_bonus(q, sp, row_flags):
+def standing_bonus(seg, q, sp, row_flags):
     """STANDING_BONUS times scoring.standing beyond its floor, so the shortlist keeps the top tiers."""
-    bonus = 0.0
+    bonus: float | np.ndarray = 0.0
     if q.expert is not None:
         bonus = bonus + scoring.STANDING_BONUS * q.expert[sp]
     if q.primary_holder is not None:  # a case code or group counts as primary (scoring.is_primary_treater)
         bonus = bonus + scoring.STANDING_BONUS * (q.primary_holder[sp] | ((row_flags & 2) != 0))
+    if q.reads is not None:  # scoring.reads_only: standing -1 whatever codes they hold, below every tier
+        reads_only = q.reads[seg.primary[sp]] & ~q.treats_too[seg.specialty_set[sp]]
+        bonus = np.where(reads_only, -scoring.STANDING_BONUS, bonus)
     return bonus
 
 
@@ -137,7 +140,7 @@ def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, cover
         + weights["independence"] * independence_of(seg, q, specialists)
         + (weights["coverage"] * coverage + weights["availability"] * best_availability)
     )
-    return bound + standing_bonus(q, specialists, flags[specialists])
+    return bound + standing_bonus(seg, q, specialists, flags[specialists])
 
 
 def bound_without_quality(seg, case, q, weights, coverage: float) -> float:

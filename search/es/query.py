@@ -119,12 +119,7 @@ def _exclusions(case: MatchCase) -> list[dict]:
 def signals(case: MatchCase) -> list[dict]:
     """Should clauses whose scores sum to an approximation of `search.ranking` (see the module docstring)."""
     weights = scoring.weights_for(case)
-    clauses = _expertise_signals(case, weights["expertise"])
-    if case.expertise_first:  # experts rank first (scoring.standing): fetch them first too
-        clauses.append(_worth({"terms": {"condition_keys": sorted(case.expert_keys)}}, scoring.STANDING_BONUS))
-    if case.secondary_specialties:  # then primary treaters and code holders, before secondary treaters
-        primary = [{"terms": {"specialties": sorted(case.primary_treaters)}}] if case.primary_treaters else []
-        clauses.append(_worth(_any_of(primary + _expertise_codes(case)), scoring.STANDING_BONUS))
+    clauses = _expertise_signals(case, weights["expertise"]) + _standing_signals(case)
     if case.has_plan and case.network_ids:
         clauses.append(
             _worth(
@@ -179,6 +174,26 @@ def signals(case: MatchCase) -> list[dict]:
         }
     )
     return clauses
+
+
+def _standing_signals(case: MatchCase) -> list[dict]:
+    """STANDING_BONUS per tier of scoring.standing, so the fetch keeps the tiers `rank` puts first."""
+    tiers = []
+    if case.expertise_first:  # experts rank first: fetch them first too
+        tiers.append({"terms": {"condition_keys": sorted(case.expert_keys)}})
+    if case.secondary_specialties:  # then primary treaters and code holders, before secondary treaters
+        primary = [{"terms": {"specialties": sorted(case.primary_treaters)}}] if case.primary_treaters else []
+        tiers.append(_any_of(primary + _expertise_codes(case)))
+    if not case.reading_specialties:
+        return [_worth(tier, scoring.STANDING_BONUS) for tier in tiers]
+    # Those who only review the diagnosis of a treatment question come last whatever codes they hold.
+    reading: list[dict] = [{"terms": {"primary_specialty": sorted(case.reading_specialties)}}]
+    if case.treaters_besides_readers:  # unless they hold a specialty that treats it too (scoring.reads_only)
+        treats = {"terms": {"specialties": sorted(case.treaters_besides_readers)}}
+        reading = [{"bool": {"filter": reading, "must_not": [treats]}}]
+    return [_worth({"bool": {"filter": [tier], "must_not": reading}}, scoring.STANDING_BONUS) for tier in tiers] + [
+        _worth({"bool": {"must_not": reading}}, scoring.STANDING_BONUS)
+    ]
 
 
 def _worth(clause: dict, points: float) -> dict:
