@@ -94,3 +94,18 @@ def claim_by_api(client, mail, specialist, address: str) -> dict:
     invite(client, specialist, address)
     ok(client.post("/v1/accounts/specialist-claims", json={"token": mail.token_for(address), "password": PASSWORD}), 201)
     return as_user(client, address)
+
+
+def patient_by_api(client, mail, address: str = PATIENT) -> dict:
+    """The invited patient registers, confirms and accepts the case through the API; their bearer headers."""
+    ok(client.post("/v1/accounts/patients", json={"email": address, "password": PASSWORD, "display_name": "Pat"}), 202)
+    ok(client.post("/v1/accounts/email-verification", json={"token": mail.token_for(address, count=2)}))
+    headers = as_user(client, address)
+    accept_case(client, mail, headers, address)
+    return headers
+
+
+def accept_case(client, mail, headers: dict, address: str = PATIENT, count: int = 1) -> None:
+    """The patient accepts the newest case invitation (among `count` messages) through the API."""
+    token = page_link(mail, address, "/invitations/", count).rsplit("/", 1)[1]
+    ok(client.post("/v1/case-invitations/accept", json={"token": token}, headers=headers))
