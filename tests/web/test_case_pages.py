@@ -94,3 +94,14 @@ def test_releasing_needs_a_referred_specialist_and_a_future_day(client, clinic, 
     assert granted.status_code == 302
     grants = ok(client.get(f"/v1/cases/{case_id}/authorizations", headers=as_user(client, "doc@case.test")))
     assert [(g["scope"], g["live"]) for g in grants] == [(["pathology_report"], True)]
+
+
+def test_the_referring_physician_reads_the_opinions_page_but_decides_nothing(client, clinic, mail):
+    case_id = _accepted_case(client, mail)
+    client.post("/signout", data={"csrf_token": _csrf(client.get("/").get_data(as_text=True))})
+    _sign_in(client, "doc@case.test", clinic["password"])
+    page = client.get(f"/cases/{case_id}/opinions")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "No opinion has been delivered yet" in html
+    assert "Your decision" not in html and "Records release" not in html
+    assert client.get(f"/cases/{case_id}/decision").status_code == 403
