@@ -101,7 +101,7 @@ def referral_page(referral_id: int, identity):
 @bp.post("/referrals/<id:referral_id>/<any(accept, decline):action>")
 @sign_in_required(Role.SPECIALIST)
 def referral_answer(referral_id: int, action: str, identity):
-    """Accept the referral, or decline it with a reason (as POST /v1/referrals/{id}/transitions)."""
+    """Accept the referral, or decline it and say why: the same transitions as the API's referral endpoint."""
     body = {"action": "accept"} if action == "accept" else {"action": "reject", "reason": request.form.get("reason")}
     data, errors = load(TransitionSchema(), {k: v for k, v in body.items() if v})
     if data is None:
