@@ -93,7 +93,7 @@ def invite_specialists(uow: UnitOfWork, links_: LinkSettings, admin: Identity, s
             created_by_user_id=admin.user_id,
         )
         claim_url = links_.url(links.PATHS[TokenPurpose.CLAIM_SPECIALIST])
-        send_mail(uow, email, messages.specialist_invitation(link, claim_url))
+        send_mail(uow, email, messages.specialist_invitation(link.api, claim_url, link.page))
         audit.record(
             session, admin, "specialist.invited", case_id=None, entity_type="specialist", entity_id=specialist.id
         )

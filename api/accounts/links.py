@@ -22,7 +22,17 @@ PATHS = {
     TokenPurpose.RESET_PASSWORD: "/v1/accounts/password-reset/complete",
     TokenPurpose.CLAIM_SPECIALIST: "/v1/accounts/specialist-claims",
 }
+# The pages people open from a message (api/web), the token in the path: the same token as the API link's.
+PAGES = {TokenPurpose.VERIFY_EMAIL: "/signup/confirm/", TokenPurpose.CLAIM_SPECIALIST: "/claim/"}
 DEAD_LINK = "This link is unknown, already used or expired; ask for a new one."
+
+
+@dataclass(frozen=True)
+class Link:
+    """A one-time link as a program follows it (the API endpoint) and as a person does (a page, if any)."""
+
+    api: str
+    page: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,8 +70,8 @@ def issue(
     specialist_id: int | None = None,
     email: str | None = None,
     created_by_user_id: int | None = None,
-) -> str:
-    """Add a one-time token and return the link that carries it."""
+) -> Link:
+    """Add a one-time token and return the links that carry it."""
     token = secrets.token_urlsafe(32)
     session.add(
         AccountToken(
@@ -74,7 +84,8 @@ def issue(
             expires_at=utcnow() + timedelta(seconds=links.ttl_s[purpose]),
         )
     )
-    return links.url(PATHS[purpose]) + "?" + urlencode({"token": token})
+    page = links.url(PAGES[purpose] + token) if purpose in PAGES else None
+    return Link(links.url(PATHS[purpose]) + "?" + urlencode({"token": token}), page)
 
 
 def find_live(session: Session, token: str, *purposes: TokenPurpose, for_update: bool = False) -> AccountToken:

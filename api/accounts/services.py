@@ -64,7 +64,7 @@ def register(uow: UnitOfWork, links_: LinkSettings, data: dict, role: Role) -> N
     session.flush()
     audit.record(session, identity_of(user), "account.register", case_id=None, entity_type="user", entity_id=user.id)
     link = links.issue(session, links_, TokenPurpose.VERIFY_EMAIL, user_id=user.id, email=email)
-    send_mail(uow, email, messages.verify_email(link))
+    send_mail(uow, email, messages.verify_email(link.api, link.page))
 
 
 def check_directory_name(session: Session, npi: str, first_name: str, last_name: str) -> Specialist:
@@ -127,7 +127,7 @@ def resend_verification(uow: UnitOfWork, links_: LinkSettings, user_id: int) -> 
     if user.email_verified_at is not None:
         raise Conflict("This address is already confirmed.")
     link = links.issue(uow.session, links_, TokenPurpose.VERIFY_EMAIL, user_id=user.id, email=user.email)
-    send_mail(uow, user.email, messages.verify_email(link))
+    send_mail(uow, user.email, messages.verify_email(link.api, link.page))
 
 
 def request_password_reset(uow: UnitOfWork, links_: LinkSettings, email: str) -> None:
@@ -136,7 +136,7 @@ def request_password_reset(uow: UnitOfWork, links_: LinkSettings, email: str) ->
     if user is None or not user.is_active:
         return
     link = links.issue(uow.session, links_, TokenPurpose.RESET_PASSWORD, user_id=user.id, email=user.email)
-    send_mail(uow, user.email, messages.reset_password(link, links_.url(links.PATHS[TokenPurpose.RESET_PASSWORD])))
+    send_mail(uow, user.email, messages.reset_password(link.api, links_.url(links.PATHS[TokenPurpose.RESET_PASSWORD])))
 
 
 def complete_password_reset(uow: UnitOfWork, token: str, password: str) -> User:
@@ -173,7 +173,7 @@ def request_email_change(uow: UnitOfWork, links_: LinkSettings, user_id: int, ne
         )
     else:
         link = links.issue(session, links_, TokenPurpose.CHANGE_EMAIL, user_id=user.id, email=new_email)
-        send_mail(uow, new_email, messages.change_email(link))
+        send_mail(uow, new_email, messages.change_email(link.api))
     send_mail(uow, user.email, messages.email_change_requested(mask(new_email)))
     audit.record(
         session,

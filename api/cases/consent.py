@@ -24,6 +24,7 @@ from api.unit_of_work import UnitOfWork
 
 INVITATION_DAYS = 14
 ACCEPT_PATH = "/v1/case-invitations/accept"  # POST {"token": ...} while signed in with the invited address
+ACCEPT_PAGE = "/invitations/"  # + token: the page a person opens (api/web), to sign up or sign in and accept
 
 
 def invite(uow: UnitOfWork, identity: Identity, case: Case, email: str) -> CaseInvitation:
@@ -40,7 +41,9 @@ def invite(uow: UnitOfWork, identity: Identity, case: Case, email: str) -> CaseI
     case.invitation = invitation
     uow.session.flush()
     audit(uow.session, identity, "case.invite", case_id=case.id, entity_type="invitation", entity_id=invitation.id)
-    mail_case_invitation(uow, invitation.email, public_link(f"{ACCEPT_PATH}?token={token}"))
+    mail_case_invitation(
+        uow, invitation.email, public_link(f"{ACCEPT_PATH}?token={token}"), public_link(ACCEPT_PAGE + token)
+    )
     return invitation
 
 

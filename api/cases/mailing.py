@@ -20,9 +20,9 @@ def public_link(path: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
-def mail_case_invitation(uow: UnitOfWork, email: str, link: str) -> None:
-    """Invite an address (with or without an account) to accept a case, by the link that carries the token."""
-    send(uow, email, messages.case_step("case.invitation", link))
+def mail_case_invitation(uow: UnitOfWork, email: str, link: str, page: str) -> None:
+    """Invite an address (with or without an account) to accept a case, by the links that carry the token."""
+    send(uow, email, messages.case_step("case.invitation", link, page))
 
 
 def tell_chosen_physician(uow: UnitOfWork, user_id: int, case_id: int) -> bool:

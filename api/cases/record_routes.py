@@ -7,9 +7,7 @@ envelope; the exact cap on the file itself is enforced while it is stored.
 
 from __future__ import annotations
 
-import base64
-
-from flask import current_app, request, send_file
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.core import MultiDictProxy
@@ -26,7 +24,7 @@ from api.cases.record_schemas import (
     RecordsPacketSchema,
     RecordUploadSchema,
 )
-from api.cases.web import records_storage
+from api.cases.web import document_response, records_storage
 from api.unit_of_work import unit_of_work
 
 MULTIPART_ENVELOPE = 64 * 1024
@@ -120,18 +118,7 @@ class CaseRecordById(MethodView):
         """Download a document (specialists: under the patient's live authorization only)"""
         with unit_of_work() as work:
             document = records.download_record(work, identity, case_id, document_id, access_reason())
-        response = send_file(
-            records_storage().open(document.storage_key),
-            mimetype=document.media_type,
-            as_attachment=True,
-            download_name=document.filename,
-            max_age=0,
-        )
-        digest = base64.b64encode(bytes.fromhex(document.sha256)).decode()
-        response.headers["Repr-Digest"] = f"sha-256=:{digest}:"
-        response.headers["Cache-Control"] = "no-store"  # health records never sit in shared caches
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        return document_response(document)
 
 
 @blp.route("/<id:case_id>/authorizations", parameters=[REASON_PARAMETER])

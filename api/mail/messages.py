@@ -20,12 +20,19 @@ def _message(subject: str, *lines: str) -> Message:
     return Message(subject, "\n\n".join(lines) + SIGN_OFF)
 
 
-def verify_email(link: str) -> Message:
+def _for_people(page: str | None, link: str) -> tuple[str, ...]:
+    """A page to open in a browser (when there is one), then the API link a program follows."""
+    if page is None:
+        return (link,)
+    return (page, "If you use the SecondLook API, the same step is this link:", link)
+
+
+def verify_email(link: str, page: str | None = None) -> Message:
     """After registration: confirm the address."""
     return _message(
         "Confirm your e-mail address",
         "Confirm this address for your SecondLook account by opening this link:",
-        link,
+        *_for_people(page, link),
         "If you did not register, ignore this message; the account stays unusable.",
     )
 
@@ -79,13 +86,13 @@ def email_change_requested(new_hint: str) -> Message:
     )
 
 
-def specialist_invitation(link: str, complete_url: str) -> Message:
+def specialist_invitation(link: str, complete_url: str, page: str | None = None) -> Message:
     """Invite a specialist to claim their directory profile."""
     return _message(
         "Claim your SecondLook specialist profile",
         "A SecondLook administrator invites you to claim your profile in the SecondLook directory, "
         "so that you can receive referrals for second opinions. Your invitation is in this link:",
-        link,
+        *_for_people(page, link),
         f"Set your password with POST {complete_url} and the body "
         '{"token": "<the token above>", "password": "<your password>"}.',
     )
@@ -111,7 +118,7 @@ CASE_STEPS: dict[str, str] = {
 }
 
 
-def case_step(step: str, link: str) -> Message:
-    """A case-step notification: what happened, in general words, and where to sign in."""
+def case_step(step: str, link: str, page: str | None = None) -> Message:
+    """A case-step notification: what happened, in general words, and where to sign in (or a page to open)."""
     text = CASE_STEPS.get(step, CASE_STEPS["case.updated"])
-    return _message("SecondLook: " + text.split(";")[0], text, link)
+    return _message("SecondLook: " + text.split(";")[0], text, *_for_people(page, link))

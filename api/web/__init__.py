@@ -15,7 +15,17 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from api.errors import DomainError
-from api.web import account, admin, booking, cases, docs, search  # noqa: F401  (they add their routes to `bp`)
+from api.web import (  # noqa: F401  (they add their routes to `bp`)
+    account,
+    admin,
+    booking,
+    cases,
+    docs,
+    patient_case,
+    search,
+    signup,
+    specialist,
+)
 from api.web.blueprint import FORM_MEDIA, bp, csrf
 from api.web.identity import signed_in_user
 
@@ -56,7 +66,11 @@ def init_app(app: Flask) -> None:
 
 
 # The pages that do what a rate-limited API endpoint does get the same limit (api/security/limits.py).
-LIMITED = {"web.sign_in_post": "RATE_LIMIT_LOGIN", "web.search_results": "RATE_LIMIT_SEARCH"}
+LIMITED = {
+    "web.sign_in_post": "RATE_LIMIT_LOGIN",
+    "web.sign_up_post": "RATE_LIMIT_LOGIN",
+    "web.search_results": "RATE_LIMIT_SEARCH",
+}
 
 
 def _limit(app: Flask) -> None:

@@ -15,7 +15,7 @@ from api.web.blueprint import bp
 from api.web.identity import TOKEN_KEY
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site: never an open redirect."""
     parts = urlsplit(target or "")
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
@@ -44,7 +44,7 @@ def sign_in_post():
         return render_template("signin.html", next=request.form.get("next", ""), error=refused.detail), status
     session.clear()  # a new session on sign-in: nothing carried over from before
     session[TOKEN_KEY] = issued.token
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.post("/signout")

@@ -19,7 +19,7 @@ from api.models import Role, User
 from api.unit_of_work import unit_of_work
 from api.web.blueprint import bp
 from api.web.form_errors import field_errors
-from api.web.standing import in_good_standing
+from api.web.identity import sign_in_required
 
 PENDING_SHOWN = 100
 INVITE_FIELDS = {"npis": "npis", "institution_id": "institution_id", "state": "state", "contacts": "contacts"}
@@ -27,14 +27,14 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 
 
 @bp.get("/admin")
-@in_good_standing(Role.ADMIN)
+@sign_in_required(Role.ADMIN)
 def admin_home(identity):
     """Administration starts with the physicians waiting for verification."""
     return redirect(url_for("web.admin_physicians"))
 
 
 @bp.get("/admin/physicians")
-@in_good_standing(Role.ADMIN)
+@sign_in_required(Role.ADMIN)
 def admin_physicians(identity):
     """Physicians whose NPI no administrator has verified yet (GET /v1/admin/users?status=pending_physician)."""
     pending = admin.list_users(db.session, {"status": "pending_physician", "page": 1, "page_size": PENDING_SHOWN})
@@ -43,7 +43,7 @@ def admin_physicians(identity):
 
 
 @bp.post("/admin/physicians/<id:user_id>/verify")
-@in_good_standing(Role.ADMIN)
+@sign_in_required(Role.ADMIN)
 def admin_verify_physician(user_id: int, identity):
     """Verify a physician's NPI: from now on they may start cases and send referrals."""
     with unit_of_work() as uow:
@@ -56,7 +56,7 @@ def _invite_page(form, errors: dict, report=None, status: int = 200):
 
 
 @bp.get("/admin/specialists/invite")
-@in_good_standing(Role.ADMIN)
+@sign_in_required(Role.ADMIN)
 def admin_invite(identity):
     """The invitation form; `?npi=` fills in one specialist (from a match, say)."""
     return _invite_page({"npis": request.args.get("npi", "")}, {})
@@ -76,7 +76,7 @@ def invitation_body(form) -> dict:
 
 
 @bp.post("/admin/specialists/invite")
-@in_good_standing(Role.ADMIN)
+@sign_in_required(Role.ADMIN)
 def admin_invite_post(identity):
     """Invite one specialist or a set; the page then says who was invited and who was skipped, and why."""
     try:

@@ -25,8 +25,8 @@ from api.unit_of_work import unit_of_work
 from api.web import case_form
 from api.web.blueprint import bp
 from api.web.form_errors import field_errors, form_field
+from api.web.identity import sign_in_required
 from api.web.search import plans, read_condition
-from api.web.standing import in_good_standing
 from reference import conditions as catalogue
 from search.case import REASONS, URGENCIES
 from search.ranking import EMERGENT_WARNING
@@ -95,7 +95,7 @@ def _case_helpers() -> dict:
 
 
 @bp.get("/cases")
-@in_good_standing(*roles_for("case.read"))
+@sign_in_required(*roles_for("case.read"))
 def my_cases(identity):
     """The cases I am a party to, newest first (each listed case is an audited read, as in GET /v1/cases)."""
     number = max(request.args.get("page", 1, type=int), 1)
@@ -119,14 +119,14 @@ def _new_case_page(form, errors: dict, status: int = 200, readings: list | None 
 
 
 @bp.get("/cases/new")
-@in_good_standing(Role.REFERRING_PHYSICIAN)
+@sign_in_required(Role.REFERRING_PHYSICIAN)
 def new_case(identity):
     """The form that starts a case for a patient, who is invited by e-mail to accept it."""
     return _new_case_page(MultiDict({"urgency": "routine", "telehealth": "on"}), {})
 
 
 @bp.post("/cases/new")
-@in_good_standing(Role.REFERRING_PHYSICIAN)
+@sign_in_required(Role.REFERRING_PHYSICIAN)
 def new_case_post(identity):
     """Start the case as POST /v1/cases does; words that were not a picked suggestion are read back first."""
     form = request.form
@@ -151,7 +151,7 @@ def new_case_post(identity):
 
 
 @bp.get("/cases/<id:case_id>")
-@in_good_standing(*roles_for("case.read"))
+@sign_in_required(*roles_for("case.read"))
 def case_page(case_id: int, identity):
     """A case, its referrals and its timeline, each read authorised and audited as the API's GETs are."""
     reason = access_reason()
@@ -176,7 +176,7 @@ def _specialist(specialist_id: int | None) -> Specialist | None:
 
 
 @bp.get("/cases/<id:case_id>/match")
-@in_good_standing(*roles_for("case.match"))
+@sign_in_required(*roles_for("case.match"))
 def case_match(case_id: int, identity):
     """Specialists for the case with the reasons and the coverage verdict (POST /v1/cases/{id}/matches)."""
     reason = access_reason()
@@ -189,7 +189,7 @@ def case_match(case_id: int, identity):
 
 
 @bp.post("/cases/<id:case_id>/refer")
-@in_good_standing(*roles_for("referral.send"))
+@sign_in_required(*roles_for("referral.send"))
 def case_refer(case_id: int, identity):
     """Refer the case to the specialists picked on the match page (POST /v1/cases/{id}/referrals)."""
     body = {"specialist_ids": request.form.getlist("specialist_ids"), "send": True}

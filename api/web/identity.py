@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import abort, g, redirect, request, session, url_for
 
 from api.auth.services import Identity, resolve_token
+from api.auth.standing import require_standing
 from api.db import db
 from api.models import Role, User
 
@@ -29,7 +30,8 @@ def signed_in_user() -> User | None:
 
 
 def sign_in_required(*roles: Role) -> Callable:
-    """Decorate a page: send a signed-out visitor to sign in (and back); refuse other roles with 403."""
+    """Decorate a page: send a signed-out visitor to sign in (and back); refuse other roles with 403,
+    and an account not in good standing yet (an unconfirmed e-mail) with 403 and why, as the API does."""
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -39,6 +41,7 @@ def sign_in_required(*roles: Role) -> Callable:
                 return redirect(url_for("web.sign_in", next=request.full_path))
             if roles and not identity.has_role(*roles):
                 abort(403)
+            require_standing(identity)
             return view(*args, identity=identity, **kwargs)
 
         return wrapper

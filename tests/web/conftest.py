@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from api.config import VAR_DIR
 from reference import conditions
 from tests.factories import PASSWORD, make_institution, make_user
 from tests.payments_support import fake_stripe, free_port, localstripe, localstripe_url, make_bookable, make_plan  # noqa: F401
+from tests.journey.conftest import mail, records  # noqa: F401  (mail to an SMTP server on loopback, a records folder)
+from tests.smtp_support import smtp_server  # noqa: F401  (the server `mail` uses)
 from api.models import PlanType, Role
 
 CHROMIUM = "/usr/bin/chromium"
@@ -65,10 +68,26 @@ def browser():
         chromium.close()
 
 
+@contextmanager
+def fresh_page(browser):
+    """A page in a browser context of its own (its own cookies), closed afterwards."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser):
     """A fresh browser context (its own cookies) and page."""
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
+    with fresh_page(browser) as made:
+        yield made
+
+
+@pytest.fixture
+def second_page(browser):
+    """Another person's browser beside `page` (the specialist's, say), with cookies of its own."""
+    with fresh_page(browser) as made:
+        yield made
