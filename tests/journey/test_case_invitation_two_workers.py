@@ -86,13 +86,16 @@ def test_a_case_invitation_tells_nothing_about_the_address(app, server, mail):  
     with urllib.request.urlopen(login, timeout=30) as response:
         headers = {"Authorization": "Bearer " + json.loads(response.read())["access_token"]}
 
-    real, ghost = [], []
-    for n in range(MAX_PAIRS):  # interleaved, so a slow moment of the machine falls on both
-        real.append(_invite(base, headers, f"real{n}@example.test"))
-        ghost.append(_invite(base, headers, f"ghost{n}@example.test"))
-        # The kernel hands each new connection to either worker: go on (boundedly) until both have answered.
-        if n >= 3 and len(_workers(log)) == 2:
+    # Each worker's first case is slow (it loads what a case needs): warm both up before measuring.
+    for n in range(MAX_PAIRS):
+        _invite(base, headers, f"warm{n}@example.test")
+        if len(_workers(log)) == 2:
             break
+    real, ghost = [], []
+    for n in range(MAX_PAIRS // 2):  # interleaved, each kind first in turn, so a slow moment falls on both
+        pair = [(real, f"real{n}@example.test"), (ghost, f"ghost{n}@example.test")]
+        for answers, address in pair if n % 2 == 0 else reversed(pair):
+            answers.append(_invite(base, headers, address))
     assert {(status, json.dumps(_shape(body), sort_keys=True)) for status, body, _ in real + ghost} == {
         (201, json.dumps(_shape(real[0][1]), sort_keys=True))
     }
