@@ -60,10 +60,9 @@ LIMITED = {"web.sign_in_post": "RATE_LIMIT_LOGIN", "web.search_results": "RATE_L
 
 
 def _limit(app: Flask) -> None:
-    limiter = app.extensions["rate_limiter"]
+    limits = app.extensions["rate_limits"]
     for endpoint, field in LIMITED.items():
-        limited = limiter.limit(lambda field=field: current_app.config[field])
-        app.view_functions[endpoint] = limited(app.view_functions[endpoint])
+        limits.limit(endpoint, field)
 
 
 @bp.context_processor
