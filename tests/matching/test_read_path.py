@@ -175,3 +175,15 @@ def test_a_read_only_view_cannot_open_a_unit_of_work(app):
 
     with app.test_request_context(), pytest.raises(RuntimeError, match="reads_only"):
         view()
+
+
+def test_a_read_only_request_opens_no_write_transaction(app):
+    @reads_only
+    def view():
+        connection = db.session.connection()
+        if connection.dialect.name == "postgresql":
+            return connection.exec_driver_sql("SHOW transaction_read_only").scalar()
+        return connection.get_execution_options()["sqlite_deferred"]  # BEGIN, not BEGIN IMMEDIATE
+
+    with app.test_request_context():
+        assert view() in ("on", True)
