@@ -23,6 +23,8 @@ class Config:
     SECRET_KEY: str = "dev-only-secret-change-me"
     DATABASE_URL: str = f"sqlite:///{VAR_DIR / 'secondlook.db'}"
     SEARCH_BACKEND: str = "embedded"  # "embedded" | "elasticsearch" | "opensearch"
+    # How often, at most, a process compares its in-memory plans with insurance_version (api/coverage/plan_cache.py).
+    PLAN_CACHE_POLL_INTERVAL_S: float = 1.0
     ELASTICSEARCH_URL: str = "http://127.0.0.1:9200"
     ELASTICSEARCH_INDEX: str = "secondlook-specialists"
     ELASTICSEARCH_TIMEOUT_S: float = 5.0

@@ -6,7 +6,8 @@ They are a few hundred rows that change rarely. The protocol, like the embedded 
   seeders' bulk inserts alike are counted);
 - a process compares its copy's version with the table's at most once per `poll_interval_s`, and
   at once after a transaction of its own that bumped it commits; a new version reloads everything.
-So a request reads memory only, another process's change shows within the interval, this one's at once.
+So a request reads memory only; another process's change shows within the interval, this process's
+own at its next match (a refresh racing that very commit in another thread can delay it by one interval).
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def watch_writes(engine: Engine, cache: PlanCache) -> None:
 def init_app(app: Flask) -> None:
     """Give the app its plan cache and count writes on its engine."""
     engine = app.extensions["db"][0]
-    cache = PlanCache(engine, app.config.get("PLAN_CACHE_POLL_INTERVAL_S", 1.0))
+    cache = PlanCache(engine, app.config["PLAN_CACHE_POLL_INTERVAL_S"])
     app.extensions["plan_cache"] = cache
     watch_writes(engine, cache)
 
