@@ -16,6 +16,7 @@ from api.cases.routes import BLUEPRINTS as case_blueprints
 from api.cli import register_commands
 from api.config import Config
 from api.converters import IdConverter, id_parameter_schema
+from api.coverage import plan_cache
 from api.coverage.routes import BLUEPRINTS as coverage_blueprints
 from api.directory.routes import blp as directory_blp
 from api.errors import register_error_handlers
@@ -36,6 +37,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     observability.init_app(app)  # first: the request id must exist before anything logs
     db.init_app(app)
+    plan_cache.init_app(app)  # plans and coverage rules in memory, versioned with every write to them
     app.url_map.converters["id"] = IdConverter  # before any route uses <id:...>
     # One Api per app: flask-smorest keeps its spec on the instance.
     api = Api(

@@ -23,6 +23,8 @@ class Config:
     SECRET_KEY: str = "dev-only-secret-change-me"
     DATABASE_URL: str = f"sqlite:///{VAR_DIR / 'secondlook.db'}"
     SEARCH_BACKEND: str = "embedded"  # "embedded" | "elasticsearch" | "opensearch"
+    # How often, at most, a process compares its in-memory plans with insurance_version (api/coverage/plan_cache.py).
+    PLAN_CACHE_POLL_INTERVAL_S: float = 1.0
     ELASTICSEARCH_URL: str = "http://127.0.0.1:9200"
     ELASTICSEARCH_INDEX: str = "secondlook-specialists"
     ELASTICSEARCH_TIMEOUT_S: float = 5.0
@@ -38,9 +40,10 @@ class Config:
     MAX_CONTENT_LENGTH: int = 1 * 1024 * 1024
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: str = "json"  # "json" (one object a line, with request_id) | "text"
-    # Rate limits (Flask-Limiter syntax), per client address; storage "memory://" or "redis://host:6379".
+    # Rate limits ("10/minute", the `limits` syntax), per client address. Counters: a memory-mapped
+    # file every worker on this machine shares ("shared-file://<path>"), or "redis://host:6379".
     RATELIMIT_ENABLED: bool = True
-    RATELIMIT_STORAGE_URI: str = "memory://"
+    RATELIMIT_STORAGE_URI: str = f"shared-file://{VAR_DIR / 'ratelimit.counters'}"
     RATE_LIMIT_LOGIN: str = "10/minute"
     RATE_LIMIT_SEARCH: str = "120/minute"
     # Wrong passwords (api/auth/throttle.py): counted in the database per e-mail and per address; past
@@ -131,6 +134,7 @@ class TestConfig(Config):
     # Limits stay on in tests, high enough that no other test trips them.
     RATE_LIMIT_LOGIN: str = "10000/minute"
     RATE_LIMIT_SEARCH: str = "10000/minute"
+    RATELIMIT_STORAGE_URI: str = "shared-file://"  # counters private to each test's app
     LOGIN_ADDRESS_MAX_FAILURES: int = 10000  # every test client is 127.0.0.1
     ACCOUNT_ANSWER_FLOOR_MS: int = 0
     MAIL_MBOX: str = ""

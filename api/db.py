@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar, overload
+from typing import Any, ClassVar, TypeVar, overload
 
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Dialect, MetaData, Table, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -126,6 +130,17 @@ class Database:
         """Sessions for read-only work beside a request (index builds): on SQLite they take no write lock."""
         return sessionmaker(self.engine.execution_options(sqlite_deferred=True), expire_on_commit=False)
 
+    def read_only_session(self) -> Session:
+        """A session that only reads: a deferred BEGIN on SQLite, a READ ONLY transaction on PostgreSQL.
+
+        Read requests run on one, so on SQLite any number of them overlap (WAL readers never wait
+        for one another or for a writer) and none ever holds the write lock.
+        """
+        engine = self.engine.execution_options(sqlite_deferred=True, postgresql_readonly=True)
+        session = Session(engine, expire_on_commit=False)
+        session.info[READ_ONLY] = True
+        return session
+
     @property
     def session(self) -> Session:
         """The session of the current app context, created on first use."""
@@ -141,3 +156,19 @@ class Database:
 
 
 db = Database()
+READ_ONLY = "read_only"  # Session.info key of a session that must not write
+
+
+def reads_only(view: F) -> F:
+    """Run a view on a read-only request session (matching, directory search, reference lookups).
+
+    A view that writes must not be marked: `unit_of_work()` refuses a read-only session.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if "db_session" not in g:
+            g.db_session = db.read_only_session()
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from api.db import db
+from api.db import READ_ONLY, db
 from api.models import OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -87,8 +87,15 @@ class UnitOfWork:
 
 @contextmanager
 def unit_of_work(session: Session | None = None) -> Iterator[UnitOfWork]:
-    """The transaction of one request (or one CLI step): commit on success, roll back on anything else."""
-    uow = UnitOfWork(session if session is not None else db.session)
+    """The transaction of one request (or one CLI step): commit on success, roll back on anything else.
+
+    On SQLite its session begins with BEGIN IMMEDIATE (the write lock, taken up front); a view
+    marked `reads_only` has a read-only session and cannot open one.
+    """
+    session = session if session is not None else db.session
+    if session.info.get(READ_ONLY):
+        raise RuntimeError("a view marked reads_only cannot open a unit of work")
+    uow = UnitOfWork(session)
     try:
         yield uow
     except BaseException:

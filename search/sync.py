@@ -121,9 +121,15 @@ def prune(session: Session, before: datetime, keep_pending: bool) -> int:
 
 @contextlib.contextmanager
 def read_consistently(session: Session) -> Iterator[None]:
-    """Run the reads of a full build in one snapshot (REPEATABLE READ on PostgreSQL)."""
+    """Run the reads of a build in one snapshot that takes no lock.
+
+    PostgreSQL: REPEATABLE READ. SQLite: a deferred BEGIN, whose WAL snapshot starts at the first
+    read and never takes the write lock (every other transaction begins IMMEDIATE).
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        session.connection(execution_options={"sqlite_deferred": True})
     try:
         yield
     finally:

@@ -35,3 +35,8 @@ def get(code: str) -> Service | None:
 def codes() -> tuple[str, ...]:
     """Every service code, in catalogue order."""
     return tuple(_BY_CODE)
+
+
+def default() -> Service:
+    """The service a match's coverage verdicts are for."""
+    return _BY_CODE[DEFAULT_SERVICE]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from api.coverage.services import CoverageCheck, check_candidates
-from api.coverage.verdict import CoverageRules, CoverageVerdict
-from api.db import db
-from api.errors import DomainError
+from api.coverage import catalogue
+from api.coverage.services import CoverageCheck
+from api.coverage.verdict import CoverageRules, CoverageVerdict, MemberState, Visit, decide
 
 DISCLAIMER = (
     "An estimate from the plan's published rules and what you told us you have paid this year; "
@@ -57,15 +56,24 @@ def rules_view(plan, rules: CoverageRules) -> dict:
     return {"plan_id": plan.id, "plan_type": plan.plan_type.value, **view}
 
 
-def attach_coverage(plan_id: int, candidates: list[dict]) -> None:
-    """Give each match candidate (as `candidate_view` shows it) the coverage verdict under the plan.
+def attach_coverage(rules: CoverageRules | None, candidates: list[dict]) -> None:
+    """Give each match candidate (as `candidate_view` shows it) its coverage verdict under the plan's rules.
 
-    A plan without coverage rules leaves `coverage` null rather than failing the match.
+    The visit is read from the candidate itself (its location's networks, its specialties and
+    self-pay price, all from the index document), so this reads no database. A plan without
+    coverage rules (None) leaves `coverage` null rather than failing the match.
     """
-    pairs = [(c["specialist"]["id"], c["location"]["practice_location_id"]) for c in candidates]
-    try:
-        verdicts = check_candidates(db.session, plan_id, pairs)
-    except DomainError:
-        verdicts = {}
-    for candidate, pair in zip(candidates, pairs, strict=True):
-        candidate["coverage"] = verdict_view(verdicts[pair]) if pair in verdicts else None
+    for candidate in candidates:
+        candidate["coverage"] = None if rules is None else verdict_view(decide(rules, MemberState(), _visit(candidate)))
+
+
+def _visit(candidate: dict) -> Visit:
+    """The default service at the candidate's location, with nothing on file yet."""
+    specialist, location, service = candidate["specialist"], candidate["location"], catalogue.default()
+    return Visit(
+        frozenset(location["network_ids"]),
+        frozenset(s["code"] for s in specialist["specialties"]),
+        service.code,
+        service.allowed_cents,
+        specialist["self_pay_price_cents"],
+    )

@@ -17,7 +17,7 @@ from api.coverage.schemas import (
     MemberCoverageSchema,
     PlanRulesSchema,
 )
-from api.db import db, utcnow
+from api.db import db, reads_only, utcnow
 from api.idempotency import idempotent
 from api.models import MemberCoverage, Role
 from api.unit_of_work import unit_of_work
@@ -36,7 +36,7 @@ class CoverageCheck(MethodView):
     """The coverage verdict for one visit."""
 
     @secured(blp, *ANYONE)
-    @blp.arguments(CoverageCheckSchema)
+    @blp.arguments(CoverageCheckSchema())
     @blp.response(200, CoverageAnswerSchema)
     @blp.alt_response(404, description="No such plan, member record, specialist, location or referral")
     @blp.alt_response(409, description="The plan has no coverage rules on file")
@@ -53,6 +53,7 @@ class PlanRules(MethodView):
     @blp.response(200, PlanRulesSchema)
     @blp.alt_response(404, description="No such plan")
     @blp.alt_response(409, description="The plan has no coverage rules on file")
+    @reads_only
     def get(self, plan_id):
         """Read a plan's rules: networks, referral, prior authorization, cost sharing"""
         plan, rules = services.rules_for(db.session, plan_id)
@@ -79,7 +80,7 @@ class MemberCoverages(MethodView):
 
     @secured(blp, Role.PATIENT)
     @idempotent(blp)
-    @blp.arguments(MemberCoverageSchema)
+    @blp.arguments(MemberCoverageSchema())
     @blp.response(201, MemberCoverageSchema)
     @blp.alt_response(404, description="No such plan")
     def post(self, data, identity):
@@ -133,7 +134,7 @@ class CaseDenials(MethodView):
 
     @secured(denials_blp, Role.PATIENT, Role.REFERRING_PHYSICIAN)
     @idempotent(denials_blp)
-    @denials_blp.arguments(DenialSchema)
+    @denials_blp.arguments(DenialSchema())
     @denials_blp.response(201, DenialSchema)
     @denials_blp.alt_response(404, description="No such case that you can see")
     def post(self, data, case_id, identity):

@@ -55,8 +55,17 @@ def rules_for(session: Session, plan_id: int) -> tuple[Plan, CoverageRules]:
     if benefit is None:
         raise Conflict(f"Plan {plan.code} has no coverage rules on file; ask the insurer.")
     networks = frozenset(session.scalars(select(PlanNetwork.network_id).where(PlanNetwork.plan_id == plan_id)))
-    return plan, CoverageRules(
-        network_ids=networks,
+    return plan, coverage_rules(
+        benefit, networks, frozenset((r.taxonomy_code, r.service) for r in benefit.prior_auth_rules)
+    )
+
+
+def coverage_rules(
+    benefit: PlanBenefit, network_ids: frozenset[int], prior_auth: frozenset[tuple[str | None, str | None]]
+) -> CoverageRules:
+    """A plan's benefit row, its networks and prior-authorization rules, as the verdict's plain data."""
+    return CoverageRules(
+        network_ids=network_ids,
         second_opinion_covered=benefit.second_opinion_covered,
         referral_required=benefit.referral_required,
         copay_cents=benefit.copay_cents,
@@ -66,7 +75,7 @@ def rules_for(session: Session, plan_id: int) -> tuple[Plan, CoverageRules]:
         out_of_network_covered=benefit.out_of_network_covered,
         oon_coinsurance_pct=benefit.oon_coinsurance_pct,
         oon_deductible_cents=benefit.oon_deductible_cents,
-        prior_auth=frozenset((r.taxonomy_code, r.service) for r in benefit.prior_auth_rules),
+        prior_auth=prior_auth,
     )
 
 

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth.identity import secured
-from api.db import db
+from api.db import db, reads_only
 from api.directory import queries, services
 from api.directory.present import practice_view, specialist_view
 from api.directory.schemas import (
@@ -40,10 +40,11 @@ def _load(specialist_id: int):
 class Specialists(MethodView):
     """The directory."""
 
-    @blp.arguments(SpecialistQuerySchema, location="query")
+    @blp.arguments(SpecialistQuerySchema(), location="query")
     @blp.doc(**query_rules(SpecialistQuerySchema))
     @blp.response(200, SpecialistPageSchema)
     @blp.alt_response(429, description="Rate limit exceeded; retry after Retry-After seconds")
+    @reads_only
     def get(self, filters):
         """Find specialists by specialty, place, network, condition, language, telehealth or name"""
         point = resolve_point(filters) if ("zip" in filters or "lat" in filters) else None
@@ -53,7 +54,7 @@ class Specialists(MethodView):
         return page.with_items([specialist_view(s, distances.get(s.id)) for s in page.items])
 
     @secured(blp, Role.ADMIN)
-    @blp.arguments(SpecialistWriteSchema)
+    @blp.arguments(SpecialistWriteSchema())
     @blp.response(201, SpecialistSchema)
     @blp.alt_response(409, description="NPI already in the directory")
     def post(self, data, identity):
@@ -69,6 +70,7 @@ class SpecialistById(MethodView):
 
     @blp.response(200, SpecialistSchema)
     @blp.alt_response(404, description="No such specialist")
+    @reads_only
     def get(self, specialist_id):
         """Read a specialist with specialties, conditions, locations and networks"""
         return specialist_view(_load(specialist_id))
@@ -99,12 +101,13 @@ class PracticeLocations(MethodView):
 
     @blp.response(200, PracticeLocationSchema(many=True))
     @blp.alt_response(404, description="No such specialist")
+    @reads_only
     def get(self, specialist_id):
         """List a specialist's practice locations and their networks"""
         return [practice_view(p) for p in _load(specialist_id).practice_locations]
 
     @secured(blp, Role.ADMIN)
-    @blp.arguments(PracticeLocationSchema)
+    @blp.arguments(PracticeLocationSchema())
     @blp.response(201, PracticeLocationSchema)
     @blp.alt_response(404, description="No such specialist")
     def post(self, data, specialist_id, identity):
@@ -119,7 +122,7 @@ class PracticeLocationById(MethodView):
     """One practice location of a specialist."""
 
     @secured(blp, Role.ADMIN)
-    @blp.arguments(PracticeLocationPatchSchema)
+    @blp.arguments(PracticeLocationPatchSchema())
     @blp.response(200, PracticeLocationSchema)
     @blp.alt_response(404, description="No such practice location")
     def patch(self, data, specialist_id, practice_id, identity):
@@ -142,7 +145,7 @@ class Participations(MethodView):
     """Networks a specialist is in at a location."""
 
     @secured(blp, Role.ADMIN)
-    @blp.arguments(ParticipationIn)
+    @blp.arguments(ParticipationIn())
     @blp.response(201, PracticeLocationSchema)
     @blp.alt_response(404, description="No such practice location")
     @blp.alt_response(409, description="Already in that network here")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.db import db
+from api.db import db, reads_only
 from api.insurance import queries
 from api.insurance.schemas import (
     NetworkPageSchema,
@@ -25,8 +25,9 @@ blp = Blueprint(
 class Payers(MethodView):
     """Insurers."""
 
-    @blp.arguments(PayerQuerySchema, location="query")
+    @blp.arguments(PayerQuerySchema(), location="query")
     @blp.response(200, PayerPageSchema)
+    @reads_only
     def get(self, filters):
         """Find payers by name"""
         return queries.list_payers(db.session, filters)
@@ -36,8 +37,9 @@ class Payers(MethodView):
 class Plans(MethodView):
     """Insurance plans."""
 
-    @blp.arguments(PlanQuerySchema, location="query")
+    @blp.arguments(PlanQuerySchema(), location="query")
     @blp.response(200, PlanPageSchema)
+    @reads_only
     def get(self, filters):
         """Find your plan by the names on your member card, state, type or payer; its id is your plan_id"""
         return queries.list_plans(db.session, filters)
@@ -47,8 +49,9 @@ class Plans(MethodView):
 class Networks(MethodView):
     """Provider networks."""
 
-    @blp.arguments(NetworkQuerySchema, location="query")
+    @blp.arguments(NetworkQuerySchema(), location="query")
     @blp.response(200, NetworkPageSchema)
+    @reads_only
     def get(self, filters):
         """Find provider networks by name or code, payer or plan"""
         return queries.list_networks(db.session, filters)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from api.coverage.plan_cache import plan_cache
 from api.coverage.present import attach_coverage
 from reference import nucc
 from search.backends.base import MatchResult
@@ -12,8 +13,9 @@ from search.ranking import RankedCandidate
 def match_response(case: MatchCase, result: MatchResult) -> dict:
     """The body of a match answer (shared by POST /v1/matches and case matching)."""
     candidates = [candidate_view(c) for c in result.candidates]
-    if case.plan_id is not None:  # the coverage verdict per candidate (issue 5)
-        attach_coverage(case.plan_id, candidates)
+    if case.plan_id is not None:  # the coverage verdict per candidate (issue 5), from the plan cache
+        plan = plan_cache().plan(case.plan_id)
+        attach_coverage(plan.rules if plan else None, candidates)
     return {
         "candidates": candidates,
         "total": result.total,

@@ -7,9 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import search
+from api.coverage.plan_cache import CachedPlan, plan_cache
 from api.errors import Invalid, NotFound, Unavailable
 from api.matching.patient import check_codes_fit, resolve_affiliation, state_at
-from api.models import Institution, Plan, PlanNetwork
+from api.models import Institution
 from api.observability.metrics import MATCH_LATENCY
 from api.reference.services import geocoder
 from reference import zip_centroids
@@ -36,7 +37,7 @@ def case_from_request(session: Session, data: dict) -> MatchCase:
     conditions = tuple((c["system"], c["code"]) for c in data["conditions"])
     ages = age_range(data.get("age_years"), data.get("age_band"))
     check_codes_fit(conditions, data.get("sex"), ages)
-    plan = _plan(session, data.get("plan_id"))
+    plan = _plan(data.get("plan_id"))
     ids = {ref for ref in data["exclude_institutions"] if isinstance(ref, int)}
     names = [ref for ref in data["exclude_institutions"] if isinstance(ref, str)]
     if ids:  # by name too, so every site of the excluded institution is left out
@@ -56,9 +57,7 @@ def case_from_request(session: Session, data: dict) -> MatchCase:
         telehealth_ok=data["telehealth_ok"],
         plan_id=plan.id if plan else None,
         plan_name=plan.name if plan else None,
-        network_ids=frozenset(session.scalars(select(PlanNetwork.network_id).where(PlanNetwork.plan_id == plan.id)))
-        if plan
-        else frozenset(),
+        network_ids=plan.network_ids if plan else frozenset(),
         self_pay=data["self_pay"],
         languages=tuple(data["languages"]),
         exclude_specialist_ids=frozenset(data["exclude_specialist_ids"]),
@@ -70,10 +69,10 @@ def case_from_request(session: Session, data: dict) -> MatchCase:
     )
 
 
-def _plan(session: Session, plan_id: int | None) -> Plan | None:
+def _plan(plan_id: int | None) -> CachedPlan | None:
     if plan_id is None:
         return None
-    plan = session.get(Plan, plan_id)
+    plan = plan_cache().plan(plan_id)
     if plan is None:
         raise NotFound(f"No plan {plan_id}; see GET /v1/plans.", field="plan_id")
     return plan

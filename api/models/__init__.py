@@ -35,7 +35,7 @@ from api.models.directory import (
     SpecialistLicence,
     SpecialistSpecialty,
 )
-from api.models.insurance import Network, NetworkParticipation, Payer, Plan, PlanNetwork, PlanType
+from api.models.insurance import InsuranceVersion, Network, NetworkParticipation, Payer, Plan, PlanNetwork, PlanType
 from api.models.mail import MailOutbox
 from api.models.outbox import OutboxEvent
 from api.models.scheduling import Booking, BookingStatus, IdempotencyRecord, Slot, VisitMode
@@ -63,6 +63,7 @@ __all__ = [
     "ConditionExpertise",
     "Institution",
     "Location",
+    "InsuranceVersion",
     "Network",
     "NetworkParticipation",
     "OutboxEvent",

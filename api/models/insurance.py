@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import Date, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.db import Base
@@ -89,3 +89,16 @@ class NetworkParticipation(Base):
     effective_to: Mapped[date | None] = mapped_column(Date)
 
     network: Mapped[Network] = relationship()
+
+
+class InsuranceVersion(Base):
+    """One row counting writes to payers, networks, plans and coverage rules (api/coverage/plan_cache.py).
+
+    Every statement that writes one of those tables bumps it in the same transaction, so a process
+    holding them in memory knows, from one cheap read, whether its copy is current.
+    """
+
+    __tablename__ = "insurance_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

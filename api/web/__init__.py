@@ -74,10 +74,9 @@ LIMITED = {
 
 
 def _limit(app: Flask) -> None:
-    limiter = app.extensions["rate_limiter"]
+    limits = app.extensions["rate_limits"]
     for endpoint, field in LIMITED.items():
-        limited = limiter.limit(lambda field=field: current_app.config[field])
-        app.view_functions[endpoint] = limited(app.view_functions[endpoint])
+        limits.limit(endpoint, field)
 
 
 @bp.context_processor

@@ -30,7 +30,7 @@ from search.es.engines import Engine
 from search.es.query import candidate_search
 from search.ranking import rank, warnings_for
 from search.retrieval import qualifies
-from search.sync import max_outbox_id
+from search.sync import max_outbox_id, read_consistently
 
 log = logging.getLogger(__name__)
 CANDIDATE_CAP = 1000  # documents fetched per match; beyond it the approximate score decides who is left out
@@ -111,7 +111,7 @@ class ClusterBackend:
         """Load a new versioned index from the database and swap the alias to it; returns the document count."""
         factory, say = self._factory(session_factory), progress or log.info
         started = outbox.now()
-        with factory() as session:
+        with factory() as session, read_consistently(session):
             version = max_outbox_id(session)
         count = indexer.rebuild(self.engine, self.alias, _directory_documents(factory), version, say)
         # Whatever changed while the new index loaded was delivered to the retired one (or read
@@ -136,12 +136,12 @@ class ClusterBackend:
 def _directory_documents(factory: SessionFactory) -> Iterator[dict]:
     """Every document, read batch by batch in short transactions.
 
-    No transaction stays open for the whole load (on SQLite every transaction holds the write
-    lock); a change committed meanwhile has an outbox row, delivered again after the swap.
+    Each batch is a read of its own (no write lock on SQLite) and no transaction stays open for
+    the whole load; a change committed meanwhile has an outbox row, delivered again after the swap.
     """
     last = 0
     while True:
-        with factory() as session:
+        with factory() as session, read_consistently(session):
             ids = list(
                 session.scalars(select(Specialist.id).where(Specialist.id > last).order_by(Specialist.id).limit(BATCH))
             )

@@ -4,65 +4,33 @@ throttle's counters are shared by both workers."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import statistics
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from api.auth.services import create_user
 from api.models import Role
-from tests.smtp_support import _free_port
+from tests.gunicorn_support import two_workers
 
 pytestmark = pytest.mark.slow
 FLOOR_MS = 1200  # above the slowest password hash on a busy test machine
 TOLERANCE_S = 0.15
 PASSWORD = "a long enough passphrase"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def server(app, database_url, mail, tmp_path):
     """gunicorn, 2 sync workers, on a free loopback port, against this test's database and SMTP server."""
-    port = _free_port()
-    config = tmp_path / "gunicorn.conf.py"
-    config.write_text("")  # not the repository's: no warm-up needed here
-    env = {**os.environ, "DATABASE_URL": database_url, "MAILER": "smtp", "SMTP_HOST": "127.0.0.1",
-           "SMTP_PORT": str(mail.port), "LOG_FORMAT": "text", "RATE_LIMIT_LOGIN": "100000/minute",
-           "LOGIN_MAX_FAILURES": "3", "LOGIN_BACKOFF_BASE_S": "60", "LOGIN_ADDRESS_MAX_FAILURES": "100000",
-           "ACCOUNT_ANSWER_FLOOR_MS": str(FLOOR_MS), "MAIL_MBOX": "", "NOTIFIER": "log"}
-    log = open(tmp_path / "gunicorn.log", "w")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-c", str(config), "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--no-control-socket", "--access-logfile", "-", "--access-logformat", "worker=%(p)s %(r)s %(s)s",
-         "api.app:create_app()"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(base, process)
-        yield base, tmp_path / "gunicorn.log"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
-
-
-def _wait_ready(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "gunicorn exited"
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=10):
-                return
-        except OSError:  # refused, or timed out while the workers start
-            time.sleep(0.2)
-    raise AssertionError("gunicorn did not answer")
+    settings = {"DATABASE_URL": database_url, "MAILER": "smtp", "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": str(mail.port), "LOG_FORMAT": "text", "RATE_LIMIT_LOGIN": "100000/minute",
+                "LOGIN_MAX_FAILURES": "3", "LOGIN_BACKOFF_BASE_S": "60", "LOGIN_ADDRESS_MAX_FAILURES": "100000",
+                "ACCOUNT_ANSWER_FLOOR_MS": str(FLOOR_MS), "MAIL_MBOX": "", "NOTIFIER": "log"}
+    with two_workers(tmp_path, settings) as served:
+        yield served
 
 
 def _post(base: str, path: str, body: dict) -> tuple[int, dict, dict, float]:

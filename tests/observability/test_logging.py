@@ -40,7 +40,7 @@ def test_every_line_of_a_request_carries_its_id(app, client, json_lines):
     client.get("/v1/geocode", headers={"X-Request-ID": "req-00000001"})
     client.get("/v1/geocode", headers={"X-Request-ID": "req-00000002"})  # refused: the limiter logs it too
     lines = json_lines()
-    assert [line["logger"] for line in lines] == ["api.access", "flask-limiter", "api.access"]
+    assert [line["logger"] for line in lines] == ["api.access", "api.security.limits", "api.access"]
     assert [line["request_id"] for line in lines] == ["req-00000001", "req-00000002", "req-00000002"]
 
 

@@ -1,0 +1,28 @@
+"""insurance: a version counter bumped by every write to payers, networks, plans and coverage rules
+
+Revision ID: 0010_perfread_insurance_version
+Revises: 0009_mail_lease
+Create Date: 2026-11-28 11:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = "0010_perfread_insurance_version"
+down_revision = "0009_mail_lease"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    table = op.create_table(
+        "insurance_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_insurance_version")),
+    )
+    op.bulk_insert(table, [{"id": 1, "version": 0}])
+
+
+def downgrade() -> None:
+    op.drop_table("insurance_version")
