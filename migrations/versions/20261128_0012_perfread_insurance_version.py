@@ -1,15 +1,15 @@
 """insurance: a version counter bumped by every write to payers, networks, plans and coverage rules
 
-Revision ID: 0010_perfread_insurance_version
-Revises: 0009_mail_lease
+Revision ID: 0012_perfread_insurance_version
+Revises: 0011_one_account_per_specialist
 Create Date: 2026-11-28 11:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0010_perfread_insurance_version"
-down_revision = "0009_mail_lease"
+revision = "0012_perfread_insurance_version"
+down_revision = "0011_one_account_per_specialist"
 branch_labels = None
 depends_on = None
 
