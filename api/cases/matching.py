@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.coverage.plan_cache import plan_cache
 from api.db import utcnow
 from api.matching.patient import check_codes_fit, resolve_affiliation, state_at
 from api.matching.services import timed_match
@@ -63,7 +64,7 @@ def build_match_case(
     ages = age_range(age_in_years(case.patient_birth_date, utcnow().date()))  # the birth date stays here
     sex = case.patient_sex if case.patient_sex in SEXES else None
     check_codes_fit(conditions, sex, ages)
-    affiliation = resolve_affiliation(session, institutions, names)
+    affiliation = resolve_affiliation(plan_cache().current().institutions, institutions, names)
     return MatchCase(
         conditions=conditions,
         specialty=case.specialty,

@@ -1,8 +1,11 @@
-"""Plans, their networks and coverage rules held in memory, so a match reads none of them from the database.
+"""Plans, their networks and coverage rules held in memory, so a match reads none of them from the database;
+with them the institutions (api/directory/institution_book.py), which a match reads to leave the first
+opinion's institutions out.
 
-They are a few hundred rows that change rarely. The protocol, like the embedded index's outbox cursor:
-- every statement writing payers, networks, plans, plan networks, benefits or prior-authorization
-  rules bumps `insurance_version` in the same transaction (an engine hook, so ORM flushes and the
+They are a few hundred rows (institutions: a few thousand) that change rarely. The protocol, like the
+embedded index's outbox cursor:
+- every statement writing payers, networks, plans, plan networks, benefits, prior-authorization
+  rules or institutions bumps `insurance_version` in the same transaction (an engine hook, so ORM flushes and the
   seeders' bulk inserts alike are counted);
 - a process compares its copy's version with the table's at most once per `poll_interval_s`, and
   at once after a transaction of its own that bumped it commits; a new version reloads everything.
@@ -24,10 +27,11 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from api.coverage.services import coverage_rules
 from api.coverage.verdict import CoverageRules
-from api.models import InsuranceVersion, Network, Payer, Plan, PlanBenefit, PlanNetwork, PriorAuthRule
+from api.directory.institution_book import InstitutionBook, load_institutions
+from api.models import Institution, InsuranceVersion, Network, Payer, Plan, PlanBenefit, PlanNetwork, PriorAuthRule
 
 WATCHED_TABLES = frozenset(
-    model.__table__.name for model in (Payer, Network, Plan, PlanNetwork, PlanBenefit, PriorAuthRule)
+    model.__table__.name for model in (Payer, Network, Plan, PlanNetwork, PlanBenefit, PriorAuthRule, Institution)
 )
 # One statement, the same on SQLite (3.24+) and PostgreSQL; an upsert so an emptied table restarts it.
 BUMP = (
@@ -49,10 +53,11 @@ class CachedPlan:
 
 @dataclass(frozen=True)
 class PlanBook:
-    """Every plan at one insurance version."""
+    """Every plan, and every institution, at one version."""
 
     version: int
     plans: dict[int, CachedPlan] = field(default_factory=dict)
+    institutions: InstitutionBook = field(default_factory=InstitutionBook)
 
 
 class PlanCache:
@@ -94,7 +99,7 @@ class PlanCache:
 
 
 def load_plans(session: Session, version: int) -> PlanBook:
-    """Every plan with its networks and rules, in four queries."""
+    """Every plan with its networks and rules, in four queries, and the institutions in a fifth."""
     networks: dict[int, set[int]] = defaultdict(set)
     for plan_id, network_id in session.execute(select(PlanNetwork.plan_id, PlanNetwork.network_id)):
         networks[plan_id].add(network_id)
@@ -109,7 +114,7 @@ def load_plans(session: Session, version: int) -> PlanBook:
         benefit, network_ids = benefits.get(plan_id), frozenset(networks[plan_id])
         rules = None if benefit is None else coverage_rules(benefit, network_ids, frozenset(prior_auth[plan_id]))
         plans[plan_id] = CachedPlan(plan_id, name, network_ids, rules)
-    return PlanBook(version, plans)
+    return PlanBook(version, plans, load_institutions(session))
 
 
 def watch_writes(engine: Engine, cache: PlanCache) -> None:

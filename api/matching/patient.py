@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from api.directory.institution_book import InstitutionBook
 from api.errors import Invalid
-from api.models import Institution
 from reference import zip_centroids
 from reference.populations import implausible
 from search.case import normalise_institution_name
@@ -58,28 +56,16 @@ class Affiliation:
     words: frozenset[str]
 
 
-def resolve_affiliation(session: Session, institution_ids, names) -> Affiliation:
-    """Health systems of the excluded institutions (by id or exact name) and their directory-rare name words."""
+def resolve_affiliation(book: InstitutionBook, institution_ids, names) -> Affiliation:
+    """Health systems of the excluded institutions (by id or name) and their directory-rare name words."""
     normalised = sorted({normalise_institution_name(n) for n in names} - {""})
-    query = select(Institution.health_system_id).where(Institution.health_system_id.is_not(None))
-    systems: set[int | None] = set()  # the query leaves None out
-    if institution_ids:
-        systems |= set(session.scalars(query.where(Institution.id.in_(sorted(institution_ids)))))
-    if normalised:
-        systems |= set(session.scalars(query.where(func.lower(Institution.name).in_(normalised))))
     words = {w for n in normalised for w in distinctive_words(n)} - _city_words()
     return Affiliation(
-        frozenset(s for s in systems if s is not None), frozenset(w for w in words if _is_rare(session, w))
+        frozenset(book.health_systems(institution_ids, normalised)),
+        frozenset(
+            w for w in words if book.names_containing(w, RARE_WORD_MAX_INSTITUTIONS) <= RARE_WORD_MAX_INSTITUTIONS
+        ),
     )
-
-
-def _is_rare(session: Session, word: str) -> bool:
-    """Whether few institution names contain the word (a LIKE count bounded by the threshold)."""
-    pattern = f"%{word}%"
-    found = session.scalars(
-        select(Institution.id).where(func.lower(Institution.name).like(pattern)).limit(RARE_WORD_MAX_INSTITUTIONS + 1)
-    ).all()
-    return len(found) <= RARE_WORD_MAX_INSTITUTIONS
 
 
 @cache

@@ -6,7 +6,7 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.db import db, reads_only
+from api.db import reads_only
 from api.matching import services
 from api.matching.present import match_response
 from api.matching.schemas import MatchRequestSchema, MatchResponseSchema
@@ -30,6 +30,6 @@ class Matches(MethodView):
     @reads_only
     def post(self, body):
         """Rank specialists for a case: expertise, coverage, distance, availability, quality, independence"""
-        case, result = services.find_matches(db.session, body)
+        case, result = services.find_matches(body)
         # Straight to JSON: the answer is already the schema's shape (tests/contract/test_match_answers.py).
         return jsonify(match_response(case, result))

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from geopy.exc import GeopyError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 import search
 from api.coverage.plan_cache import CachedPlan, plan_cache
 from api.errors import Invalid, NotFound, Unavailable
 from api.matching.patient import check_codes_fit, resolve_affiliation, state_at
-from api.models import Institution
 from api.observability.metrics import MATCH_LATENCY
 from api.reference.services import geocoder
 from reference import zip_centroids
@@ -19,9 +16,9 @@ from search.backends.base import MatchResult
 from search.case import MatchCase
 
 
-def find_matches(session: Session, data: dict) -> tuple[MatchCase, MatchResult]:
-    """Rank specialists for a validated request body."""
-    case = case_from_request(session, data)
+def find_matches(data: dict) -> tuple[MatchCase, MatchResult]:
+    """Rank specialists for a validated request body: from memory (the index, the plan cache), no statement."""
+    case = case_from_request(data)
     return case, timed_match(case)
 
 
@@ -32,17 +29,17 @@ def timed_match(case: MatchCase) -> MatchResult:
         return backend.match(case)
 
 
-def case_from_request(session: Session, data: dict) -> MatchCase:
+def case_from_request(data: dict) -> MatchCase:
     """The de-identified case: codes, age and sex, a point, the plan's networks, preferences and exclusions."""
     conditions = tuple((c["system"], c["code"]) for c in data["conditions"])
     ages = age_range(data.get("age_years"), data.get("age_band"))
     check_codes_fit(conditions, data.get("sex"), ages)
     plan = _plan(data.get("plan_id"))
+    institutions = plan_cache().current().institutions
     ids = {ref for ref in data["exclude_institutions"] if isinstance(ref, int)}
     names = [ref for ref in data["exclude_institutions"] if isinstance(ref, str)]
-    if ids:  # by name too, so every site of the excluded institution is left out
-        names += session.scalars(select(Institution.name).where(Institution.id.in_(ids))).all()
-    affiliation = resolve_affiliation(session, ids, names)
+    names += institutions.names_of(ids)  # by name too, so every site of the excluded institution is left out
+    affiliation = resolve_affiliation(institutions, ids, names)
     point = _point(data)
     return MatchCase(
         conditions=conditions,

@@ -78,7 +78,7 @@ def search_results():
     else:
         try:
             body = MatchRequestSchema().load(_match_body(form, condition))
-            answer = match_response(*matching.find_matches(db.session, body))
+            answer = match_response(*matching.find_matches(body))
         except ma.ValidationError as invalid:
             messages = invalid.messages if isinstance(invalid.messages, dict) else {"where": invalid.messages}
             errors = {

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import make_engine
+from api.directory.institution_book import load_institutions
 from api.matching.patient import resolve_affiliation, state_at
 from api.migrate import upgrade
 from api.models import ConditionExpertise, Institution
@@ -112,9 +113,9 @@ def test_no_two_unrelated_institutions_are_called_affiliated(directory):
     with factory() as session:
         institutions = session.scalars(select(Institution).where(Institution.kind == "academic_medical_center")
                                        .order_by(Institution.id).limit(30)).all()
-        flagged = 0
+        flagged, book = 0, load_institutions(session)
         for first in institutions:
-            affiliation = resolve_affiliation(session, {first.id}, [first.name])
+            affiliation = resolve_affiliation(book, {first.id}, [first.name])
             case = _case(zip_centroids.get("10001") if first.state == "NY" else _centre(session, first),
                          specialty="207R00000X", exclude_institution_ids=frozenset({first.id}),
                          exclude_institution_names=(first.name,),

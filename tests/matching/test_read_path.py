@@ -12,7 +12,7 @@ from api.app import create_app
 from api.config import TestConfig
 from api.coverage.plan_cache import plan_cache
 from api.db import db, reads_only
-from api.models import InsuranceVersion, PlanBenefit, PriorAuthRule
+from api.models import HealthSystem, Institution, InsuranceVersion, PlanBenefit, PriorAuthRule
 from api.unit_of_work import unit_of_work
 from tests.factories import make_specialist
 from tests.payments_support import make_plan, reading
@@ -187,3 +187,37 @@ def test_a_read_only_request_opens_no_write_transaction(app):
 
     with app.test_request_context():
         assert view() in ("on", True)
+
+
+def test_leaving_the_first_opinions_institutions_out_issues_no_statement(app, client, session, directory):
+    """Exclusions by id and by name are resolved from the cached institutions, kept current by the same version."""
+    system = HealthSystem(name="Lakeside Health")
+    session.add(system)
+    session.flush()
+    first = Institution(name="Lakeside Medical Center", kind="community_practice", health_system_id=system.id)
+    session.add(first)
+    session.commit()
+    body = {"conditions": [APL], "zip": "10001", "plan_id": directory["plan"],
+            "exclude_institutions": [first.id, "Zephyrine Clinic of Hudson"]}
+    warm = client.post("/v1/matches", json=body)
+    assert warm.status_code == 200, warm.get_json()
+    with app.app_context():
+        search.backend().poll_interval_s = plan_cache().poll_interval_s = 3600
+    statements = Statements(app.extensions["db"][0])
+    try:
+        answers = [client.post("/v1/matches", json=body).get_json() for _ in range(3)]
+    finally:
+        statements.close()
+    assert statements.seen == []
+    assert all(a == {**warm.get_json(), "took_ms": a["took_ms"]} for a in answers)
+
+    with app.app_context():
+        book = plan_cache().current().institutions
+        assert book.names_of([first.id]) == ["Lakeside Medical Center"]
+        assert book.health_systems([first.id], []) == {system.id}
+        assert book.names_containing("zephyrine", 3) == 0
+        with unit_of_work() as uow:  # a new institution moves the version, so the next read reloads
+            uow.session.add(Institution(name="Zephyrine Clinic", kind="community_practice"))
+        book = plan_cache().current().institutions
+        assert book.names_containing("zephyrine", 3) == 1
+        assert book.health_systems([], ["lakeside medical center"]) == {system.id}
