@@ -115,13 +115,13 @@ class EmbeddedBackend:
             self.ensure_ready()
         self.apply_outbox()
 
-    def ensure_ready(self) -> None:
-        """Build on first use."""
+    def ensure_ready(self, progress: Progress | None = None) -> None:
+        """Build on first use (`progress` hears how the build goes)."""
         if self._snapshot is None:
             with self._lock:
                 if self._snapshot is None:
                     log.info("building the embedded search index from the database")
-                    self.rebuild()
+                    self.rebuild(progress=progress)
 
     def _install(self, base: Segment) -> None:
         self._base, self._base_live, self._delta_docs = base, Live.initial(base), {}
@@ -186,4 +186,5 @@ def _shortlist(hits, limit: int) -> list[dict]:
         wanted.add(int(sid[i]))
         if len(wanted) == limit + SPARE_SPECIALISTS:
             break
-    return [document(hits[part[i]].segment, int(rows[i])) for i in chosen if int(sid[i]) in wanted]
+    made: list[dict] = [{} for _ in hits]  # per segment: each specialist's part of a document, built once
+    return [document(hits[part[i]].segment, int(rows[i]), made[part[i]]) for i in chosen if int(sid[i]) in wanted]

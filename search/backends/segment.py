@@ -8,6 +8,8 @@ import threading
 import numpy as np
 
 from search import scoring
+from search.backends.document_rows import DocumentParts
+from search.backends.selection import SelectionCache
 from search.backends.tables import NO_INT, Tables
 from search.case import normalise_institution_name
 
@@ -53,6 +55,7 @@ class Segment:
         self._document_side(t, n)
         self._institution_side(t)
         self._local = threading.local()
+        self.selections = SelectionCache()  # what recent condition sets selected (search.backends.query)
 
     # -- build -------------------------------------------------------------------------------
     def _specialist_side(self, t: Tables, m: int) -> None:
@@ -106,6 +109,7 @@ class Segment:
         # Specialists by descending quality: telehealth candidates are visited best first.
         self.by_quality = np.argsort(-self.quality, kind="stable").astype(np.int32)
         self.negated_quality = -self.quality[self.by_quality]  # ascending, for searchsorted
+        self.document_parts = DocumentParts(t, self.specialty_sets)
 
     def _document_side(self, t: Tables, n: int) -> None:
         lat_cell = np.clip(((t.lat + 90.0) / CELL_DEG).astype(np.int64), 0, N_LAT - 1)
@@ -213,7 +217,6 @@ class Scratch:
     """Work arrays a match fills and clears again, sized to one segment."""
 
     def __init__(self, m: int, n: int) -> None:
-        self.flags = np.zeros(m, dtype=np.uint8)  # 1: treating specialty, 2: condition code or group
         self.level = np.zeros(m, dtype=np.float64)
         self.expertise = np.zeros(m, dtype=np.float64)
         self.language = np.zeros(m, dtype=bool)
