@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from search import scoring
+from search.backends import heap
 from search.backends.base import MatchResult, Progress, SessionFactory, SyncReport, pick_session_factory
 from search.backends.document_rows import document
 from search.backends.hits import threshold_score
@@ -79,12 +80,18 @@ class EmbeddedBackend:
         """Build the index from the whole directory; returns the number of documents."""
         factory, say = self._factory(session_factory), progress or log.info
         started = time.perf_counter()
+        heap.map_large_blocks()
         with self._lock, factory() as session, read_consistently(session):
             # The cursor and the tables come from one snapshot; rows committed later are applied below.
             cursor = OutboxCursor.at_end(session)
-            segment = Segment(tables_from_database(session, say))
+            tables = tables_from_database(session, say)
+            heap.give_back()
+            say(f"building the segment: geo grid, postings, sets of specialties ({len(tables.sid):,} specialists)")
+            segment = Segment(tables)
+            del tables
             self._cursor = cursor
             self._install(segment)
+        heap.give_back()
         say(
             f"embedded index built: {segment.n_specialists:,} specialists, {segment.n_docs:,} documents "
             f"in {time.perf_counter() - started:.1f} s"
