@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -162,7 +163,7 @@ def _specialists(cursor_of) -> dict:
         "FROM specialist ORDER BY id"
     )
     recorded = {p: i for i, p in enumerate(POPULATIONS)}
-    parts = []
+    parts: list[dict[str, Any]] = []
     for rows in _chunks(cursor_of, sql):
         cols = list(zip(*rows, strict=True))
         parts.append(
