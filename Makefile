@@ -41,7 +41,7 @@ seed: setup
 run: seed
 	@$(BIN)/secondlook demo-accounts
 	@case "$$SEARCH_BACKEND" in elasticsearch|opensearch) $(BIN)/secondlook reindex ;; esac
-	@echo "Serving on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/openapi.json)"
+	@echo "Starting http://127.0.0.1:$(PORT): the server loads the catalogues and builds the search index first, with progress below; it answers from \"Listening at\" on  (API docs: /openapi.json)"
 	exec $(BIN)/gunicorn --config gunicorn.conf.py 'api.app:create_app()'
 
 # The search-cluster tests start real OpenSearch nodes from the launcher built here; the web app's

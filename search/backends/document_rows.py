@@ -1,30 +1,116 @@
-"""A segment row turned back into the index document `search.documents.build_documents` makes."""
+"""A segment row turned back into the index document `search.documents.build_documents` makes.
+
+What is the same for many specialists (the strings of a set of specialties and their families, of
+a condition key and its group) is worked out once when the segment is built (`DocumentParts`);
+a shortlist then only gathers, and builds each specialist's part once however many of their
+locations it holds.
+"""
 
 from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from typing import NamedTuple
+
+import numpy as np
 
 from reference import nucc
 from reference.populations import POPULATIONS
-from search.backends.segment import Segment
-from search.backends.tables import NO_INT, as_iso_date
+from search.backends.tables import NO_INT, Tables, as_iso_date
 
 
-def document(seg: Segment, row: int) -> dict:
+class DocumentParts:
+    """The static, shared strings of documents: per set of specialties and per condition key."""
+
+    def __init__(self, t: Tables, specialty_sets: np.ndarray) -> None:
+        names, none = t.specialties.values, len(t.specialties)
+        self.specialties: list[tuple[str, ...]] = []
+        self.families: list[tuple[str, ...]] = []
+        for codes in specialty_sets.tolist():
+            held = sorted(names[c] for c in codes if c != none)
+            self.specialties.append(tuple(held))
+            self.families.append(tuple(sorted({x.family for x in map(nucc.get, held) if x is not None})))
+        # Per condition key: (key, system, code, group).
+        self.keys = [(f"{s}:{c}", s, c, t.key_groups.get(k)) for k, (s, c) in enumerate(t.keys.values)]
+
+
+class SpecialistPart(NamedTuple):
+    """Everything of a document that belongs to the specialist rather than to the location."""
+
+    npi: str
+    name: str
+    primary: str | None
+    set_index: int  # into DocumentParts' specialties and families
+    held: list[dict]
+    languages: list[str]
+    telehealth: bool
+    population: str
+    licensed: list[str]
+    institution: tuple  # (id, name, kind, health system id), each None when there is none
+    price: int | None
+    rating: float | None
+    reviews: int
+    last_verified: str | None
+
+
+def document(seg, row: int, made: dict[int, SpecialistPart] | None = None) -> dict:
     """The index document of one row, the same dict `search.documents.build_documents` makes."""
     t, sp = seg.t, int(seg.doc_sp[row])
     src = int(seg.source_row[row])
-    specialties = sorted(t.specialties.values[c] for c in t.spec_code[t.spec_ptr[sp] : t.spec_ptr[sp + 1]])
+    part = None if made is None else made.get(sp)
+    if part is None:
+        part = _specialist_part(seg, sp)
+        if made is not None:
+            made[sp] = part
+    parts = seg.document_parts
+    conditions = [dict(c) for c in part.held]  # fresh per document: callers may change what they get
+    na = float(t.next_available[src])
+    inst_id, inst_name, inst_kind, system = part.institution
+    return {
+        "doc_id": str(int(t.plid[src])),
+        "practice_location_id": int(t.plid[src]),
+        "specialist_id": int(t.sid[sp]),
+        "npi": part.npi,
+        "display_name": part.name,
+        "primary_specialty": part.primary,
+        "specialties": list(parts.specialties[part.set_index]),
+        "specialty_families": list(parts.families[part.set_index]),
+        "conditions": conditions,
+        "condition_keys": [c["key"] for c in conditions],
+        "condition_groups": sorted({c["group"] for c in conditions if c["group"]}),
+        "languages": list(part.languages),
+        "telehealth": part.telehealth,
+        "population": part.population,
+        "licensed_states": list(part.licensed),
+        "institution_id": inst_id,
+        "institution_name": inst_name,
+        "institution_kind": inst_kind,
+        "health_system_id": system,
+        "self_pay_price_cents": part.price,
+        "rating": part.rating,
+        "review_count": part.reviews,
+        "next_available": None if math.isnan(na) else _iso(na),
+        "last_verified": part.last_verified,
+        "network_ids": [int(v) for v in t.net_id[t.net_ptr[src] : t.net_ptr[src + 1]]],
+        "location": {"lat": float(t.lat[src]), "lon": float(t.lon[src])},
+        "zip": t.places.values[t.zip_code[src]],
+        "city": t.places.values[t.city[src]],
+        "state": t.places.values[t.state[src]],
+        "accepting": bool(seg.accepting[row]),
+    }
+
+
+def _specialist_part(seg, sp: int) -> SpecialistPart:
+    t, keys = seg.t, seg.document_parts.keys
     held = []
     for i in range(t.cond_ptr[sp], t.cond_ptr[sp + 1]):
-        system, code = t.keys.values[t.cond_key[i]]
+        key, system, code, group = keys[t.cond_key[i]]
         held.append(
             {
-                "key": f"{system}:{code}",
+                "key": key,
                 "system": system,
                 "code": code,
-                "group": t.key_groups.get(int(t.cond_key[i])),
+                "group": group,
                 "cases_per_year": int(t.cond_cases[i]),
                 "publications": int(t.cond_pubs[i]),
                 "center_of_expertise": bool(t.cond_center[i]),
@@ -34,40 +120,22 @@ def document(seg: Segment, row: int) -> dict:
     inst = int(t.institution[sp])
     inst_name, inst_kind, system = t.institutions.get(inst, (None, None, None)) if inst != NO_INT else (None,) * 3
     primary = int(seg.primary[sp])
-    primary = NO_INT if primary == len(t.specialties) else primary
-    na = float(t.next_available[src])
-    return {
-        "doc_id": str(int(t.plid[src])),
-        "practice_location_id": int(t.plid[src]),
-        "specialist_id": int(t.sid[sp]),
-        "npi": f"{int(t.npi[sp]):010d}",
-        "display_name": t.name[sp],
-        "primary_specialty": t.specialties.values[primary] if primary != NO_INT else None,
-        "specialties": specialties,
-        "specialty_families": sorted({x.family for x in map(nucc.get, specialties) if x is not None}),
-        "conditions": held,
-        "condition_keys": [c["key"] for c in held],
-        "condition_groups": sorted({c["group"] for c in held if c["group"]}),
-        "languages": sorted(t.languages.values[c] for c in t.lang_code[t.lang_ptr[sp] : t.lang_ptr[sp + 1]]),
-        "telehealth": bool(t.telehealth[sp]),
-        "population": POPULATIONS[int(t.population[sp])],
-        "licensed_states": sorted(t.places.values[c] for c in t.lic_code[t.lic_ptr[sp] : t.lic_ptr[sp + 1]]),
-        "institution_id": None if inst == NO_INT else inst,
-        "institution_name": inst_name,
-        "institution_kind": inst_kind,
-        "health_system_id": system,
-        "self_pay_price_cents": None if t.price[sp] == NO_INT else int(t.price[sp]),
-        "rating": None if math.isnan(t.rating[sp]) else float(t.rating[sp]),
-        "review_count": int(t.reviews[sp]),
-        "next_available": None if math.isnan(na) else _iso(na),
-        "last_verified": as_iso_date(t.last_verified[sp]),
-        "network_ids": [int(v) for v in t.net_id[t.net_ptr[src] : t.net_ptr[src + 1]]],
-        "location": {"lat": float(t.lat[src]), "lon": float(t.lon[src])},
-        "zip": t.places.values[t.zip_code[src]],
-        "city": t.places.values[t.city[src]],
-        "state": t.places.values[t.state[src]],
-        "accepting": bool(seg.accepting[row]),
-    }
+    return SpecialistPart(
+        f"{int(t.npi[sp]):010d}",
+        t.name[sp],
+        t.specialties.values[primary] if primary != len(t.specialties) else None,
+        int(seg.specialty_set[sp]),
+        held,
+        sorted(t.languages.values[c] for c in t.lang_code[t.lang_ptr[sp] : t.lang_ptr[sp + 1]]),
+        bool(t.telehealth[sp]),
+        POPULATIONS[int(t.population[sp])],
+        sorted(t.places.values[c] for c in t.lic_code[t.lic_ptr[sp] : t.lic_ptr[sp + 1]]),
+        (None if inst == NO_INT else inst, inst_name, inst_kind, system),
+        None if t.price[sp] == NO_INT else int(t.price[sp]),
+        None if math.isnan(t.rating[sp]) else float(t.rating[sp]),
+        int(t.reviews[sp]),
+        as_iso_date(t.last_verified[sp]),
+    )
 
 
 def _iso(epoch: float) -> str:

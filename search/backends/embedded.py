@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from search import scoring
+from search.backends import heap
 from search.backends.base import MatchResult, Progress, SessionFactory, SyncReport, pick_session_factory
 from search.backends.document_rows import document
 from search.backends.hits import threshold_score
@@ -79,12 +80,18 @@ class EmbeddedBackend:
         """Build the index from the whole directory; returns the number of documents."""
         factory, say = self._factory(session_factory), progress or log.info
         started = time.perf_counter()
+        heap.map_large_blocks()
         with self._lock, factory() as session, read_consistently(session):
             # The cursor and the tables come from one snapshot; rows committed later are applied below.
             cursor = OutboxCursor.at_end(session)
-            segment = Segment(tables_from_database(session, say))
+            tables = tables_from_database(session, say)
+            heap.give_back()
+            say(f"building the segment: geo grid, postings, sets of specialties ({len(tables.sid):,} specialists)")
+            segment = Segment(tables)
+            del tables
             self._cursor = cursor
             self._install(segment)
+        heap.give_back()
         say(
             f"embedded index built: {segment.n_specialists:,} specialists, {segment.n_docs:,} documents "
             f"in {time.perf_counter() - started:.1f} s"
@@ -115,13 +122,13 @@ class EmbeddedBackend:
             self.ensure_ready()
         self.apply_outbox()
 
-    def ensure_ready(self) -> None:
-        """Build on first use."""
+    def ensure_ready(self, progress: Progress | None = None) -> None:
+        """Build on first use (`progress` hears how the build goes)."""
         if self._snapshot is None:
             with self._lock:
                 if self._snapshot is None:
                     log.info("building the embedded search index from the database")
-                    self.rebuild()
+                    self.rebuild(progress=progress)
 
     def _install(self, base: Segment) -> None:
         self._base, self._base_live, self._delta_docs = base, Live.initial(base), {}
@@ -186,4 +193,5 @@ def _shortlist(hits, limit: int) -> list[dict]:
         wanted.add(int(sid[i]))
         if len(wanted) == limit + SPARE_SPECIALISTS:
             break
-    return [document(hits[part[i]].segment, int(rows[i])) for i in chosen if int(sid[i]) in wanted]
+    made: list[dict] = [{} for _ in hits]  # per segment: each specialist's part of a document, built once
+    return [document(hits[part[i]].segment, int(rows[i]), made[part[i]]) for i in chosen if int(sid[i]) in wanted]

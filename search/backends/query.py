@@ -16,6 +16,7 @@ from search import scoring
 from search.backends import grid, telehealth, vector_score
 from search.backends.hits import Hits, distinct, expand
 from search.backends.segment import Live, Segment
+from search.backends.selection import Selection
 from search.case import MatchCase
 
 
@@ -33,10 +34,11 @@ class Query:
     plan_bits: np.ndarray | None  # packed bitset of rows in network for the plan
     languages: list[np.ndarray]  # specialist rows speaking each requested language
     remote: np.ndarray  # by specialist row: may consult this patient by telehealth (offers it, licensed)
-    expert: np.ndarray | None  # by specialist row: holds a case code or its parent (expertise-first cases)
-    primary_holder: np.ndarray | None  # by specialist row: holds a primary treater (None: no secondary treaters)
     reads: np.ndarray | None  # by specialty index (+1): a primary specialty that only reviews (None: nobody)
     treats_too: np.ndarray | None  # by specialty set: holds a treater besides those (scoring.reads_only)
+    expert: np.ndarray | None = None  # by specialist row: holds a case code or its parent (expertise-first cases)
+    primary_holder: np.ndarray | None = None  # by specialist row: holds a primary treater (None: no secondary)
+    selection: Selection | None = None  # who the conditions select (flags, experts' expertise), see `select`
 
 
 def compile_query(seg: Segment, case: MatchCase) -> Query:
@@ -51,7 +53,7 @@ def compile_query(seg: Segment, case: MatchCase) -> Query:
     excluded = {r for i in case.exclude_specialist_ids if (r := seg.specialist_row(i)) is not None}
     if institutions:
         excluded.update(seg.specialists_at(institutions).tolist())
-    return Query(
+    q = Query(
         spec_idx=spec_idx,
         key_idx=[t.keys.get(pair) for pair in case.conditions],
         group_idx=[seg.group_index.get(g) if g else None for g in case.condition_groups],
@@ -62,10 +64,37 @@ def compile_query(seg: Segment, case: MatchCase) -> Query:
         plan_bits=_plan_bits(seg, case) if case.has_plan else None,
         languages=[seg.by_language.rows_of(i) for code in case.languages if (i := t.languages.get(code)) is not None],
         remote=_remote(seg, case),
-        expert=_experts(seg, case),
-        primary_holder=_primary_holders(seg, case),
         **_readers(seg, case),
     )
+    q.selection = select(seg, case, q)
+    q.expert, q.primary_holder = q.selection.expert, q.selection.primary_holder
+    return q
+
+
+def select(seg: Segment, case: MatchCase, q: Query) -> Selection:
+    """Who the case's conditions and specialties select in `seg`: from the segment's cache when seen before."""
+    key = (
+        tuple(q.spec_idx),
+        tuple(q.key_idx),
+        tuple(q.group_idx),
+        len(case.conditions),
+        tuple(sorted(case.populations)) if case.age_known else None,
+        tuple(sorted(case.expert_keys)) if case.expertise_first else None,
+        tuple(sorted(case.primary_treaters)) if case.secondary_specialties else None,
+    )
+    found = seg.selections.get(key)
+    if found is not None:
+        return found
+    flags = np.zeros(seg.n_specialists, dtype=np.uint8)
+    touched = _set_flags(seg, q, flags)
+    if case.age_known:  # constraint 7: only specialists who see patients of this age qualify
+        allowed = np.array([255 if p in case.populations else 0 for p in POPULATIONS], dtype=np.uint8)
+        np.bitwise_and(flags, allowed[seg.population], out=flags)
+    experts, expertise = vector_score.expertise_of_experts(seg, case, q, flags, seg.scratch())
+    made = Selection(flags, experts, expertise, _experts(seg, case), _primary_holders(seg, case))
+    if touched > seg.n_specialists // 32:  # narrow sets are cheaper to redo than to keep
+        seg.selections.put(key, made)
+    return made
 
 
 def _readers(seg: Segment, case: MatchCase) -> dict:
@@ -140,35 +169,36 @@ def _plan_bits(seg: Segment, case: MatchCase) -> np.ndarray:
     return bits
 
 
-def search_segment(seg: Segment, live: Live, case: MatchCase, weights: dict[str, float]) -> Hits:
-    """Rows of `seg` passing every hard constraint, scored, minus those that provably cannot reach the top."""
+def search_segment(seg: Segment, live: Live, case: MatchCase, weights: dict[str, float], bounded: bool = True) -> Hits:
+    """Rows of `seg` passing every hard constraint, scored, minus those that provably cannot reach the top.
+
+    `bounded=False` scores every telehealth specialist's locations instead (the reference for tests).
+    """
     q, scratch = compile_query(seg, case), seg.scratch()
-    experts = None
+    chosen = q.selection
+    assert chosen is not None, "compile_query selects"
     try:
-        _set_flags(seg, q, scratch.flags)
-        if case.age_known:  # constraint 7: only specialists who see patients of this age qualify
-            allowed = np.array([255 if p in case.populations else 0 for p in POPULATIONS], dtype=np.uint8)
-            np.bitwise_and(scratch.flags, allowed[seg.population], out=scratch.flags)
         scratch.excluded[q.excluded] = True
-        experts = vector_score.expertise_of_experts(seg, case, q, scratch.flags, scratch)
+        scratch.expertise[chosen.experts] = chosen.expertise
         search = SegmentSearch(seg, live, case, q, weights, scratch)
         rows, dots = search.near()
         hits = search.scored(rows, dots)
         hits.total = distinct(scratch.stamp, hits.sp)
         if case.telehealth_ok:
-            hits = telehealth.add_telehealth(search, hits)
+            hits = telehealth.add_telehealth(search, hits, bounded)
     finally:
-        scratch.flags.fill(0)  # a 1-byte-per-specialist memset: cheaper than tracking what was set
         scratch.excluded[q.excluded] = False
-        if experts is not None:
-            scratch.expertise[experts] = 0.0
+        scratch.expertise[chosen.experts] = 0.0
     return hits
 
 
-def _set_flags(seg: Segment, q: Query, flags: np.ndarray) -> None:
-    """Mark qualifying specialists: bit 1 a treating specialty, bit 2 a case code or group."""
+def _set_flags(seg: Segment, q: Query, flags: np.ndarray) -> int:
+    """Mark qualifying specialists: bit 1 a treating specialty, bit 2 a case code or group.
+
+    Returns how many rows it touched (what redoing it would cost)."""
     postings = [seg.by_specialty.rows_of(i) for i in q.spec_idx]
-    if sum(len(p) for p in postings) > seg.n_specialists // 8:  # broad: one pass over specialty sets
+    touched = sum(len(p) for p in postings)
+    if touched > seg.n_specialists // 8:  # broad: one pass over specialty sets
         np.take(q.treats[seg.specialty_sets].any(axis=1).astype(np.uint8), seg.specialty_set, out=flags)
     else:
         for posting in postings:
@@ -178,6 +208,8 @@ def _set_flags(seg: Segment, q: Query, flags: np.ndarray) -> None:
             if i is not None:
                 posting = by.rows_of(i)
                 flags[posting] |= 2
+                touched += len(posting)
+    return touched
 
 
 class SegmentSearch:
@@ -185,7 +217,7 @@ class SegmentSearch:
 
     def __init__(self, seg, live, case, q, weights, scratch) -> None:
         self.seg, self.live, self.case, self.q, self.weights, self.scratch = seg, live, case, q, weights, scratch
-        self.flags = scratch.flags
+        self.flags = q.selection.flags  # read-only: shared with later cases through the segment's cache
 
     def near(self):
         """Qualifying live rows within the radius (anywhere without a point), with their dot products.

@@ -8,6 +8,9 @@ import threading
 import numpy as np
 
 from search import scoring
+from search.backends import heap
+from search.backends.document_rows import DocumentParts
+from search.backends.selection import SelectionCache
 from search.backends.tables import NO_INT, Tables
 from search.case import normalise_institution_name
 
@@ -20,7 +23,7 @@ class Postings:
 
     def __init__(self, keys: np.ndarray, rows: np.ndarray, size: int, values: np.ndarray | None = None):
         order = np.lexsort((rows, keys))
-        self.rows = rows[order].astype(np.int32)
+        self.rows = rows[order].astype(np.int32, copy=False)
         self.values = None if values is None else values[order]
         self.ptr = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(np.bincount(keys, minlength=size), out=self.ptr[1:])
@@ -50,28 +53,33 @@ class Segment:
         m, n = len(t.sid), len(t.plid)
         self.n_specialists, self.n_docs = m, n
         self._specialist_side(t, m)
+        heap.give_back()  # each side's temporaries are gone before the next side makes its own
         self._document_side(t, n)
+        heap.give_back()
         self._institution_side(t)
         self._local = threading.local()
+        self.selections = SelectionCache()  # what recent condition sets selected (search.backends.query)
 
     # -- build -------------------------------------------------------------------------------
     def _specialist_side(self, t: Tables, m: int) -> None:
-        spec_sp = np.repeat(np.arange(m), np.diff(t.spec_ptr))
+        # Row numbers as int32 throughout: at 1M specialists and 5M network rows the build's
+        # temporaries are what sets the process's peak memory.
+        spec_sp = np.repeat(np.arange(m, dtype=np.int32), np.diff(t.spec_ptr))
         self.by_specialty = Postings(t.spec_code, spec_sp, len(t.specialties))
         # Primary specialty per specialist; "none" is the extra last index, so lookup tables need no check.
         self.primary = np.full(m, len(t.specialties), dtype=np.int32)
         self.primary[spec_sp[t.spec_primary]] = t.spec_code[t.spec_primary]
-        lang_sp = np.repeat(np.arange(m), np.diff(t.lang_ptr))
+        lang_sp = np.repeat(np.arange(m, dtype=np.int32), np.diff(t.lang_ptr))
         self.by_language = Postings(t.lang_code, lang_sp, len(t.languages))
-        cond_sp = np.repeat(np.arange(m), np.diff(t.cond_ptr))
+        cond_sp = np.repeat(np.arange(m, dtype=np.int32), np.diff(t.cond_ptr))
         ev = evidence(t.cond_cases, t.cond_pubs, t.cond_center)
         self.by_key = Postings(t.cond_key, cond_sp, len(t.keys), ev)
         groups = sorted({g for g in t.key_groups.values() if g})
         self.group_index = {g: i for i, g in enumerate(groups)}
         key_group = np.array(
-            [self.group_index.get(t.key_groups.get(k) or "", -1) for k in range(len(t.keys))] or [-1], dtype=np.int64
+            [self.group_index.get(t.key_groups.get(k) or "", -1) for k in range(len(t.keys))] or [-1], dtype=np.int32
         )
-        g = key_group[t.cond_key] if len(t.cond_key) else np.zeros(0, np.int64)
+        g = key_group[t.cond_key] if len(t.cond_key) else np.zeros(0, np.int32)
         keep = g >= 0
         g, gsp, gev = g[keep], cond_sp[keep], ev[keep]
         # One entry per (group, specialist): the strongest evidence among their codes in the group.
@@ -80,7 +88,7 @@ class Segment:
         first = np.ones(len(g), bool)
         first[1:] = (g[1:] != g[:-1]) | (gsp[1:] != gsp[:-1])
         self.by_group = Postings(g[first], gsp[first], len(groups), gev[first])
-        lic_sp = np.repeat(np.arange(m), np.diff(t.lic_ptr))
+        lic_sp = np.repeat(np.arange(m, dtype=np.int32), np.diff(t.lic_ptr))
         self.by_licence = Postings(t.lic_code, lic_sp, len(t.places))
         self.population = t.population
         self.self_pay = t.price >= 0
@@ -106,6 +114,7 @@ class Segment:
         # Specialists by descending quality: telehealth candidates are visited best first.
         self.by_quality = np.argsort(-self.quality, kind="stable").astype(np.int32)
         self.negated_quality = -self.quality[self.by_quality]  # ascending, for searchsorted
+        self.document_parts = DocumentParts(t, self.specialty_sets)
 
     def _document_side(self, t: Tables, n: int) -> None:
         lat_cell = np.clip(((t.lat + 90.0) / CELL_DEG).astype(np.int64), 0, N_LAT - 1)
@@ -123,12 +132,14 @@ class Segment:
         self.next_available = t.next_available[perm]
         self.has_slots = bool(np.any(~np.isnan(self.next_available)))
         self.telehealth = t.telehealth[self.doc_sp]
-        rank_of = np.empty(n, dtype=np.int64)
-        rank_of[perm] = np.arange(n)
-        net_doc = rank_of[np.repeat(np.arange(n), np.diff(t.net_ptr))]
-        networks, net_key = np.unique(t.net_id, return_inverse=True)
+        rank_of = np.empty(n, dtype=np.int32)
+        rank_of[perm] = np.arange(n, dtype=np.int32)
+        net_doc = rank_of[np.repeat(np.arange(n, dtype=np.int32), np.diff(t.net_ptr))]
+        del rank_of
+        networks, net_key = _dense(t.net_id)
         self.network_vocab = {int(v): i for i, v in enumerate(networks)}
-        self.by_network = Postings(net_key.astype(np.int64), net_doc, len(networks))
+        self.by_network = Postings(net_key, net_doc, len(networks))
+        del net_doc, net_key
         # Large networks also as bitsets (n/8 bytes each): a plan's in-network test is then one
         # OR of a few bitsets per match instead of scattering hundreds of thousands of rows.
         # The same per specialist ("in network at one of their locations") bounds telehealth scores.
@@ -195,6 +206,18 @@ class Segment:
         return found
 
 
+def _dense(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ids (ascending) and each id's index among them, as np.unique(return_inverse) gives.
+
+    Network ids are small numbers: a lookup table then replaces sorting millions of rows."""
+    if len(ids) and ids.min() >= 0 and ids.max() < 1 << 22:
+        present = np.bincount(ids) > 0
+        index = (np.cumsum(present) - 1).astype(np.int32)
+        return np.flatnonzero(present), index[ids]
+    distinct, inverse = np.unique(ids, return_inverse=True)
+    return distinct, inverse.reshape(-1).astype(np.int32)
+
+
 class Live:
     """Which rows of a segment may be returned (not superseded, accepting), and which specialists have one."""
 
@@ -213,7 +236,6 @@ class Scratch:
     """Work arrays a match fills and clears again, sized to one segment."""
 
     def __init__(self, m: int, n: int) -> None:
-        self.flags = np.zeros(m, dtype=np.uint8)  # 1: treating specialty, 2: condition code or group
         self.level = np.zeros(m, dtype=np.float64)
         self.expertise = np.zeros(m, dtype=np.float64)
         self.language = np.zeros(m, dtype=bool)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -16,7 +17,8 @@ from api.db import utcnow
 from api.free_slots import next_available_by_practice
 from reference import conditions as catalogue
 from reference.populations import POPULATIONS, population_of
-from search.backends.tables import NO_INT, Tables, Vocab, ptr_from_owners
+from search.backends import heap
+from search.backends.tables import NO_INT, Strings, Tables, Vocab, ptr_from_owners
 from search.documents import display_name
 
 CHUNK = 100_000
@@ -42,6 +44,7 @@ def _read(session: Session, say: Progress) -> Tables:
     sp = _specialists(cursor_of)
     sid, m = sp["sid"], len(sp["sid"])
     say(f"read {m:,} specialists")
+    heap.give_back()  # what one part of the read freed is returned before the next one allocates
     specialties, languages, keys, places = Vocab(), Vocab(), Vocab(), Vocab()
     spec = _children(
         cursor_of,
@@ -59,6 +62,7 @@ def _read(session: Session, say: Progress) -> Tables:
         keys=keys,
     )
     say(f"read {len(cond[1]):,} condition expertise rows")
+    heap.give_back()
     lic = _children(cursor_of, sid, "SELECT specialist_id, state FROM specialist_licence", [places.add_all])
     docs = _children(
         cursor_of,
@@ -73,6 +77,7 @@ def _read(session: Session, say: Progress) -> Tables:
         cursor_of, plid, "SELECT practice_location_id, network_id FROM network_participation", [np.int64], then_by=1
     )
     say(f"read {len(plid):,} practice locations, {len(nets[1]):,} network participations")
+    heap.give_back()
     next_available = _next_available(session, plid)
     institutions = {
         row[0]: (row[1], row[2], row[3])
@@ -150,48 +155,74 @@ def _chunks(cursor_of, sql: str):
 
 
 def _specialists(cursor_of) -> dict:
-    cols: list[list] = [[] for _ in range(13)]
+    # Converted a chunk at a time: a million rows held as Python lists cost ~800 MB at the peak,
+    # and the freed objects left the process that much larger for good (fragmented arenas).
     sql = (
         "SELECT id, npi, first_name, last_name, credentials, accepts_second_opinions, telehealth, "
         "self_pay_price_cents, rating, review_count, institution_id, last_verified, population "
         "FROM specialist ORDER BY id"
     )
+    recorded = {p: i for i, p in enumerate(POPULATIONS)}
+    parts: list[dict[str, Any]] = []
     for rows in _chunks(cursor_of, sql):
-        for i, col in enumerate(zip(*rows, strict=True)):
-            cols[i].extend(col)
-    names = [display_name(first, last, cred) for first, last, cred in zip(cols[2], cols[3], cols[4], strict=True)]
+        cols = list(zip(*rows, strict=True))
+        parts.append(
+            {
+                "sid": np.array(cols[0], np.int64),
+                "npi": np.array(cols[1], np.int64),
+                "name": Strings.of(map(display_name, cols[2], cols[3], cols[4])),
+                "accepts_second_opinions": np.array(cols[5], bool),
+                "telehealth": np.array(cols[6], bool),
+                "price": np.array([NO_INT if v is None else v for v in cols[7]], np.int64),
+                "rating": np.array([np.nan if v is None else v for v in cols[8]], np.float64),
+                "reviews": np.array([v or 0 for v in cols[9]], np.int64),
+                "institution": np.array([NO_INT if v is None else v for v in cols[10]], np.int64),
+                "last_verified": np.array(cols[11], "datetime64[D]"),
+                # POPULATIONS index, or -1 where none is recorded (then the specialties decide).
+                "population_recorded": np.array([recorded.get(v, -1) if v else -1 for v in cols[12]], np.int8),
+            }
+        )
+    if not parts:
+        return _specialist_columns_empty()
     return {
-        "sid": np.array(cols[0], np.int64),
-        "npi": np.array(cols[1], np.int64),
-        "name": np.array(names, object),
-        "accepts_second_opinions": np.array(cols[5], bool),
-        "telehealth": np.array(cols[6], bool),
-        "price": np.array([NO_INT if v is None else v for v in cols[7]], np.int64),
-        "rating": np.array([np.nan if v is None else v for v in cols[8]], np.float64),
-        "reviews": np.array([v or 0 for v in cols[9]], np.int64),
-        "institution": np.array([NO_INT if v is None else v for v in cols[10]], np.int64),
-        "last_verified": np.array(cols[11], "datetime64[D]"),
-        "population_recorded": cols[12],
+        key: Strings.concat([p[key] for p in parts]) if key == "name" else np.concatenate([p[key] for p in parts])
+        for key in parts[0]
     }
 
 
-def _populations(recorded: list, spec: list[np.ndarray], m: int, specialties: Vocab) -> np.ndarray:
+def _specialist_columns_empty() -> dict:
+    return {
+        "sid": np.zeros(0, np.int64),
+        "npi": np.zeros(0, np.int64),
+        "name": Strings.of([]),
+        "accepts_second_opinions": np.zeros(0, bool),
+        "telehealth": np.zeros(0, bool),
+        "price": np.zeros(0, np.int64),
+        "rating": np.zeros(0, np.float64),
+        "reviews": np.zeros(0, np.int64),
+        "institution": np.zeros(0, np.int64),
+        "last_verified": np.zeros(0, "datetime64[D]"),
+        "population_recorded": np.zeros(0, np.int8),
+    }
+
+
+def _populations(recorded: np.ndarray, spec: list[np.ndarray], m: int, specialties: Vocab) -> np.ndarray:
     """Per specialist the POPULATIONS index: the recorded one, else what their NUCC codes imply."""
-    codes: list[list[str]] = [[] for _ in range(m)]
-    primaries: list[str | None] = [None] * m
-    for row, code, is_primary in zip(spec[0].tolist(), spec[1].tolist(), spec[2].tolist(), strict=True):
-        codes[row].append(specialties.values[code])
-        if is_primary:
-            primaries[row] = specialties.values[code]
+    out = recorded.copy()
+    missing = np.flatnonzero(out < 0)
+    if not len(missing):
+        return out
+    ptr = ptr_from_owners(spec[0], m)
+    names, codes, primary = specialties.values, spec[1], spec[2]
     implied: dict[tuple, int] = {}
-    out = np.empty(m, np.int8)
-    for row, (given, primary, held) in enumerate(zip(recorded, primaries, codes, strict=True)):
-        if given:
-            out[row] = POPULATIONS.index(given)
-            continue
-        key = (primary, *sorted(held))
+    for row in missing.tolist():
+        span = slice(ptr[row], ptr[row + 1])
+        held = [names[c] for c in codes[span]]
+        marked = [names[c] for c, p in zip(codes[span], primary[span], strict=True) if p]
+        first = marked[-1] if marked else None
+        key = (first, *sorted(held))
         if key not in implied:
-            implied[key] = POPULATIONS.index(population_of(primary, held))
+            implied[key] = POPULATIONS.index(population_of(first, held))
         out[row] = implied[key]
     return out
 
@@ -209,7 +240,7 @@ def _children(
     parts: list[list[np.ndarray]] = []
     for rows in _chunks(cursor_of, sql):
         cols = list(zip(*rows, strict=True))
-        out = [_positions(owner_ids, np.array(cols[0], np.int64))]
+        out = [_positions(owner_ids, np.array(cols[0], np.int64)).astype(np.int32)]
         rest, kinds_left = cols[1:], kinds
         if keys is not None:
             out.append(np.array(keys.add_all(zip(rest[0], rest[1], strict=True)), np.int32))

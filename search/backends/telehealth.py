@@ -16,12 +16,19 @@ from search.backends.hits import Hits, distinct, merge, threshold_score
 from search.backends.segment import Segment
 from search.case import MatchCase
 
-BOUND_MARGIN = 1e-6  # an upper bound this close to the threshold still gets its specialist scored
+# An upper bound this close to the threshold still gets its specialist scored: wider than the
+# shortlist's margin (2e-6) plus 6-dp rounding (1e-6), so nobody the full expansion would shortlist,
+# or tie with after rounding, is left out.
+BOUND_MARGIN = 5e-6
 WALK_CHUNK = 16384  # telehealth specialists bounded per step of the best-quality-first walk
 
 
-def add_telehealth(search, near: Hits) -> Hits:
-    """`near` plus the telehealth specialists: all counted; scored when close, expert, or able to rank."""
+def add_telehealth(search, near: Hits, bounded: bool = True) -> Hits:
+    """`near` plus the telehealth specialists: all counted; scored when their upper bound can reach the top.
+
+    With `bounded=False` every qualifying telehealth specialist is expanded to all their locations
+    and scored: the slow reference the bounded walk must agree with (tests/search).
+    """
     seg, case, flags = search.seg, search.case, search.flags
     boxed = search.scratch.marked
     ok = (flags != 0) & search.q.remote & search.live.specialists
@@ -35,15 +42,27 @@ def add_telehealth(search, near: Hits) -> Hits:
         unpriced = np.flatnonzero(ok & ~seg.self_pay)
         if len(unpriced):  # without a self-pay price only in-network locations qualify
             total -= len(unpriced) - distinct(search.scratch.stamp, search.expanded(unpriced).sp)
-    exact = boxed | (flags >= 2)  # close by, or holding a case code: score every location
-    pool = merge(near, search.expanded(np.flatnonzero(ok & exact)))
-    walk = ok & ~exact
-    if case.has_plan:  # two walks, as coverage is the one bound that differs this much
+    if not bounded:
+        pool = merge(near, search.expanded(np.flatnonzero(ok)))
+        pool.total = total
+        return pool
+    if case.has_plan:  # by coverage, as coverage is the one bound that differs this much
         member = in_network_specialists(seg, case)
-        pool = _walk(search, pool, walk & member, scoring.COVERAGE["in_network"])
-        pool = _walk(search, pool, walk & ~member, scoring.COVERAGE["out_of_network_self_pay"])
+        parts = [
+            (ok & member, scoring.COVERAGE["in_network"]),
+            (ok & ~member, scoring.COVERAGE["out_of_network_self_pay"]),
+        ]
     else:
-        pool = _walk(search, pool, walk, scoring.COVERAGE["self_pay" if case.self_pay else "unknown"])
+        parts = [(ok, scoring.COVERAGE["self_pay" if case.self_pay else "unknown"])]
+    # Close by, or holding a case code: each is bounded with their own expertise and distance, and
+    # only those that can reach the current `limit`-th score are expanded to their locations.
+    exact = boxed | (flags >= 2)
+    pool = near
+    for part, coverage in parts:
+        threshold = threshold_score(pool.score, seg.t.sid[pool.sp], case.limit)
+        pool = _bounded(search, pool, np.flatnonzero(part & exact), coverage, threshold)
+    for part, coverage in parts:  # the rest differ only by quality: walked best first
+        pool = _walk(search, pool, part & ~exact, coverage)
     pool.total = total
     return pool
 

@@ -13,11 +13,11 @@ import numpy as np
 from search import scoring
 
 
-def expertise_of_experts(seg, case, q, flags, scratch) -> np.ndarray:
-    """Exact expertise of every specialist holding a case code or group, left in `scratch.expertise`.
+def expertise_of_experts(seg, case, q, flags, scratch) -> tuple[np.ndarray, np.ndarray]:
+    """The specialist rows holding a case code or group, and the exact expertise of each.
 
-    Returns their specialist rows (the caller clears them afterwards). Computed once per match at
-    the specialist level, so each scored row costs one gather.
+    Computed once per condition set at the specialist level (search.backends.selection), and
+    scattered into `scratch.expertise` per match, so each scored row costs one gather.
     """
     held = [
         by.rows_of(i)
@@ -26,7 +26,7 @@ def expertise_of_experts(seg, case, q, flags, scratch) -> np.ndarray:
         if i is not None
     ]
     if not case.conditions or not held:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
     size = sum(len(p) for p in held)
     # Holders of a case code or group: from their postings when few, else one pass over the flags.
     experts = np.unique(np.concatenate(held)) if size < len(flags) // 64 else np.flatnonzero(flags & 2)
@@ -46,8 +46,7 @@ def expertise_of_experts(seg, case, q, flags, scratch) -> np.ndarray:
         total += np.maximum(base, level[experts])  # same steps as scoring.expertise: sum, then / k
         for rows in held:
             level[rows] = 0.0
-    scratch.expertise[experts] = total / len(case.conditions)
-    return experts
+    return experts, total / len(case.conditions)
 
 
 def expertise(seg, case, q, sp, row_flags, scratch) -> np.ndarray:

@@ -1,4 +1,5 @@
 """The embedded engine answers exactly what the reference ranking answers, from documents or the database."""
+import dataclasses
 import math
 import random
 
@@ -68,6 +69,31 @@ def test_pruned_telehealth_walk_loses_nobody(monkeypatch):
         result = backend.match(case)
         assert [(c.specialist_id, c.score) for c in result.candidates] == expected
         assert result.total == len({d["specialist_id"] for d in qualifying})
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_bounded_telehealth_expansion_keeps_the_full_expansions_answer(seed):
+    """Property: bounding telehealth holders before expanding them gives the top-k and total that
+    expanding every one of them gives, over many random cases; and it does skip rows."""
+    from search import scoring
+    from search.backends.embedded import _shortlist
+    from search.backends.query import search_segment
+
+    docs = random_directory(seed, specialists=900)
+    (segment, live), = EmbeddedBackend.from_documents(docs)._snapshot.parts
+    rng = random.Random(seed * 7)
+    scored = {True: 0, False: 0}
+    for _ in range(250):
+        case = dataclasses.replace(_random_case(rng), telehealth_ok=True)
+        weights = scoring.weights_for(case)
+        answers = {}
+        for bounded in (True, False):
+            hits = search_segment(segment, live, case, weights, bounded=bounded)
+            scored[bounded] += len(hits.rows)
+            ranked = rank(case, _shortlist([hits], case.limit))
+            answers[bounded] = ([(c.specialist_id, c.practice_location_id, c.score) for c in ranked], hits.total)
+        assert answers[True] == answers[False], case
+    assert scored[True] < 0.9 * scored[False]  # and it does leave rows unscored
 
 
 def test_documents_read_back_from_the_columns_unchanged():
