@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.load_client import Client, Tally, closed_loop, http_request, open_loop, poisson_arrivals, sustainable_rate
@@ -146,7 +147,67 @@ def line(out: dict, label: str) -> str:
     )
 
 
-def run(args, results: dict, save: Callable[[], None]) -> None:
+@dataclass
+class Phases:
+    """What every phase against the one gunicorn needs: the server, the requests, where results go."""
+
+    server: ServingProcess
+    matches: list[bytes]
+    healthz: list[bytes]
+    args: argparse.Namespace
+    results: dict
+    save: Callable[[], None]
+
+    def client(self) -> Client:
+        """A fresh client of the server (each phase its own connections)."""
+        return Client("127.0.0.1", self.server.port)
+
+    def closed_loop_sweep(self) -> None:
+        """Matches at each connection count, with GET /healthz at 4 just before the matches at 4."""
+        self.results["closed_loop"] = []
+        for connections in self.args.connections:
+            if connections == 4:
+                out = measure(self.server, closed_loop(self.client(), self.healthz, 4, self.args.duration))
+                self.results["healthz"] = {"connections": 4, **out}
+                say(line(out, "GET /healthz at 4 connections"))
+            out = measure(self.server, closed_loop(self.client(), self.matches, connections, self.args.duration))
+            self.results["closed_loop"].append({"connections": connections, **out})
+            say(line(out, f"matches, closed loop, {connections} connections"))
+            self.save()
+
+    def open_loop_step(self, rate: float) -> bool:
+        """One open-loop step at `rate` req/s (after the server is idle again); whether it held."""
+        self.server.settle()
+        arrivals = poisson_arrivals(rate, self.args.duration, random.Random(int(rate)))
+        # A second's worth of requests outstanding means the step is lost: stop sending, spare the wait.
+        phase = open_loop(self.client(), self.matches, arrivals, give_up=lambda in_flight: in_flight > rate + 100)
+        out = {"offered_per_s": rate, **measure(self.server, phase)}
+        out["passed"] = out["failed"] == 0 and out["p99_ms"] <= P99_LIMIT_MS
+        self.results["open_loop"]["steps"].append(out)
+        say(line(out, f"matches, open loop, {rate:.0f} req/s offered") + (" PASS" if out["passed"] else " FAIL"))
+        self.save()
+        return out["passed"]
+
+    def open_loop_search(self) -> float:
+        """The sustainable rate, from a quarter of the best closed-loop rate up."""
+        best_closed = max(o["requests_per_s"] for o in self.results["closed_loop"])
+        self.results["open_loop"] = {"limit_p99_ms": P99_LIMIT_MS, "steps": []}
+        rate = sustainable_rate(self.open_loop_step, start=max(10.0, 0.25 * best_closed))
+        self.results["open_loop"]["sustainable_per_s"] = rate
+        say(f"sustainable open-loop rate at p99 <= {P99_LIMIT_MS:.0f} ms: {rate:.0f} req/s")
+        return rate or best_closed
+
+    def cpu_phase(self, rate: float) -> None:
+        """A fixed-rate open loop: the server's CPU per match served."""
+        self.server.settle()
+        arrivals = poisson_arrivals(rate, self.args.cpu_duration, random.Random(7))
+        out = measure(self.server, open_loop(self.client(), self.matches, arrivals))
+        self.results["cpu_phase"] = {"offered_per_s": rate, **out}
+        say(line(out, f"fixed rate {rate:.0f} req/s for {self.args.cpu_duration:.0f} s"))
+        self.save()
+
+
+def run(args: argparse.Namespace, results: dict, save: Callable[[], None]) -> None:
     """Every phase against one gunicorn, then the generator's ceiling; `results` grows and is saved as it goes."""
     database, held = prepare_directory(args.specialists)
     results["directory"] = {"path": str(database.relative_to(ROOT)), **held}
@@ -157,57 +218,17 @@ def run(args, results: dict, save: Callable[[], None]) -> None:
     ):
         spawned = time.monotonic()
         host = f"127.0.0.1:{server.port}"
-        matches, with_plan = request_payloads(database, args.bodies, host)
-        healthz = [http_request("GET", "/healthz", host)]
+        matches, with_plan = request_payloads(database, args.bodies, host)  # while the workers build their index
         results["bodies"] = {"count": len(matches), "naming_a_plan": with_plan}
         say(f"gunicorn: {args.workers} workers on {host}, waiting for both to build the index (log: {log})")
         server.wait_ready(timeout_s=1800)
         results["ready_s"] = round(time.monotonic() - spawned, 1)
-        client = lambda: Client("127.0.0.1", server.port)  # noqa: E731
+        phases = Phases(server, matches, [http_request("GET", "/healthz", host)], args, results, save)
         say("warm-up: 5 s of matches at 4 connections, not measured")
-        measure(server, closed_loop(client(), matches, 4, 5))
-        results["closed_loop"] = []
-        for connections in args.connections:
-            if connections == 4:
-                results["healthz"] = out = {
-                    "connections": 4,
-                    **measure(server, closed_loop(client(), healthz, 4, args.duration)),
-                }
-                say(line(out, "GET /healthz at 4 connections"))
-            out = {
-                "connections": connections,
-                **measure(server, closed_loop(client(), matches, connections, args.duration)),
-            }
-            results["closed_loop"].append(out)
-            say(line(out, f"matches, closed loop, {connections} connections"))
-            save()
-        best_closed = max(o["requests_per_s"] for o in results["closed_loop"])
-        results["open_loop"] = {"limit_p99_ms": P99_LIMIT_MS, "steps": []}
-
-        def passes(rate: float) -> bool:
-            server.settle()
-            arrivals = poisson_arrivals(rate, args.duration, random.Random(int(rate)))
-            # A second's worth of requests outstanding means the step is lost: stop sending, spare the wait.
-            give_up = lambda in_flight: in_flight > rate + 100  # noqa: E731
-            out = {"offered_per_s": rate, **measure(server, open_loop(client(), matches, arrivals, give_up=give_up))}
-            out["passed"] = out["failed"] == 0 and out["p99_ms"] <= P99_LIMIT_MS
-            results["open_loop"]["steps"].append(out)
-            say(line(out, f"matches, open loop, {rate:.0f} req/s offered") + (" PASS" if out["passed"] else " FAIL"))
-            save()
-            return out["passed"]
-
-        rate = sustainable_rate(passes, start=max(10.0, 0.25 * best_closed))
-        results["open_loop"]["sustainable_per_s"] = rate
-        say(f"sustainable open-loop rate at p99 <= {P99_LIMIT_MS:.0f} ms: {rate:.0f} req/s")
-        cpu_rate = args.cpu_rate or max(10.0, round(0.5 * (rate or best_closed)))
-        server.settle()
-        arrivals = poisson_arrivals(cpu_rate, args.cpu_duration, random.Random(7))
-        results["cpu_phase"] = out = {
-            "offered_per_s": cpu_rate,
-            **measure(server, open_loop(client(), matches, arrivals)),
-        }
-        say(line(out, f"fixed rate {cpu_rate:.0f} req/s for {args.cpu_duration} s"))
-        save()
+        measure(server, closed_loop(phases.client(), matches, 4, 5))
+        phases.closed_loop_sweep()
+        rate = phases.open_loop_search()
+        phases.cpu_phase(args.cpu_rate or max(10.0, round(0.5 * rate)))
     results["generator"] = generator_ceiling()
     save()
 
@@ -288,7 +309,9 @@ def main(argv: list[str] | None = None) -> int:
         save()
     checks = load_report.checks(results)
     print(load_report.summary(results, checks))
-    if args.write_docs:
+    if args.write_docs and "generator" not in results:
+        say(f"{path.relative_to(ROOT)} holds an interrupted run: the docs are left as they are")
+    elif args.write_docs:
         for written in load_report.write_docs(results, checks, ROOT):
             say(f"wrote {written.relative_to(ROOT)}")
     return 0 if all(check["passed"] for check in checks) else 1
@@ -297,4 +320,8 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.default_int_handler)
     os.chdir(ROOT)
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # gunicorn and the trivial server are stopped by then; a re-run starts again
+        say("interrupted: the phases measured so far are in var/bench/load-N.json")
+        sys.exit(130)

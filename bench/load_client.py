@@ -181,11 +181,11 @@ class Client:
         """Send one request and record its outcome in `tally`, with latency counted from `since` (`now()`)."""
         loop = asyncio.get_running_loop()
         connection: _Connection | None = None
-        timer = loop.call_later(self.timeout_s, self._expire, asyncio.current_task())
         try:
-            connection = self._idle() or await self._open(loop)
-            status, keep_alive, body = await connection.send(payload, loop)
-        except asyncio.CancelledError:
+            async with asyncio.timeout(self.timeout_s):
+                connection = self._idle() or await self._open(loop)
+                status, keep_alive, body = await connection.send(payload, loop)
+        except TimeoutError:  # before OSError, of which it is a kind
             tally.fail("timeout")
             self._drop(connection)
             return
@@ -193,8 +193,6 @@ class Client:
             tally.fail("connect" if connection is None else "read", type(exc).__name__)
             self._drop(connection)
             return
-        finally:
-            timer.cancel()
         tally.record(now() - since, status, body)
         if keep_alive and not connection.closed:
             self.idle.append(connection)
@@ -213,10 +211,6 @@ class Client:
         self.connections_opened += 1
         _, connection = await loop.create_connection(_Connection, self.host, self.port)
         return connection
-
-    def _expire(self, task: asyncio.Task | None) -> None:
-        if task is not None:
-            task.cancel()
 
     def _drop(self, connection: _Connection | None) -> None:
         if connection is not None and connection.transport is not None:
