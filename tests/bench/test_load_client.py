@@ -7,8 +7,10 @@ import random
 
 from bench.load_client import (
     Client,
+    Tally,
     closed_loop,
     http_request,
+    now,
     open_loop,
     percentile,
     poisson_arrivals,
@@ -60,16 +62,31 @@ def test_failures_are_counted_by_status():
     assert tally.summary()["failed"] == 10 and tally.summary()["requests"] == 30
 
 
+def _one_after_another(count):
+    async def phase(client, payloads):
+        tally = Tally()
+        for _ in range(count):
+            await client.send(payloads[0], tally, now())
+        return tally
+
+    return phase
+
+
 def test_a_closed_connection_is_reopened_and_a_kept_one_reused():
     closing = TrivialServer(keep_alive=False)
-    tally = _against(closing, lambda client, p: closed_loop(client, p, connections=3, duration_s=0.2))
-    assert tally.failed == 0 and tally.ok == closing.requests > 3
-    assert closing.connections == closing.requests
+    assert _against(closing, _one_after_another(5)).ok == 5
+    assert (closing.requests, closing.connections) == (5, 5)
 
     keeping = TrivialServer(keep_alive=True)
-    tally = _against(keeping, lambda client, p: closed_loop(client, p, connections=3, duration_s=0.2))
-    assert tally.failed == 0 and tally.ok == keeping.requests > 3
-    assert keeping.connections == 3
+    assert _against(keeping, _one_after_another(5)).ok == 5
+    assert (keeping.requests, keeping.connections) == (5, 1)
+
+
+def test_the_closed_loop_keeps_one_request_per_connection_in_flight():
+    server = TrivialServer(keep_alive=True)
+    tally = _against(server, lambda client, p: closed_loop(client, p, connections=3, duration_s=0.1))
+    assert tally.failed == 0 and tally.ok == server.requests >= 3
+    assert server.connections == 3 and tally.max_in_flight == 3
 
 
 def test_a_slow_answer_is_a_timeout_and_a_refused_connection_a_connect_failure():
@@ -106,7 +123,7 @@ def test_percentile_is_a_measured_value_by_nearest_rank():
 
 def test_poisson_arrivals_keep_the_rate_and_stay_inside_the_step():
     arrivals = poisson_arrivals(500, 20, random.Random(3))
-    assert arrivals == sorted(arrivals) and 0 < arrivals[0] and arrivals[-1] < 20
+    assert arrivals == sorted(arrivals) and arrivals[0] > 0 and arrivals[-1] < 20
     assert abs(len(arrivals) - 10_000) < 5 * 100  # Poisson: standard deviation sqrt(10,000)
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
     assert 0.9 < percentile(gaps, 50) / (0.6931 / 500) < 1.1  # the exponential's median is ln 2 / rate
@@ -139,13 +156,23 @@ def test_the_rate_search_says_zero_when_nothing_passes():
 
 
 def _phase(rate, p99, failed=0, cpu=2.0):
-    return {"requests_per_s": rate, "p99_ms": p99, "failed": failed, "requests": 1000,
-            "server_cpu_ms_per_request": cpu, "offered_per_s": rate}
+    return {
+        "requests_per_s": rate,
+        "p99_ms": p99,
+        "failed": failed,
+        "requests": 1000,
+        "server_cpu_ms_per_request": cpu,
+        "offered_per_s": rate,
+    }
 
 
 def test_the_acceptance_checks_follow_the_issue_points():
-    results = {"closed_loop": [{"connections": 4, **_phase(300.0, 40.0)}], "healthz": _phase(1000.0, 5.0),
-               "open_loop": {"sustainable_per_s": 520.0}, "cpu_phase": _phase(260.0, 20.0)}
+    results = {
+        "closed_loop": [{"connections": 4, **_phase(300.0, 40.0)}],
+        "healthz": _phase(1000.0, 5.0),
+        "open_loop": {"sustainable_per_s": 520.0},
+        "cpu_phase": _phase(260.0, 20.0),
+    }
     assert [c["passed"] for c in checks(results)] == [True, True, True, True]
     results["closed_loop"][0]["p99_ms"] = 51.0  # the ratio holds, the latency does not
     results["open_loop"]["sustainable_per_s"] = 499.0
