@@ -15,8 +15,9 @@ that should move it; each size has its own part below, written by that command (
 
 - **The directory**: `var/bench/load-N.db`, a copy of the matching benchmarks' synthetic directory
   (`var/bench/seed-N.db`, seed 42) given what `make run` gives its own: `secondlook db-upgrade` and
-  `secondlook coverage-rules` (benefits and prior-authorisation rules for every plan). Clinic slots are
-  not generated (`make run`'s `generate-slots`): they would change `next_available`, not a match's work.
+  `secondlook coverage-rules` (benefits and prior-authorisation rules for every plan). Clinic slots
+  (`make run`'s `generate-slots`, millions of rows at 100k) are not generated: every `next_available`
+  is empty, so the ranking's availability term has no date to read for any candidate.
 - **The requests**: 400 POST /v1/matches bodies drawn from the directory (`bench/load_bodies.py`): a held
   ORPHA code, one or two held ICD-10-CM codes, a common code or a specialty only; a ZIP weighted by
   population; 25 to 200 miles; telehealth welcome in 40%; **every other body names a plan** (so its
@@ -33,15 +34,18 @@ that should move it; each size has its own part below, written by that command (
   (1,579 and 787 against wrk's 906 and 1,302) and for a match (32 and 23 against 33 and 29), wrk
   spending about half the generator's CPU per request (60 against 115 us).
 - **Closed loop**: 1 to 64 connections, each sending its next request when its answer arrives
-  (latency from the send), 10 s each after a 5 s warm-up; **GET /healthz** (the bare route) at 4
+  (latency from the send), 10 s each after one 5 s warm-up; **GET /healthz** (the bare route) at 4
   connections just before the matches at 4, on the same server: the ratio of the two is the cost
   of a match against the floor of the stack.
 - **Open loop**: Poisson arrivals at an offered rate, each request's latency from its *scheduled* send
   time (a stall is charged to every request that queued behind it: no coordinated omission), with as
-  many requests in flight as the server lets queue. The rate starts at a quarter of the best closed-loop
-  rate and steps up by 25% until a step's p99 exceeds 50 ms or a request fails (a step with a second of
-  requests outstanding stops sending), then is bisected twice: the highest passing rate is the
-  **sustainable rate**.
+  many requests in flight as the server lets queue. Steps of 10 s, each once the server is idle again:
+  the rate starts at a quarter of the best closed-loop rate (at least 10 req/s) and steps up by 25%
+  until a step's p99 exceeds 50 ms or a request fails (a step with a second of requests outstanding
+  stops sending), then is bisected twice: the highest passing rate is the **sustainable rate**. "Sent
+  late" is how long after its scheduled time the generator sent a request (p99): on a busy machine
+  the generator itself wakes late, and that delay is counted in the latency, so a starved generator
+  can make a step fail, never pass.
 - **CPU per match**: a 20 s open-loop phase at half the sustainable rate; CPU seconds of the gunicorn
   master and workers (`/proc/<pid>/stat`, user + system) divided by the requests served.
 
