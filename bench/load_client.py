@@ -113,7 +113,8 @@ class Tally:
 
 
 class _Connection(asyncio.Protocol):
-    """One TCP connection carrying one request at a time; an answer is framed by Content-Length."""
+    """One TCP connection carrying one request at a time; an answer is framed by its Content-Length, or
+    by the server closing the connection when it has none (chunked answers count as failures)."""
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
@@ -122,7 +123,7 @@ class _Connection(asyncio.Protocol):
         self.closed = False
         self._head_end = -1
         self._status = 0
-        self._length = 0
+        self._length: int | None = 0
         self._keep_alive = True
 
     def connection_made(self, transport) -> None:
@@ -141,8 +142,12 @@ class _Connection(asyncio.Protocol):
         self.buffer += data
         if self._head_end < 0 and not self._read_head():
             return
-        if len(self.buffer) >= self._head_end + self._length and self.answer and not self.answer.done():
-            body = bytes(self.buffer[self._head_end : self._head_end + min(self._length, 300)])
+        if self._length is not None and len(self.buffer) >= self._head_end + self._length:
+            self._answered()
+
+    def _answered(self) -> None:
+        if self.answer and not self.answer.done():
+            body = bytes(self.buffer[self._head_end : self._head_end + 300])
             self.answer.set_result((self._status, self._keep_alive, body))
 
     def _read_head(self) -> bool:
@@ -152,7 +157,7 @@ class _Connection(asyncio.Protocol):
             return False
         lines = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
         version, status = lines[0].split(" ", 2)[:2]
-        self._status, self._length, self._keep_alive = int(status), 0, version == "HTTP/1.1"
+        self._status, self._length, self._keep_alive = int(status), None, version == "HTTP/1.1"
         for line in lines[1:]:
             name, _, value = line.partition(":")
             name = name.strip().lower()
@@ -160,11 +165,17 @@ class _Connection(asyncio.Protocol):
                 self._length = int(value)
             elif name == "connection":
                 self._keep_alive = value.strip().lower() == "keep-alive"
+            elif name == "transfer-encoding" and self.answer and not self.answer.done():
+                self.answer.set_exception(ConnectionAbortedError("a chunked answer: the app sends Content-Length"))
+        if self._length is None:
+            self._keep_alive = False  # the answer ends when the server closes the connection
         self._head_end = end + 4
         return True
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        if self._head_end >= 0 and self._length is None and exc is None:
+            self._answered()
         if self.answer and not self.answer.done():
             self.answer.set_exception(ConnectionResetError("connection closed before the whole answer"))
 

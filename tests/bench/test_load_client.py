@@ -179,3 +179,33 @@ def test_the_acceptance_checks_follow_the_issue_points():
     results["cpu_phase"] = _phase(260.0, 20.0, failed=1, cpu=2.6)
     assert [c["passed"] for c in checks(results)] == [False, False, False, False]
     assert checks(results)[0]["measured"].startswith("0.300 ")
+
+
+def _raw_answers(*answers: bytes) -> dict:
+    """Failures by kind after one request per answer, each from a server that writes it and closes."""
+
+    async def go():
+        pending = list(answers)
+
+        async def serve(reader, writer):
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(pending.pop(0))
+            await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        payload = [http_request("GET", "/healthz", f"127.0.0.1:{port}")]
+        tally = await open_loop(Client("127.0.0.1", port), payload, [0.0] * len(answers), max_in_flight=1)
+        server.close()
+        await server.wait_closed()
+        return {"ok": tally.ok, **tally.failures}
+
+    return asyncio.run(go())
+
+
+def test_an_answer_without_length_ends_with_the_connection_and_a_chunked_one_fails():
+    assert _raw_answers(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nno length here") == {"ok": 1}
+    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+    assert _raw_answers(chunked) == {"ok": 0, "read": 1}
+    assert _raw_answers(b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\ncut short") == {"ok": 0, "read": 1}
