@@ -30,7 +30,6 @@ import random
 import resource
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.load_client import Client, Tally, closed_loop, http_request, open_loop, poisson_arrivals, sustainable_rate
+from bench.load_directory import BENCH_DIR, ROOT, prepare_directory, request_payloads
+from bench.load_plots import P99_MAX_MS
 from bench.load_server import ServingProcess, free_port
 
 try:
@@ -51,9 +52,6 @@ except ImportError:
     run_loop = asyncio.run
     EVENT_LOOP = "asyncio (uvloop is not installed: pip install -e '.[bench]')"
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "var" / "bench"
-P99_LIMIT_MS = 50.0
 CONNECTIONS = (1, 2, 4, 8, 16, 32, 64)
 started_at = time.monotonic()
 
@@ -62,55 +60,6 @@ def say(message: str) -> None:
     """Progress on stderr, with the minutes and seconds since the start."""
     elapsed = int(time.monotonic() - started_at)
     print(f"[{elapsed // 60:02d}:{elapsed % 60:02d}] {message}", file=sys.stderr, flush=True)
-
-
-def prepare_directory(size: int) -> tuple[Path, dict]:
-    """var/bench/load-N.db with N specialists and `make run`'s coverage rules; what it holds."""
-    from bench.match_bench import ensure_directory
-
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    target = BENCH_DIR / f"load-{size}.db"
-    if not target.exists():
-        say(f"directory: copying var/bench/seed-{size}.db (seeding it first if missing)")
-        seed = ensure_directory(size)
-        partial = target.with_name(target.name + ".partial")
-        partial.unlink(missing_ok=True)
-        source, copy = sqlite3.connect(seed), sqlite3.connect(partial)
-        source.backup(copy)  # consistent even if the seed file has a WAL beside it
-        source.close()
-        copy.close()
-        partial.rename(target)
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{target}"}
-    secondlook = str(Path(sys.executable).parent / "secondlook")
-    for command in ("db-upgrade", "coverage-rules"):
-        if command == "coverage-rules" and not _plans_without_rules(target):
-            continue  # the command would add nothing, and starting the app to say so takes a minute at 100k
-        say(f"directory: secondlook {command}")
-        subprocess.run([secondlook, command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    with sqlite3.connect(target) as db:
-        count = {
-            table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("specialist", "plan", "plan_benefit", "prior_auth_rule")
-        }
-    return target, count
-
-
-def _plans_without_rules(database: Path) -> int:
-    with sqlite3.connect(database) as db:
-        return db.execute("SELECT count(*) FROM plan WHERE id NOT IN (SELECT plan_id FROM plan_benefit)").fetchone()[0]
-
-
-def request_payloads(database: Path, count: int, host: str) -> tuple[list[bytes], int]:
-    """POST /v1/matches requests from the directory; how many name a plan."""
-    from api.db import make_engine
-    from bench.load_bodies import make_bodies, write_bodies
-
-    engine = make_engine(f"sqlite:///{database}")
-    bodies = make_bodies(engine, count)
-    engine.dispose()
-    path = write_bodies(bodies, database.with_suffix(".bodies.jsonl"))
-    lines = path.read_bytes().splitlines()
-    return [http_request("POST", "/v1/matches", host, line) for line in lines], sum("plan_id" in b for b in bodies)
 
 
 def own_cpu_seconds() -> float:
@@ -182,7 +131,7 @@ class Phases:
         # A second's worth of requests outstanding means the step is lost: stop sending, spare the wait.
         phase = open_loop(self.client(), self.matches, arrivals, give_up=lambda in_flight: in_flight > rate + 100)
         out = {"offered_per_s": rate, **measure(self.server, phase)}
-        out["passed"] = out["failed"] == 0 and out["p99_ms"] <= P99_LIMIT_MS
+        out["passed"] = out["failed"] == 0 and out["p99_ms"] <= P99_MAX_MS
         self.results["open_loop"]["steps"].append(out)
         say(line(out, f"matches, open loop, {rate:.0f} req/s offered") + (" PASS" if out["passed"] else " FAIL"))
         self.save()
@@ -191,10 +140,10 @@ class Phases:
     def open_loop_search(self) -> float:
         """The sustainable rate, from a quarter of the best closed-loop rate up."""
         best_closed = max(o["requests_per_s"] for o in self.results["closed_loop"])
-        self.results["open_loop"] = {"limit_p99_ms": P99_LIMIT_MS, "steps": []}
+        self.results["open_loop"] = {"limit_p99_ms": P99_MAX_MS, "steps": []}
         rate = sustainable_rate(self.open_loop_step, start=max(10.0, 0.25 * best_closed))
         self.results["open_loop"]["sustainable_per_s"] = rate
-        say(f"sustainable open-loop rate at p99 <= {P99_LIMIT_MS:.0f} ms: {rate:.0f} req/s")
+        say(f"sustainable open-loop rate at p99 <= {P99_MAX_MS:.0f} ms: {rate:.0f} req/s")
         return rate or best_closed
 
     def cpu_phase(self, rate: float) -> None:
@@ -209,7 +158,7 @@ class Phases:
 
 def run(args: argparse.Namespace, results: dict, save: Callable[[], None]) -> None:
     """Every phase against one gunicorn, then the generator's ceiling; `results` grows and is saved as it goes."""
-    database, held = prepare_directory(args.specialists)
+    database, held = prepare_directory(args.specialists, say)
     results["directory"] = {"path": str(database.relative_to(ROOT)), **held}
     log = BENCH_DIR / f"load-{args.specialists}-gunicorn.log"
     with (
