@@ -18,6 +18,7 @@ def plot(results: dict, img: Path) -> list[Path]:
 
     matplotlib.use("Agg")  # no display on a server
     import matplotlib.pyplot as plt
+    from matplotlib import ticker
 
     label, n = size_label(results["specialists"]), f"{results['specialists']:,} specialists"
     img.mkdir(parents=True, exist_ok=True)
@@ -29,7 +30,7 @@ def plot(results: dict, img: Path) -> list[Path]:
     if healthz:
         rate_ax.annotate(
             f"GET /healthz at 4: {healthz['requests_per_s']:,.0f} req/s",
-            xy=(0.03, 0.92),
+            xy=(0.03, 0.05),
             xycoords="axes fraction",
             fontsize=8,
         )
@@ -38,6 +39,7 @@ def plot(results: dict, img: Path) -> list[Path]:
     lat_ax.plot(x, [o["p99_ms"] for o in closed], "s-", label="p99")
     lat_ax.axhline(P99_MAX_MS, color="red", linestyle="--", linewidth=1, label="50 ms")
     lat_ax.set(xscale="log", yscale="log", xlabel="connections (closed loop)", ylabel="latency (ms)")
+    _plain_milliseconds(lat_ax, ticker)
     for ax in (rate_ax, lat_ax):
         ax.set_xticks(x, [str(c) for c in x])
         ax.grid(alpha=0.3)
@@ -72,6 +74,7 @@ def plot(results: dict, img: Path) -> list[Path]:
         xlabel="offered rate (requests / s, Poisson arrivals)",
         ylabel="latency from the scheduled send (ms)",
     )
+    _plain_milliseconds(ax, ticker)
     ax.set_title(f"POST /v1/matches, open loop, {n}", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
@@ -80,3 +83,10 @@ def plot(results: dict, img: Path) -> list[Path]:
     fig.savefig(open_path)
     plt.close(fig)
     return [closed_path, open_path]
+
+
+def _plain_milliseconds(ax, ticker) -> None:
+    """Latency ticks at 1, 2, 5, 10, 20, 50 ... written as plain numbers, not powers of ten, on a log axis."""
+    ax.yaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+    ax.yaxis.set_minor_formatter(ticker.NullFormatter())
