@@ -1,4 +1,5 @@
 """gunicorn under test for the load test: started on a free loopback port, ready when every worker is warm."""
+
 from __future__ import annotations
 
 import os
@@ -13,17 +14,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# gunicorn.conf.py's own settings and warm-up, plus a marker per worker once it has warmed up: a worker
-# only accepts connections after post_worker_init, and /readyz alone cannot say which worker answered.
+# gunicorn.conf.py's own settings and hooks, plus a marker per worker once it is initialised (after the
+# project's own post_worker_init, if it still has one): /readyz alone cannot say which worker answered.
 WRAPPER = """\
 import os as _os
 _conf = {conf!r}
 exec(compile(open(_conf).read(), _conf, "exec"))
-_warm = post_worker_init
+_warm = globals().get("post_worker_init")
 
 
 def post_worker_init(worker):
-    _warm(worker)
+    if _warm is not None:
+        _warm(worker)
     open(_os.path.join({ready!r}, str(_os.getpid())), "w").close()
 """
 
@@ -53,31 +55,43 @@ def unlimited_rates() -> dict[str, str]:
 class ServingProcess:
     """gunicorn serving the app over one SQLite directory; a context manager that always stops it."""
 
-    def __init__(self, database: Path, workers: int, threads: int, scratch: Path, log_path: Path):
-        self.database, self.workers, self.threads = database, workers, threads
+    def __init__(self, database: Path, workers: int, scratch: Path, log_path: Path):
+        self.database, self.workers = database, workers
         self.ready_dir = scratch / "ready"
         self.config = scratch / "gunicorn_load.conf.py"
-        self.log_path, self.port, self.process = log_path, free_port(), None
+        self.log_path, self.port = log_path, free_port()
+        self.process: subprocess.Popen | None = None
 
-    def __enter__(self) -> "ServingProcess":
+    def __enter__(self) -> ServingProcess:
         self.ready_dir.mkdir()
         self.config.write_text(WRAPPER.format(conf=str(ROOT / "gunicorn.conf.py"), ready=str(self.ready_dir)))
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{self.database}", "HOST": "127.0.0.1",
-               "PORT": str(self.port), "WEB_CONCURRENCY": str(self.workers), "LOG_LEVEL": "WARNING",
-               **unlimited_rates()}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{self.database}",
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "WEB_CONCURRENCY": str(self.workers),
+            "LOG_LEVEL": "WARNING",
+            **unlimited_rates(),
+        }
         command = [sys.executable, "-m", "gunicorn", "--config", str(self.config), "api.app:create_app()"]
-        if self.threads > 1:
-            command[3:3] = ["--threads", str(self.threads)]
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         return self
+
+    @property
+    def master(self) -> subprocess.Popen:
+        """The gunicorn master process (once started)."""
+        if self.process is None:
+            raise RuntimeError("gunicorn is not started")
+        return self.process
 
     def wait_ready(self, timeout_s: float) -> None:
         """Block until every worker has built its index and /readyz answers 200."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({self.process.returncode}); see {self.log_path}")
+            if self.master.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.master.returncode}); see {self.log_path}")
             if len(os.listdir(self.ready_dir)) >= self.workers and self._readyz():
                 return
             time.sleep(0.5)
@@ -92,20 +106,33 @@ class ServingProcess:
 
     def worker_pids(self) -> list[int]:
         """The master's children: the workers."""
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        path = Path(f"/proc/{self.master.pid}/task/{self.master.pid}/children")
         return [int(pid) for pid in path.read_text().split()] if path.exists() else []
 
     def cpu_seconds(self) -> float:
         """User + system CPU of the master and its workers so far."""
         ticks = os.sysconf("SC_CLK_TCK")
         total = 0.0
-        for pid in [self.process.pid, *self.worker_pids()]:
+        for pid in [self.master.pid, *self.worker_pids()]:
             try:
                 stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
             total += (int(stat[11]) + int(stat[12])) / ticks  # utime, stime
         return total
+
+    def settle(self, idle_cpu_share: float = 0.1, timeout_s: float = 30.0) -> float:
+        """Wait until the server uses under `idle_cpu_share` of a core (what a stopped step left queued is
+        answered); the seconds waited."""
+        started = time.monotonic()
+        before = self.cpu_seconds()
+        while time.monotonic() - started < timeout_s:
+            time.sleep(0.5)
+            after = self.cpu_seconds()
+            if after - before < 0.5 * idle_cpu_share:
+                break
+            before = after
+        return time.monotonic() - started
 
     def __exit__(self, *exc) -> None:
         """Stop gracefully (SIGTERM lets workers finish their request), then by force if it hangs."""
