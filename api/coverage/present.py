@@ -19,10 +19,16 @@ def verdict_view(verdict: CoverageVerdict) -> dict:
     return {
         "verdict": verdict.verdict,
         "in_network": verdict.in_network,
-        "estimate": dataclasses.asdict(verdict.estimate) if verdict.estimate else None,
-        "next_step": dataclasses.asdict(verdict.next_step),
+        "estimate": _flat(verdict.estimate) if verdict.estimate else None,
+        "next_step": _flat(verdict.next_step),
         "reasons": list(verdict.reasons),
     }
+
+
+def _flat(record) -> dict:
+    """A dataclass of plain fields as a dict: `dataclasses.asdict` without its deep copy, which cost a
+    tenth of a match's CPU once every candidate carries a verdict."""
+    return dict(vars(record))
 
 
 def check_view(check: CoverageCheck) -> dict:
