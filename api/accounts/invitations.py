@@ -22,10 +22,11 @@ from api.accounts import links
 from api.accounts.links import LinkSettings
 from api.audit import services as audit
 from api.auth.services import Identity, create_user, find_user, identity_of
+from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound
 from api.mail import messages
 from api.mail.outbox import send as send_mail
-from api.models import Location, PracticeLocation, Role, Specialist, TokenPurpose, User
+from api.models import AccountToken, Location, PracticeLocation, Role, Specialist, TokenPurpose, User
 from api.unit_of_work import UnitOfWork
 
 SYNTHETIC_CONTACT_DOMAIN = "specialists.secondlook.test"
@@ -84,21 +85,56 @@ def invite_specialists(uow: UnitOfWork, links_: LinkSettings, admin: Identity, s
         if reason or not email:  # no reason means an address
             report.skipped.append({"npi": specialist.npi, "specialist_id": specialist.id, "reason": reason})
             continue
-        link = links.issue(
-            session,
-            links_,
-            TokenPurpose.CLAIM_SPECIALIST,
-            specialist_id=specialist.id,
-            email=email,
-            created_by_user_id=admin.user_id,
-        )
-        claim_url = links_.url(links.PATHS[TokenPurpose.CLAIM_SPECIALIST])
-        send_mail(uow, email, messages.specialist_invitation(link.api, claim_url, link.page))
-        audit.record(
-            session, admin, "specialist.invited", case_id=None, entity_type="specialist", entity_id=specialist.id
-        )
+        _invite(uow, links_, admin, specialist, email, referred=False)
         report.invited.append({"npi": specialist.npi, "specialist_id": specialist.id, "email": email})
     return report
+
+
+def invite_referred(uow: UnitOfWork, links_: LinkSettings, sender: Identity, specialist_ids) -> list[int]:
+    """Mail a claim link to each referred specialist who has no account and no live invitation yet, so
+    that every specialist a case is sent to can take their step. The address is the contact on file
+    (a synthetic specialist's reserved-domain one); a real specialist with none on file is left to an
+    administrator's invitation. Returns the ids of those invited."""
+    session = uow.session
+    wanted = set(specialist_ids)
+    claimed = set(session.scalars(select(User.specialist_id).where(User.specialist_id.in_(wanted))))
+    invited_already = set(
+        session.scalars(
+            select(AccountToken.specialist_id).where(
+                AccountToken.purpose == TokenPurpose.CLAIM_SPECIALIST,
+                AccountToken.specialist_id.in_(wanted),
+                AccountToken.used_at.is_(None),
+                AccountToken.expires_at > utcnow(),
+            )
+        )
+    )
+    invited = []
+    for specialist in session.scalars(
+        select(Specialist).where(Specialist.id.in_(wanted - claimed - invited_already)).order_by(Specialist.id)
+    ):
+        email = synthetic_contact(specialist)
+        if email is not None:
+            _invite(uow, links_, sender, specialist, email, referred=True)
+            invited.append(specialist.id)
+    return invited
+
+
+def _invite(
+    uow: UnitOfWork, links_: LinkSettings, actor: Identity, specialist: Specialist, email: str, *, referred: bool
+) -> None:
+    link = links.issue(
+        uow.session,
+        links_,
+        TokenPurpose.CLAIM_SPECIALIST,
+        specialist_id=specialist.id,
+        email=email,
+        created_by_user_id=actor.user_id,
+    )
+    claim_url = links_.url(links.PATHS[TokenPurpose.CLAIM_SPECIALIST])
+    send_mail(uow, email, messages.specialist_invitation(link.api, claim_url, link.page, referred=referred))
+    audit.record(
+        uow.session, actor, "specialist.invited", case_id=None, entity_type="specialist", entity_id=specialist.id
+    )
 
 
 def preview_invitation(session, token: str) -> dict:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import case_permissions as permissions
+from api.accounts.invitations import invite_referred
+from api.accounts.links import LinkSettings
 from api.audit.services import record as audit
 from api.auth.services import Identity
 from api.case_permissions import Party
@@ -149,6 +152,8 @@ def _apply(
         referral.decision_reason = data["reason"]
     elif step.action == "schedule":
         referral.scheduled_for = data.get("scheduled_for")
+    elif step.action == "send":  # a specialist with no account yet is invited to claim their profile
+        invite_referred(work, LinkSettings.from_config(current_app.config), identity, [referral.specialist_id])
     _record(work, identity, referral, step.action, previous, data.get("reason"))
     audit(
         work.session,

@@ -86,12 +86,19 @@ def email_change_requested(new_hint: str) -> Message:
     )
 
 
-def specialist_invitation(link: str, complete_url: str, page: str | None = None) -> Message:
-    """Invite a specialist to claim their directory profile."""
+def specialist_invitation(link: str, complete_url: str, page: str | None = None, *, referred: bool = False) -> Message:
+    """Invite a specialist to claim their directory profile (by an administrator, or because a case was
+    referred to them: the message then says so, and nothing about the case)."""
+    why = (
+        "A physician has referred a case to you through SecondLook for a second opinion. To read it, "
+        "claim your profile in the SecondLook directory. Your invitation is in this link:"
+        if referred
+        else "A SecondLook administrator invites you to claim your profile in the SecondLook directory, "
+        "so that you can receive referrals for second opinions. Your invitation is in this link:"
+    )
     return _message(
         "Claim your SecondLook specialist profile",
-        "A SecondLook administrator invites you to claim your profile in the SecondLook directory, "
-        "so that you can receive referrals for second opinions. Your invitation is in this link:",
+        why,
         *_for_people(page, link),
         f"Set your password with POST {complete_url} and the body "
         '{"token": "<the token above>", "password": "<your password>"}.',

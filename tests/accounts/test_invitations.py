@@ -106,3 +106,46 @@ def test_the_database_holds_at_most_one_account_per_directory_entry(session):
         session.commit()
     session.rollback()
     assert session.query(User).filter(User.specialist_id == specialist.id).count() == 1
+
+
+def test_a_referral_to_a_specialist_without_an_account_invites_them_once_and_they_can_act(client, session, mail):
+    """Every specialist a case is sent to can take their step: the first referral mails a claim link
+    (saying only that a case waits), a second referral while it is live mails nothing, and after the
+    claim the referral is in their inbox."""
+    from tests.cases.factories import bearer, make_account, make_case
+
+    specialist = make_specialist(session, data_source="synthetic", first_name="Ada", last_name="Lovelace")
+    referrer = make_account(session, Role.REFERRING_PHYSICIAN)
+    cases = [make_case(session, creator=referrer, patient=make_account(session, Role.PATIENT)) for _ in range(2)]
+    headers = bearer(session, referrer)
+    session.commit()
+    address = f"npi-{specialist.npi}@specialists.secondlook.test"
+    for case in cases:
+        sent = client.post(f"/v1/cases/{case.id}/referrals", headers=headers, json={"specialist_ids": [specialist.id]})
+        assert sent.status_code == 201, sent.get_json()
+    [message] = mail.wait_for(address)
+    text = message.get_content()
+    assert "referred a case to you" in text and "Pat Example" not in text and "520" not in text
+    token = mail.token_for(address)
+    assert client.post("/v1/accounts/specialist-claims", json={"token": token, "password": PASSWORD}).status_code == 201
+    inbox = client.get("/v1/inbox", headers=login(client, address, PASSWORD))
+    assert inbox.status_code == 200 and len(inbox.get_json()["items"]) == 2
+    assert len(mail.wait_for(address)) == 1  # the second referral found the first invitation live
+
+
+def test_a_referral_to_a_specialist_with_an_account_or_no_address_invites_nobody(client, session, mail):
+    from tests.cases.factories import bearer, make_account, make_case
+
+    claimed = make_specialist(session, data_source="synthetic")
+    real = make_specialist(session, data_source="nppes")
+    session.flush()
+    make_account(session, Role.SPECIALIST, specialist=claimed)
+    referrer = make_account(session, Role.REFERRING_PHYSICIAN)
+    case = make_case(session, creator=referrer, patient=make_account(session, Role.PATIENT))
+    headers = bearer(session, referrer)
+    session.commit()
+    sent = client.post(f"/v1/cases/{case.id}/referrals", headers=headers,
+                       json={"specialist_ids": [claimed.id, real.id]})
+    assert sent.status_code == 201, sent.get_json()
+    invited = [a for (a,) in session.query(AuditEvent.action).filter(AuditEvent.action == "specialist.invited")]
+    assert invited == []
