@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from api.web.form_errors import field_errors
+
 
 def load(schema: ma.Schema, data: dict) -> tuple[dict | None, dict[str, str]]:
-    """The loaded data and no errors, or None and one message per field (nested messages joined)."""
+    """The loaded data and no errors, or None and one message per field (nested messages joined;
+    what concerns the whole form under "form")."""
     try:
         return schema.load(data), {}
     except ma.ValidationError as invalid:
-        messages = invalid.messages if isinstance(invalid.messages, dict) else {"_schema": invalid.messages}
-        return None, {field: _text(message) for field, message in messages.items()}
-
-
-def _text(message) -> str:
-    if isinstance(message, dict):
-        return " ".join(_text(m) for m in message.values())
-    if isinstance(message, list):
-        return " ".join(_text(m) for m in message)
-    return str(message)
+        fields = invalid.messages if isinstance(invalid.messages, dict) else {}
+        return None, field_errors(invalid.messages, {str(key): str(key) for key in fields if key != "_schema"})
 
 
 def lines(text: str | None) -> list[str]:
