@@ -1,4 +1,5 @@
 """A real gunicorn with two sync workers on a free loopback port, for tests about what workers share."""
+
 from __future__ import annotations
 
 import os
@@ -6,13 +7,28 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from tests.smtp_support import _free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
+
+
+def on_both_workers(first: Callable[[], T], second: Callable[[], T]) -> tuple[T, T]:
+    """Both calls' results, the two requests sent at the same moment.
+
+    The kernel may hand every sequential connection to the same sync worker. Two requests in flight
+    together cannot share one: if each answer takes longer than sending the other (an answer floor),
+    the second goes to the other worker.
+    """
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        a, b = pool.submit(first), pool.submit(second)
+        return a.result(), b.result()
 
 
 @contextmanager
@@ -26,10 +42,26 @@ def two_workers(tmp_path: Path, settings: dict[str, str]) -> Iterator[tuple[str,
     config.write_text("")  # not the repository's: no warm-up needed here
     with open(tmp_path / "gunicorn.log", "w") as log:
         process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "-c", str(config), "-w", "2",
-             "-b", f"127.0.0.1:{port}", "--no-control-socket", "--access-logfile", "-",
-             "--access-logformat", "worker=%(p)s %(r)s %(s)s", "api.app:create_app()"],
-            cwd=ROOT, env={**os.environ, **settings}, stdout=log, stderr=subprocess.STDOUT)
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "-c",
+                str(config),
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--no-control-socket",
+                "--access-logfile",
+                "-",
+                "--access-logformat",
+                "worker=%(p)s %(r)s %(s)s",
+                "api.app:create_app()",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **settings},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(base, process)

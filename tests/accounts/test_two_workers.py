@@ -1,6 +1,7 @@
 """Against a real gunicorn with two workers on loopback: unknown and real e-mails get the same status,
 body and (within a small tolerance) time from login, throttling, registration and reset; the
 throttle's counters are shared by both workers."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ import pytest
 
 from api.auth.services import create_user
 from api.models import Role
-from tests.gunicorn_support import two_workers
+from tests.gunicorn_support import on_both_workers, two_workers
 
 pytestmark = pytest.mark.slow
 FLOOR_MS = 1200  # above the slowest password hash on a busy test machine
@@ -25,18 +26,32 @@ PASSWORD = "a long enough passphrase"
 @pytest.fixture
 def server(app, database_url, mail, tmp_path):
     """gunicorn, 2 sync workers, on a free loopback port, against this test's database and SMTP server."""
-    settings = {"DATABASE_URL": database_url, "MAILER": "smtp", "SMTP_HOST": "127.0.0.1",
-                "SMTP_PORT": str(mail.port), "LOG_FORMAT": "text", "RATE_LIMIT_LOGIN": "100000/minute",
-                "LOGIN_MAX_FAILURES": "3", "LOGIN_BACKOFF_BASE_S": "60", "LOGIN_ADDRESS_MAX_FAILURES": "100000",
-                "ACCOUNT_ANSWER_FLOOR_MS": str(FLOOR_MS), "MAIL_MBOX": "", "NOTIFIER": "log"}
+    settings = {
+        "DATABASE_URL": database_url,
+        "MAILER": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mail.port),
+        "LOG_FORMAT": "text",
+        "RATE_LIMIT_LOGIN": "100000/minute",
+        "LOGIN_MAX_FAILURES": "3",
+        "LOGIN_BACKOFF_BASE_S": "60",
+        "LOGIN_ADDRESS_MAX_FAILURES": "100000",
+        "ACCOUNT_ANSWER_FLOOR_MS": str(FLOOR_MS),
+        "MAIL_MBOX": "",
+        "NOTIFIER": "log",
+    }
     with two_workers(tmp_path, settings) as served:
         yield served
 
 
 def _post(base: str, path: str, body: dict) -> tuple[int, dict, dict, float]:
     """Status, JSON body, headers and seconds taken, on a connection of its own."""
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "Connection": "close"})
+    request = urllib.request.Request(
+        base + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Connection": "close"},
+    )
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -64,13 +79,19 @@ def _same_time(real: list[float], unknown: list[float]) -> None:
 def test_login_and_throttle_answers_are_the_same_for_unknown_and_real_emails(app, server):
     base, log = server
     _accounts(app, "real@example.test")
-    real = [_post(base, "/v1/auth/token", {"email": "real@example.test", "password": "guess"}) for _ in range(6)]
-    ghost = [_post(base, "/v1/auth/token", {"email": "ghost@example.test", "password": "guess"}) for _ in range(6)]
+    real, ghost = [], []
+    for _ in range(6):  # each real attempt beside a ghost one, so the two workers serve every pair
+        r, g = on_both_workers(
+            lambda: _post(base, "/v1/auth/token", {"email": "real@example.test", "password": "guess"}),
+            lambda: _post(base, "/v1/auth/token", {"email": "ghost@example.test", "password": "guess"}),
+        )
+        real.append(r)
+        ghost.append(g)
     assert [r[0] for r in real] == [g[0] for g in ghost] == [401, 401, 401, 429, 429, 429]
     assert [r[1] for r in real] == [g[1] for g in ghost]
     assert abs(int(real[3][2]["Retry-After"]) - int(ghost[3][2]["Retry-After"])) <= 1
-    # Both workers served (12 new connections), and the counts were shared: from the 4th attempt on,
-    # each is blocked whichever worker answers.
+    # Both workers served (each pair was in flight together), and the counts were shared: from the 4th
+    # attempt on, each is blocked whichever worker answers.
     workers = set(re.findall(r"worker=<?(\d+)>? POST /v1/auth/token", log.read_text()))
     assert len(workers) == 2, log.read_text()[-2000:]
     _same_time([r[3] for r in real[:3]], [g[3] for g in ghost[:3]])

@@ -9,6 +9,7 @@ import statistics
 import time
 import urllib.error
 import urllib.request
+from functools import partial
 
 import pytest
 
@@ -16,6 +17,7 @@ from api.auth.services import create_user
 from api.models import Role
 from tests.accounts.test_two_workers import PASSWORD, TOLERANCE_S, server  # noqa: F401 (the fixture)
 from tests.cases.factories import case_body
+from tests.gunicorn_support import on_both_workers
 
 pytestmark = pytest.mark.slow
 
@@ -87,15 +89,17 @@ def test_a_case_invitation_tells_nothing_about_the_address(app, server, mail):  
         headers = {"Authorization": "Bearer " + json.loads(response.read())["access_token"]}
 
     # Each worker's first case is slow (it loads what a case needs): warm both up before measuring.
-    for n in range(MAX_PAIRS):
-        _invite(base, headers, f"warm{n}@example.test")
-        if len(_workers(log)) == 2:
-            break
+    on_both_workers(
+        lambda: _invite(base, headers, "warm0@example.test"), lambda: _invite(base, headers, "warm1@example.test")
+    )
     real, ghost = [], []
-    for n in range(MAX_PAIRS // 2):  # interleaved, each kind first in turn, so a slow moment falls on both
-        pair = [(real, f"real{n}@example.test"), (ghost, f"ghost{n}@example.test")]
-        for answers, address in pair if n % 2 == 0 else reversed(pair):
-            answers.append(_invite(base, headers, address))
+    for n in range(MAX_PAIRS // 2):  # each pair in flight together, so a slow moment falls on both kinds
+        r, g = on_both_workers(
+            partial(_invite, base, headers, f"real{n}@example.test"),
+            partial(_invite, base, headers, f"ghost{n}@example.test"),
+        )
+        real.append(r)
+        ghost.append(g)
     assert {(status, json.dumps(_shape(body), sort_keys=True)) for status, body, _ in real + ghost} == {
         (201, json.dumps(_shape(real[0][1]), sort_keys=True))
     }
