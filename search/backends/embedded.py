@@ -181,17 +181,26 @@ def _shortlist(hits, limit: int) -> list[dict]:
     if not hits or limit <= 0:
         return []
     score = np.concatenate([h.score for h in hits])
-    sid = np.concatenate([h.segment.t.sid[h.sp] for h in hits])
-    part = np.concatenate([np.full(len(h.rows), i) for i, h in enumerate(hits)])
-    rows = np.concatenate([h.rows for h in hits])
-    dist = np.concatenate([h.distance if h.distance is not None else np.zeros(len(h.rows)) for h in hits])
-    threshold = threshold_score(score, sid, limit)
+    # A specialist is live in one segment only, so (segment, row) tells specialists apart as ids do;
+    # ids are only looked up for the few rows that reach the threshold.
+    who = np.concatenate([h.sp.astype(np.int64) + (i << 32) for i, h in enumerate(hits)])
+    threshold = threshold_score(score, who, limit)
     chosen = np.flatnonzero(score >= threshold - SHORTLIST_MARGIN)
-    order = chosen[np.lexsort((sid[chosen], np.round(dist[chosen], SCORE_DP), -np.round(score[chosen], SCORE_DP)))]
+    part = who[chosen] >> 32
+    starts = np.cumsum([0] + [len(h.rows) for h in hits])
+    at = chosen - starts[part]
+    sid, rows, dist = np.empty(len(chosen), np.int64), np.empty(len(chosen), np.int64), np.zeros(len(chosen))
+    for p, h in enumerate(hits):
+        mine = part == p
+        sid[mine], rows[mine] = h.segment.t.sid[h.sp[at[mine]]], h.rows[at[mine]]
+        if h.distance is not None:
+            dist[mine] = h.distance[at[mine]]
+    order = np.lexsort((sid, np.round(dist, SCORE_DP), -np.round(score[chosen], SCORE_DP)))
     wanted: set[int] = set()
     for i in order:  # the best few specialists, with every near-best location of theirs
         wanted.add(int(sid[i]))
         if len(wanted) == limit + SPARE_SPECIALISTS:
             break
     made: list[dict] = [{} for _ in hits]  # per segment: each specialist's part of a document, built once
-    return [document(hits[part[i]].segment, int(rows[i]), made[part[i]]) for i in chosen if int(sid[i]) in wanted]
+    keep = np.flatnonzero(np.isin(sid, list(wanted)))
+    return [document(hits[part[i]].segment, int(rows[i]), made[part[i]]) for i in keep.tolist()]

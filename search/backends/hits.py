@@ -64,7 +64,16 @@ def threshold_score(score: np.ndarray, sid: np.ndarray, limit: int) -> float:
 
 def distinct(stamp: np.ndarray, sp: np.ndarray) -> int:
     """How many different specialist rows `sp` holds (`stamp`: a work array, one slot per specialist)."""
+    return int(np.count_nonzero(_last_of_each(stamp, sp)))
+
+
+def distinct_rows(stamp: np.ndarray, sp: np.ndarray) -> np.ndarray:
+    """The different specialist rows of `sp`, in no particular order, without sorting."""
+    return sp[_last_of_each(stamp, sp)]
+
+
+def _last_of_each(stamp: np.ndarray, sp: np.ndarray) -> np.ndarray:
     # Last write wins: a specialist row counts once, at its last position.
     positions = np.arange(len(sp))
     stamp[sp] = positions
-    return int(np.count_nonzero(stamp[sp] == positions))
+    return stamp[sp] == positions

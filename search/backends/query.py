@@ -34,10 +34,12 @@ class Query:
     plan_bits: np.ndarray | None  # packed bitset of rows in network for the plan
     languages: list[np.ndarray]  # specialist rows speaking each requested language
     remote: np.ndarray  # by specialist row: may consult this patient by telehealth (offers it, licensed)
-    reads: np.ndarray | None  # by specialty index (+1): a primary specialty that only reviews (None: nobody)
-    treats_too: np.ndarray | None  # by specialty set: holds a treater besides those (scoring.reads_only)
+    # By profile (Segment.profile): the primary specialty treats the case; scoring.reads_only (None:
+    # nobody only reads); holds a primary treater (None: no treating specialty is secondary only).
+    treats_primary: np.ndarray
+    reads_only: np.ndarray | None
+    primary_holder: np.ndarray | None
     expert: np.ndarray | None = None  # by specialist row: holds a case code or its parent (expertise-first cases)
-    primary_holder: np.ndarray | None = None  # by specialist row: holds a primary treater (None: no secondary)
     selection: Selection | None = None  # who the conditions select (flags, experts' expertise), see `select`
 
 
@@ -64,10 +66,12 @@ def compile_query(seg: Segment, case: MatchCase) -> Query:
         plan_bits=_plan_bits(seg, case) if case.has_plan else None,
         languages=[seg.by_language.rows_of(i) for code in case.languages if (i := t.languages.get(code)) is not None],
         remote=_remote(seg, case),
-        **_readers(seg, case),
+        treats_primary=treats[seg.profile_primary],
+        reads_only=_reads_only(seg, case),
+        primary_holder=_primary_holders(seg, case),
     )
     q.selection = select(seg, case, q)
-    q.expert, q.primary_holder = q.selection.expert, q.selection.primary_holder
+    q.expert = q.selection.expert
     return q
 
 
@@ -80,7 +84,6 @@ def select(seg: Segment, case: MatchCase, q: Query) -> Selection:
         len(case.conditions),
         tuple(sorted(case.populations)) if case.age_known else None,
         tuple(sorted(case.expert_keys)) if case.expertise_first else None,
-        tuple(sorted(case.primary_treaters)) if case.secondary_specialties else None,
     )
     found = seg.selections.get(key)
     if found is not None:
@@ -91,21 +94,26 @@ def select(seg: Segment, case: MatchCase, q: Query) -> Selection:
         allowed = np.array([255 if p in case.populations else 0 for p in POPULATIONS], dtype=np.uint8)
         np.bitwise_and(flags, allowed[seg.population], out=flags)
     experts, expertise = vector_score.expertise_of_experts(seg, case, q, flags, seg.scratch())
-    made = Selection(flags, experts, expertise, _experts(seg, case), _primary_holders(seg, case))
+    made = Selection(flags, experts, expertise, _experts(seg, case))
     if touched > seg.n_specialists // 32:  # narrow sets are cheaper to redo than to keep
         seg.selections.put(key, made)
     return made
 
 
-def _readers(seg: Segment, case: MatchCase) -> dict:
-    """scoring.reads_only in two lookups: the primary specialty only reviews the diagnosis of this
-    case, and the specialist's set of specialties holds no other treater."""
+def _by_specialty(seg: Segment, codes) -> np.ndarray:
+    """By specialty index (+1 for "none"): one of these codes."""
+    held = np.zeros(len(seg.t.specialties) + 1, dtype=bool)
+    held[[i for code in codes if (i := seg.t.specialties.get(code)) is not None]] = True
+    return held
+
+
+def _reads_only(seg: Segment, case: MatchCase) -> np.ndarray | None:
+    """scoring.reads_only by profile: the primary specialty only reviews the diagnosis of this case,
+    and the profile's set of specialties holds no other treater."""
     if not case.reading_specialties:
-        return {"reads": None, "treats_too": None}
-    by_index = {name: np.zeros(len(seg.t.specialties) + 1, dtype=bool) for name in ("reads", "treats")}
-    for name, codes in (("reads", case.reading_specialties), ("treats", case.treaters_besides_readers)):
-        by_index[name][[i for code in codes if (i := seg.t.specialties.get(code)) is not None]] = True
-    return {"reads": by_index["reads"], "treats_too": by_index["treats"][seg.specialty_sets].any(axis=1)}
+        return None
+    treats_too = _by_specialty(seg, case.treaters_besides_readers)[seg.specialty_sets].any(axis=1)
+    return _by_specialty(seg, case.reading_specialties)[seg.profile_primary] & ~treats_too[seg.profile_set]
 
 
 def _independence(seg: Segment, case: MatchCase) -> np.ndarray | None:
@@ -132,15 +140,10 @@ def _remote(seg: Segment, case: MatchCase) -> np.ndarray:
 
 
 def _primary_holders(seg: Segment, case: MatchCase) -> np.ndarray | None:
-    """Holders of a primary treating specialty, when some treating specialties are secondary only."""
+    """By profile: holds a primary treating specialty, when some treating specialties are secondary only."""
     if not case.secondary_specialties:
         return None
-    holder = np.zeros(seg.n_specialists, dtype=bool)
-    for code in sorted(case.primary_treaters):
-        i = seg.t.specialties.get(code)
-        if i is not None:
-            holder[seg.by_specialty.rows_of(i)] = True
-    return holder
+    return _by_specialty(seg, case.primary_treaters)[seg.specialty_sets].any(axis=1)[seg.profile_set]
 
 
 def _experts(seg: Segment, case: MatchCase) -> np.ndarray | None:

@@ -111,6 +111,14 @@ class Segment:
         padded.sort(axis=1)
         self.specialty_sets, self.specialty_set = np.unique(padded, axis=0, return_inverse=True)
         self.specialty_set = self.specialty_set.reshape(-1).astype(np.int32)
+        # Finer still, a profile is a (primary specialty, set of specialties) pair: what a case asks of
+        # a specialist's specialties (treats as primary, only reads, holds a primary treater) is then a
+        # per-match table over a few thousand profiles and one gather per scored row.
+        base = len(t.specialties) + 1
+        profiles, profile = np.unique(self.specialty_set.astype(np.int64) * base + self.primary, return_inverse=True)
+        self.profile = profile.reshape(-1).astype(np.int16 if len(profiles) < 2**15 else np.int32)
+        self.profile_set, self.profile_primary = (profiles // base).astype(np.int32), (profiles % base).astype(np.int32)
+        del profile
         # Specialists by descending quality: telehealth candidates are visited best first.
         self.by_quality = np.argsort(-self.quality, kind="stable").astype(np.int32)
         self.negated_quality = -self.quality[self.by_quality]  # ascending, for searchsorted

@@ -3,7 +3,7 @@
 The broad codes that make the slow tail (Z00, R00, R69 ...) are held by hundreds of thousands of
 specialists and come up again and again; what they select does not depend on where the patient
 is, their plan or their exclusions. So the flags of qualifying specialists, the exact expertise
-of code holders and the standing arrays are worked out once per condition set and segment, and
+of code holders and who holds a case code or parent are worked out once per condition set and segment, and
 later cases copy them in. Entries are read-only; the cache is bounded in bytes.
 """
 
@@ -21,17 +21,16 @@ CACHE_BYTES = 48 * 2**20  # per segment: a few dozen broad condition sets at 1M 
 @dataclass(frozen=True)
 class Selection:
     """Per specialist row: flags (1 treating specialty, 2 case code or group, 0 after the age filter)
-    and, for code holders, their exact expertise; plus the standing arrays (or None)."""
+    and, for code holders, their exact expertise; plus who holds a case code or parent (or None)."""
 
     flags: np.ndarray  # uint8
     experts: np.ndarray  # specialist rows holding a case code or group
     expertise: np.ndarray  # their expertise, aligned with `experts`
     expert: np.ndarray | None  # bool by specialist row: holds a case code or parent (expertise-first)
-    primary_holder: np.ndarray | None  # bool by specialist row: holds a primary treater
 
     def arrays(self) -> list[np.ndarray]:
         """Every array the entry holds."""
-        held = (self.flags, self.experts, self.expertise, self.expert, self.primary_holder)
+        held = (self.flags, self.experts, self.expertise, self.expert)
         return [a for a in held if a is not None]
 
     @property

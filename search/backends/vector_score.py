@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from search import scoring
+from search.backends.hits import distinct_rows
 
 
 def expertise_of_experts(seg, case, q, flags, scratch) -> tuple[np.ndarray, np.ndarray]:
@@ -28,10 +29,11 @@ def expertise_of_experts(seg, case, q, flags, scratch) -> tuple[np.ndarray, np.n
     if not case.conditions or not held:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     size = sum(len(p) for p in held)
-    # Holders of a case code or group: from their postings when few, else one pass over the flags.
-    experts = np.unique(np.concatenate(held)) if size < len(flags) // 64 else np.flatnonzero(flags & 2)
+    # Holders of a case code or group: from their postings unless they are many, else one pass over the flags.
+    few = size < len(flags) // 8
+    experts = distinct_rows(scratch.stamp, np.concatenate(held)) if few else np.flatnonzero(flags & 2)
     level = scratch.level
-    base = _specialty_level(seg, q, experts, flags[experts])
+    base = _specialty_level(q, seg.profile[experts], flags[experts])
     total = np.zeros(len(experts))
     for key, group in zip(q.key_idx, q.group_idx, strict=True):
         held = []
@@ -49,15 +51,18 @@ def expertise_of_experts(seg, case, q, flags, scratch) -> tuple[np.ndarray, np.n
     return experts, total / len(case.conditions)
 
 
-def expertise(seg, case, q, sp, row_flags, scratch) -> np.ndarray:
-    """Expertise per row: specialty level for most, the precomputed value for code holders."""
+def expertise(seg, case, q, sp, prof, row_flags, scratch) -> np.ndarray:
+    """Expertise per row (`prof`: each row's profile): specialty level for most, the precomputed
+    value for code holders."""
     if not case.conditions:
         named = seg.t.specialties.get(case.specialty)
-        return np.where(seg.primary[sp] == named, scoring.NAMED_SPECIALTY_PRIMARY, scoring.NAMED_SPECIALTY_SECONDARY)
+        return np.where(
+            seg.profile_primary[prof] == named, scoring.NAMED_SPECIALTY_PRIMARY, scoring.NAMED_SPECIALTY_SECONDARY
+        )
     k = len(case.conditions)
     mean_of = {level: sum([level] * k) / k for level in (scoring.SPECIALTY_PRIMARY, scoring.SPECIALTY_SECONDARY)}
     value = np.where(
-        q.treats[seg.primary[sp]],
+        q.treats_primary[prof],
         mean_of[scoring.SPECIALTY_PRIMARY],
         np.where((row_flags & 1) != 0, mean_of[scoring.SPECIALTY_SECONDARY], 0.0),
     )
@@ -66,9 +71,9 @@ def expertise(seg, case, q, sp, row_flags, scratch) -> np.ndarray:
     return value
 
 
-def _specialty_level(seg, q, sp, row_flags) -> np.ndarray:
+def _specialty_level(q, prof, row_flags) -> np.ndarray:
     return np.where(
-        q.treats[seg.primary[sp]],
+        q.treats_primary[prof],
         scoring.SPECIALTY_PRIMARY,
         np.where((row_flags & 1) != 0, scoring.SPECIALTY_SECONDARY, 0.0),
     )
@@ -77,7 +82,8 @@ def _specialty_level(seg, q, sp, row_flags) -> np.ndarray:
 def score_rows(seg, case, q, weights, rows, sp, row_flags, distance, in_network, scratch) -> np.ndarray:
     """The weighted sum of the six components for each row."""
     constant = 0.0
-    score = weights["expertise"] * expertise(seg, case, q, sp, row_flags, scratch)
+    prof = seg.profile[sp]
+    score = weights["expertise"] * expertise(seg, case, q, sp, prof, row_flags, scratch)
     if case.has_plan:
         score += weights["coverage"] * np.where(
             in_network, scoring.COVERAGE["in_network"], scoring.COVERAGE["out_of_network_self_pay"]
@@ -106,19 +112,18 @@ def score_rows(seg, case, q, weights, rows, sp, row_flags, distance, in_network,
     else:
         score += weights["independence"] * independence
     score += constant
-    return score + standing_bonus(seg, q, sp, row_flags)
+    return score + standing_bonus(q, sp, prof, row_flags)
 
 
-def standing_bonus(seg, q, sp, row_flags):
+def standing_bonus(q, sp, prof, row_flags):
     """STANDING_BONUS times scoring.standing beyond its floor, so the shortlist keeps the top tiers."""
     bonus: float | np.ndarray = 0.0
     if q.expert is not None:
         bonus = bonus + scoring.STANDING_BONUS * q.expert[sp]
     if q.primary_holder is not None:  # a case code or group counts as primary (scoring.is_primary_treater)
-        bonus = bonus + scoring.STANDING_BONUS * (q.primary_holder[sp] | ((row_flags & 2) != 0))
-    if q.reads is not None:  # scoring.reads_only: standing -1 whatever codes they hold, below every tier
-        reads_only = q.reads[seg.primary[sp]] & ~q.treats_too[seg.specialty_set[sp]]
-        bonus = np.where(reads_only, -scoring.STANDING_BONUS, bonus)
+        bonus = bonus + scoring.STANDING_BONUS * (q.primary_holder[prof] | ((row_flags & 2) != 0))
+    if q.reads_only is not None:  # scoring.reads_only: standing -1 whatever codes they hold, below every tier
+        bonus = np.where(q.reads_only[prof], -scoring.STANDING_BONUS, bonus)
     return bonus
 
 
@@ -132,14 +137,15 @@ def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, cover
         best_distance = np.where(boxed[specialists], 1.0, beyond)
     scale = scoring.URGENCY_DAYS[case.urgency]
     best_availability = 1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale)
+    prof, row_flags = seg.profile[specialists], flags[specialists]
     bound = (
-        weights["expertise"] * expertise(seg, case, q, specialists, flags[specialists], scratch)
+        weights["expertise"] * expertise(seg, case, q, specialists, prof, row_flags, scratch)
         + weights["distance"] * best_distance
         + weights["quality"] * seg.quality[specialists]
         + weights["independence"] * independence_of(seg, q, specialists)
         + (weights["coverage"] * coverage + weights["availability"] * best_availability)
     )
-    return bound + standing_bonus(seg, q, specialists, flags[specialists])
+    return bound + standing_bonus(q, specialists, prof, row_flags)
 
 
 def bound_without_quality(seg, case, q, weights, coverage: float) -> float:
