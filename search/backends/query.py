@@ -186,7 +186,6 @@ def search_segment(seg: Segment, live: Live, case: MatchCase, weights: dict[str,
         search = SegmentSearch(seg, live, case, q, weights, scratch)
         rows, dots = search.near()
         hits = search.scored(rows, dots)
-        hits.total = distinct(scratch.stamp, hits.sp)
         if case.telehealth_ok:
             hits = telehealth.add_telehealth(search, hits, bounded)
     finally:
@@ -253,7 +252,8 @@ class SegmentSearch:
         return near[keep], dots[keep]
 
     def scored(self, rows, dots) -> Hits:
-        """Rows that pass coverage, language and exclusions, with their scores."""
+        """Rows that pass coverage, language and exclusions, with their scores; `total` counts their
+        specialists, though rows of standing tiers that cannot reach the top are left unscored."""
         seg, case, q = self.seg, self.case, self.q
         sp = seg.doc_sp[rows]
         keep = self.specialist_ok(sp)
@@ -267,11 +267,19 @@ class SegmentSearch:
             rows, sp = rows[keep], sp[keep]
             dots = None if dots is None else dots[keep]
             in_network = None if in_network is None else in_network[keep]
+        total = distinct(self.scratch.stamp, sp)
+        prof, row_flags = seg.profile[sp], self.flags[sp]
+        bonus = vector_score.standing_bonus(q, sp, prof, row_flags)
+        top = vector_score.top_tiers(bonus, sp, case.limit, self.scratch.stamp)
+        if top is not None:  # the rest provably rank below: counted, not scored
+            rows, sp, prof, row_flags, bonus = rows[top], sp[top], prof[top], row_flags[top], bonus[top]
+            dots = None if dots is None else dots[top]
+            in_network = None if in_network is None else in_network[top]
         distance = None if q.unit is None else grid.miles(seg, rows, q.unit, dots)
         score = vector_score.score_rows(
-            seg, case, q, self.weights, rows, sp, self.flags[sp], distance, in_network, self.scratch
+            seg, case, q, self.weights, rows, sp, prof, row_flags, bonus, distance, in_network, self.scratch
         )
-        return Hits(seg, rows, sp, distance, score)
+        return Hits(seg, rows, sp, distance, score, total)
 
     def specialist_ok(self, sp) -> np.ndarray:
         """Language and exclusions, which depend on the specialist only."""

@@ -12,7 +12,7 @@ import numpy as np
 
 from search import scoring
 from search.backends import vector_score
-from search.backends.hits import Hits, distinct, merge, threshold_score
+from search.backends.hits import Hits, merge, threshold_score
 from search.backends.segment import Segment
 from search.case import MatchCase
 
@@ -41,7 +41,7 @@ def add_telehealth(search, near: Hits, bounded: bool = True) -> Hits:
     if case.has_plan and not seg.everyone_self_pays:
         unpriced = np.flatnonzero(ok & ~seg.self_pay)
         if len(unpriced):  # without a self-pay price only in-network locations qualify
-            total -= len(unpriced) - distinct(search.scratch.stamp, search.expanded(unpriced).sp)
+            total -= len(unpriced) - search.expanded(unpriced).total
     if not bounded:
         pool = merge(near, search.expanded(np.flatnonzero(ok)))
         pool.total = total

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from search import scoring
-from search.backends.hits import distinct_rows
+from search.backends.hits import distinct, distinct_rows
 
 
 def expertise_of_experts(seg, case, q, flags, scratch) -> tuple[np.ndarray, np.ndarray]:
@@ -79,10 +79,9 @@ def _specialty_level(q, prof, row_flags) -> np.ndarray:
     )
 
 
-def score_rows(seg, case, q, weights, rows, sp, row_flags, distance, in_network, scratch) -> np.ndarray:
-    """The weighted sum of the six components for each row."""
+def score_rows(seg, case, q, weights, rows, sp, prof, row_flags, bonus, distance, in_network, scratch) -> np.ndarray:
+    """The weighted sum of the six components for each row, plus its standing `bonus`."""
     constant = 0.0
-    prof = seg.profile[sp]
     score = weights["expertise"] * expertise(seg, case, q, sp, prof, row_flags, scratch)
     if case.has_plan:
         score += weights["coverage"] * np.where(
@@ -112,7 +111,7 @@ def score_rows(seg, case, q, weights, rows, sp, row_flags, distance, in_network,
     else:
         score += weights["independence"] * independence
     score += constant
-    return score + standing_bonus(q, sp, prof, row_flags)
+    return score + bonus
 
 
 def standing_bonus(q, sp, prof, row_flags):
@@ -125,6 +124,24 @@ def standing_bonus(q, sp, prof, row_flags):
     if q.reads_only is not None:  # scoring.reads_only: standing -1 whatever codes they hold, below every tier
         bonus = np.where(q.reads_only[prof], -scoring.STANDING_BONUS, bonus)
     return bonus
+
+
+def top_tiers(bonus, sp, limit: int, stamp: np.ndarray) -> np.ndarray | None:
+    """Rows in the best standing tiers that hold `limit` different specialists (None: all rows).
+
+    Scores lie in [0, 1] and tiers STANDING_BONUS (2) apart, so a row of a lower tier scores below
+    every one of those specialists: it can reach neither the top `limit` nor the shortlist, whatever
+    the rest of the pool holds.
+    """
+    if isinstance(bonus, float) or not len(bonus):
+        return None
+    tier, lowest = float(bonus.max()), float(bonus.min())
+    while tier > lowest:
+        mask = bonus >= tier
+        if np.count_nonzero(mask) >= limit and distinct(stamp, sp[mask]) >= limit:
+            return mask
+        tier -= scoring.STANDING_BONUS
+    return None
 
 
 def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, coverage: float) -> np.ndarray:
