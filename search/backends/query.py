@@ -77,22 +77,22 @@ def compile_query(seg: Segment, case: MatchCase) -> Query:
 
 def select(seg: Segment, case: MatchCase, q: Query) -> Selection:
     """Who the case's conditions and specialties select in `seg`: from the segment's cache when seen before."""
+    populations = tuple(sorted(case.populations)) if case.age_known else None
     key = (
         tuple(q.spec_idx),
         tuple(q.key_idx),
         tuple(q.group_idx),
         len(case.conditions),
-        tuple(sorted(case.populations)) if case.age_known else None,
+        populations,
         tuple(sorted(case.expert_keys)) if case.expertise_first else None,
     )
     found = seg.selections.get(key)
     if found is not None:
         return found
-    flags = np.zeros(seg.n_specialists, dtype=np.uint8)
-    touched = _set_flags(seg, q, flags)
-    if case.age_known:  # constraint 7: only specialists who see patients of this age qualify
-        allowed = np.array([255 if p in case.populations else 0 for p in POPULATIONS], dtype=np.uint8)
-        np.bitwise_and(flags, allowed[seg.population], out=flags)
+    # Constraint 7: only specialists who see patients of this age qualify.
+    allowed = np.array([p in case.populations for p in POPULATIONS]) if case.age_known else None
+    flags, touched = _treating_flags(seg, q, allowed, populations)
+    touched += _mark_holders(seg, q, flags, allowed)
     experts, expertise = vector_score.expertise_of_experts(seg, case, q, flags, seg.scratch())
     made = Selection(flags, experts, expertise, _experts(seg, case))
     if touched > seg.n_specialists // 32:  # narrow sets are cheaper to redo than to keep
@@ -194,22 +194,37 @@ def search_segment(seg: Segment, live: Live, case: MatchCase, weights: dict[str,
     return hits
 
 
-def _set_flags(seg: Segment, q: Query, flags: np.ndarray) -> int:
-    """Mark qualifying specialists: bit 1 a treating specialty, bit 2 a case code or group.
+def _treating_flags(seg: Segment, q: Query, allowed: np.ndarray | None, populations) -> tuple[np.ndarray, int]:
+    """Bit 1 for specialists holding a treating specialty (of an allowed population), and how many
+    rows that touched (what redoing it would cost).
 
-    Returns how many rows it touched (what redoing it would cost)."""
+    Many condition sets share their treating specialties (every Z code goes to primary care): the
+    broad ones are kept by specialties and populations, so a new condition set copies them."""
     postings = [seg.by_specialty.rows_of(i) for i in q.spec_idx]
     touched = sum(len(p) for p in postings)
-    if touched > seg.n_specialists // 8:  # broad: one pass over specialty sets
-        np.take(q.treats[seg.specialty_sets].any(axis=1).astype(np.uint8), seg.specialty_set, out=flags)
-    else:
+    if touched <= seg.n_specialists // 8:
+        flags = np.zeros(seg.n_specialists, dtype=np.uint8)
         for posting in postings:
-            flags[posting] = 1
+            flags[posting] = 1 if allowed is None else allowed[seg.population[posting]]
+        return flags, touched
+    key = ("treating", tuple(q.spec_idx), populations)
+    kept = seg.selections.get(key)
+    if kept is None:  # broad: one pass over specialty sets
+        kept = np.take(q.treats[seg.specialty_sets].any(axis=1).astype(np.uint8), seg.specialty_set)
+        if allowed is not None:
+            kept &= allowed.astype(np.uint8)[seg.population]
+        seg.selections.put(key, kept)
+    return kept.copy(), touched
+
+
+def _mark_holders(seg: Segment, q: Query, flags: np.ndarray, allowed: np.ndarray | None) -> int:
+    """Bit 2 for holders of a case code or group (of an allowed population); returns rows touched."""
+    touched = 0
     for by, indexes in ((seg.by_key, q.key_idx), (seg.by_group, q.group_idx)):
         for i in indexes:
             if i is not None:
                 posting = by.rows_of(i)
-                flags[posting] |= 2
+                flags[posting] |= 2 if allowed is None else allowed[seg.population[posting]].astype(np.uint8) << 1
                 touched += len(posting)
     return touched
 

@@ -44,30 +44,33 @@ class SelectionCache:
 
     def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, Selection] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[Selection | np.ndarray, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> Selection | None:
-        """The selection stored under `key`, now the most recently used, or None."""
+    def get(self, key: tuple):
+        """What is stored under `key` (a Selection or an array), now the most recently used, or None."""
         with self._lock:
             found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[0]
 
-    def put(self, key: tuple, selection: Selection) -> None:
-        """Keep a selection, dropping the least recently used ones beyond the byte budget."""
-        for array in selection.arrays():
+    def put(self, key: tuple, selection: Selection | np.ndarray) -> None:
+        """Keep a selection (or one array of one), dropping the least recently used ones beyond the budget."""
+        arrays = [selection] if isinstance(selection, np.ndarray) else selection.arrays()
+        size = sum(a.nbytes for a in arrays)
+        for array in arrays:
             array.flags.writeable = False  # shared by every later case: nobody may change it
         with self._lock:
-            if key in self._entries or selection.nbytes > self.max_bytes:
+            if key in self._entries or size > self.max_bytes:
                 return
-            self._entries[key] = selection
-            self._bytes += selection.nbytes
+            self._entries[key] = (selection, size)
+            self._bytes += size
             while self._bytes > self.max_bytes:
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= dropped.nbytes
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
 
     def __len__(self) -> int:
         return len(self._entries)
