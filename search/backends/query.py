@@ -92,8 +92,11 @@ def select(seg: Segment, case: MatchCase, q: Query) -> Selection:
     # Constraint 7: only specialists who see patients of this age qualify.
     allowed = np.array([p in case.populations for p in POPULATIONS]) if case.age_known else None
     flags, touched = _treating_flags(seg, q, allowed, populations)
-    touched += _mark_holders(seg, q, flags, allowed)
-    experts, expertise = vector_score.expertise_of_experts(seg, case, q, flags, seg.scratch())
+    held = [_condition_levels(seg, key, group) for key, group in zip(q.key_idx, q.group_idx, strict=True)]
+    for rows, _ in held:  # bit 2: holds a case code or group (and sees patients of this age)
+        flags[rows] |= 2 if allowed is None else allowed[seg.population[rows]].astype(np.uint8) << 1
+        touched += len(rows)
+    experts, expertise = vector_score.expertise_of_experts(seg, case, q, flags, held, seg.scratch())
     made = Selection(flags, experts, expertise, _experts(seg, case))
     if touched > seg.n_specialists // 32:  # narrow sets are cheaper to redo than to keep
         seg.selections.put(key, made)
@@ -217,16 +220,16 @@ def _treating_flags(seg: Segment, q: Query, allowed: np.ndarray | None, populati
     return kept.copy(), touched
 
 
-def _mark_holders(seg: Segment, q: Query, flags: np.ndarray, allowed: np.ndarray | None) -> int:
-    """Bit 2 for holders of a case code or group (of an allowed population); returns rows touched."""
-    touched = 0
-    for by, indexes in ((seg.by_key, q.key_idx), (seg.by_group, q.group_idx)):
-        for i in indexes:
-            if i is not None:
-                posting = by.rows_of(i)
-                flags[posting] |= 2 if allowed is None else allowed[seg.population[posting]].astype(np.uint8) << 1
-                touched += len(posting)
-    return touched
+def _condition_levels(seg: Segment, key: int | None, group: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """vector_score.condition_levels, kept for broad conditions (read-only)."""
+    size = sum(len(by.rows_of(i)) for by, i in ((seg.by_key, key), (seg.by_group, group)) if i is not None)
+    if size <= seg.n_specialists // 256:
+        return vector_score.condition_levels(seg, key, group, seg.scratch())
+    found = seg.selections.get(("condition", key, group))
+    if found is None:
+        found = vector_score.condition_levels(seg, key, group, seg.scratch())
+        seg.selections.put(("condition", key, group), found)
+    return found
 
 
 class SegmentSearch:

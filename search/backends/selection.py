@@ -44,12 +44,12 @@ class SelectionCache:
 
     def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, tuple[Selection | np.ndarray, int]] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: tuple):
-        """What is stored under `key` (a Selection or an array), now the most recently used, or None."""
+        """What is stored under `key` (a Selection or arrays), now the most recently used, or None."""
         with self._lock:
             found = self._entries.get(key)
             if found is None:
@@ -57,9 +57,12 @@ class SelectionCache:
             self._entries.move_to_end(key)
             return found[0]
 
-    def put(self, key: tuple, selection: Selection | np.ndarray) -> None:
-        """Keep a selection (or one array of one), dropping the least recently used ones beyond the budget."""
-        arrays = [selection] if isinstance(selection, np.ndarray) else selection.arrays()
+    def put(self, key: tuple, selection: Selection | np.ndarray | tuple[np.ndarray, ...]) -> None:
+        """Keep a selection (or arrays of one), dropping the least recently used ones beyond the budget."""
+        if isinstance(selection, Selection):
+            arrays = selection.arrays()
+        else:
+            arrays = [selection] if isinstance(selection, np.ndarray) else list(selection)
         size = sum(a.nbytes for a in arrays)
         for array in arrays:
             array.flags.writeable = False  # shared by every later case: nobody may change it

@@ -14,39 +14,55 @@ from search import scoring
 from search.backends.hits import distinct, distinct_rows
 
 
-def expertise_of_experts(seg, case, q, flags, scratch) -> tuple[np.ndarray, np.ndarray]:
+def condition_levels(seg, key, group, scratch) -> tuple[np.ndarray, np.ndarray]:
+    """The holders of one case condition's code or group, each with the higher of the two levels.
+
+    Broad codes (R00, Z00 ...) come back in many condition sets: search.backends.query keeps this
+    per condition, so a new set only combines what its conditions hold.
+    """
+    level, held = scratch.level, []
+    for postings, index, lo, span in (
+        (seg.by_key, key, scoring.EXACT_BASE, scoring.EXACT_SPAN),
+        (seg.by_group, group, scoring.GROUP_BASE, scoring.GROUP_SPAN),
+    ):
+        if index is not None:
+            rows = postings.rows_of(index)
+            level[rows] = np.maximum(level[rows], lo + span * postings.values_of(index))
+            held.append(rows)
+    if not held:
+        return np.zeros(0, dtype=np.int32), np.zeros(0)
+    rows = held[0] if len(held) == 1 else distinct_rows(scratch.stamp, np.concatenate(held))
+    values = level[rows]
+    for posting in held:
+        level[posting] = 0.0
+    return rows, values
+
+
+def expertise_of_experts(seg, case, q, flags, held, scratch) -> tuple[np.ndarray, np.ndarray]:
     """The specialist rows holding a case code or group, and the exact expertise of each.
 
-    Computed once per condition set at the specialist level (search.backends.selection), and
-    scattered into `scratch.expertise` per match, so each scored row costs one gather.
+    `held`: per case condition, `condition_levels`. Computed once per condition set at the
+    specialist level (search.backends.selection), and scattered into `scratch.expertise` per
+    match, so each scored row costs one gather.
     """
-    held = [
-        by.rows_of(i)
-        for by, indexes in ((seg.by_key, q.key_idx), (seg.by_group, q.group_idx))
-        for i in indexes
-        if i is not None
-    ]
-    if not case.conditions or not held:
+    holding = [pair for pair in held if len(pair[0])]
+    if not case.conditions or not holding:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    size = sum(len(p) for p in held)
-    # Holders of a case code or group: from their postings unless they are many, else one pass over the flags.
-    few = size < len(flags) // 8
-    experts = distinct_rows(scratch.stamp, np.concatenate(held)) if few else np.flatnonzero(flags & 2)
+    if len(holding) == 1:
+        experts = holding[0][0]
+    elif sum(len(rows) for rows, _ in holding) < len(flags) // 8:
+        experts = distinct_rows(scratch.stamp, np.concatenate([rows for rows, _ in holding]))
+    else:  # many: one pass over the flags
+        experts = np.flatnonzero(flags & 2)
     level = scratch.level
     base = _specialty_level(q, seg.profile[experts], flags[experts])
     total = np.zeros(len(experts))
-    for key, group in zip(q.key_idx, q.group_idx, strict=True):
-        held = []
-        for postings, index, lo, span in (
-            (seg.by_key, key, scoring.EXACT_BASE, scoring.EXACT_SPAN),
-            (seg.by_group, group, scoring.GROUP_BASE, scoring.GROUP_SPAN),
-        ):
-            if index is not None:
-                rows = postings.rows_of(index)
-                level[rows] = np.maximum(level[rows], lo + span * postings.values_of(index))
-                held.append(rows)
-        total += np.maximum(base, level[experts])  # same steps as scoring.expertise: sum, then / k
-        for rows in held:
+    for rows, values in held:  # same steps as scoring.expertise: sum, then / k
+        if rows is experts:
+            total += np.maximum(base, values)
+        else:
+            level[rows] = values
+            total += np.maximum(base, level[experts])
             level[rows] = 0.0
     return experts, total / len(case.conditions)
 
