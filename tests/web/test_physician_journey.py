@@ -134,6 +134,12 @@ def test_a_physician_signs_up_is_verified_starts_matches_refers_and_follows_the_
 
     page.get_by_role("link", name="Find specialists and refer").click()
     page.get_by_role("heading", name=re.compile("Specialists for case")).wait_for()
+    page.reload()  # reading the page again matches nothing...
+    page.get_by_role("link", name="Back to the case").click()
+    page.locator("#timeline").wait_for()
+    assert _steps(page) == ["created", "patient_accepted"]
+    page.go_back()
+    page.get_by_role("button", name="Find specialists").click()  # ...its button does
     card = page.locator("ol.results li.card").filter(has_text=EXPERT)
     assert "Coverage: covered." in card.inner_text() and "treats ORPHA:520" in card.inner_text()
     check_page(page, "25-case-match")
