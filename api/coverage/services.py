@@ -161,8 +161,8 @@ def check_candidates(
     candidates: Iterable[tuple[int, int]],
     service_code: str = catalogue.DEFAULT_SERVICE,
 ) -> dict[tuple[int, int], CoverageVerdict]:
-    """Verdicts for many (specialist, practice location) pairs under one plan's rules (the plan cache's), in
-    the queries of the places alone.
+    """Verdicts for many (specialist, practice location) pairs under one plan's rules (the plan cache's): the
+    places alone are read, in three queries.
 
     Without a member record nothing counts as met yet, and no referral or authorization is on file.
     """

@@ -139,6 +139,7 @@ def test_a_physician_signs_up_is_verified_starts_matches_refers_and_follows_the_
     page.locator("#timeline").wait_for()
     assert _steps(page) == ["created", "patient_accepted"]
     page.go_back()
+    check_page(page, "25a-case-match-button")
     page.get_by_role("button", name="Find specialists").click()  # ...its button does
     card = page.locator("ol.results li.card").filter(has_text=EXPERT)
     assert "Coverage: covered." in card.inner_text() and "treats ORPHA:520" in card.inner_text()
