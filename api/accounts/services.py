@@ -75,7 +75,7 @@ def check_directory_name(session: Session, npi: str, first_name: str, last_name:
     """
     record = session.scalar(select(Specialist).where(Specialist.npi == npi))
     if record is None:
-        raise NotFound(NO_DIRECTORY_RECORD)
+        raise NotFound(NO_DIRECTORY_RECORD, field="npi")
     if _name(first_name) != _name(record.first_name) or _name(last_name) != _name(record.last_name):
         raise Forbidden(NAME_MISMATCH)
     return record

@@ -11,7 +11,7 @@ from api.coverage.plan_cache import plan_cache
 from api.db import utcnow
 from api.matching.patient import check_codes_fit, resolve_affiliation, state_at
 from api.matching.services import timed_match
-from api.models import Case, Institution, InsuranceDenial, Plan, PlanNetwork, Referral, ReferralStatus, Specialist
+from api.models import Case, InsuranceDenial, Referral, ReferralStatus, Specialist
 from reference import zip_centroids
 from reference.populations import age_in_years, age_range
 from search.backends.base import MatchResult
@@ -46,8 +46,9 @@ def build_match_case(
     """The de-identified case the matcher sees; the first physician and their institution always excluded."""
     specialists, institutions = first_physician_exclusions(session, case)
     institutions |= set(exclude_institution_ids)
+    book = plan_cache().current()  # plans, their networks and the institutions: from memory, as POST /v1/matches
     # By name too (as POST /v1/matches does), so every site of an excluded group counts as not independent.
-    names = set(session.scalars(select(Institution.name).where(Institution.id.in_(institutions))))
+    names = set(book.institutions.names_of(institutions))
     if case.first_physician_institution:
         names.add(case.first_physician_institution)
     zip5 = case.preferred_zip or case.patient_zip
@@ -55,16 +56,13 @@ def build_match_case(
     point = (centroid[0], centroid[1]) if centroid else None
     denied = session.scalar(select(InsuranceDenial.id).where(InsuranceDenial.case_id == case.id).limit(1)) is not None
     # After a recorded denial the refusing plan no longer decides anything: the case ranks as self-pay.
-    plan = session.get(Plan, case.plan_id) if case.plan_id and not denied else None
-    networks = (
-        session.scalars(select(PlanNetwork.network_id).where(PlanNetwork.plan_id == plan.id)).all() if plan else ()
-    )
+    plan = book.plans.get(case.plan_id) if case.plan_id and not denied else None
     reason = next((r for r in case.second_opinion_reasons if r in REASONS), "other")
     conditions = tuple((c["system"], c["code"]) for c in case.conditions)
     ages = age_range(age_in_years(case.patient_birth_date, utcnow().date()))  # the birth date stays here
     sex = case.patient_sex if case.patient_sex in SEXES else None
     check_codes_fit(conditions, sex, ages)
-    affiliation = resolve_affiliation(plan_cache().current().institutions, institutions, names)
+    affiliation = resolve_affiliation(book.institutions, institutions, names)
     return MatchCase(
         conditions=conditions,
         specialty=case.specialty,
@@ -76,7 +74,7 @@ def build_match_case(
         telehealth_ok=case.telehealth_ok,
         plan_id=plan.id if plan else None,
         plan_name=plan.name if plan else None,
-        network_ids=frozenset(networks),
+        network_ids=plan.network_ids if plan else frozenset(),
         self_pay=case.self_pay or denied,
         languages=tuple(case.languages),
         coverage_notes=(DENIAL_NOTE,) if denied else (),

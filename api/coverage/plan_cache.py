@@ -53,11 +53,12 @@ class CachedPlan:
 
 @dataclass(frozen=True)
 class PlanBook:
-    """Every plan, and every institution, at one version."""
+    """Every plan (also by name, for pickers), and every institution, at one version."""
 
     version: int
     plans: dict[int, CachedPlan] = field(default_factory=dict)
     institutions: InstitutionBook = field(default_factory=InstitutionBook)
+    by_name: tuple[CachedPlan, ...] = ()
 
 
 class PlanCache:
@@ -114,7 +115,8 @@ def load_plans(session: Session, version: int) -> PlanBook:
         benefit, network_ids = benefits.get(plan_id), frozenset(networks[plan_id])
         rules = None if benefit is None else coverage_rules(benefit, network_ids, frozenset(prior_auth[plan_id]))
         plans[plan_id] = CachedPlan(plan_id, name, network_ids, rules)
-    return PlanBook(version, plans, load_institutions(session))
+    by_name = tuple(sorted(plans.values(), key=lambda plan: (plan.name, plan.id)))
+    return PlanBook(version, plans, load_institutions(session), by_name)
 
 
 def watch_writes(engine: Engine, cache: PlanCache) -> None:

@@ -156,13 +156,16 @@ def check_coverage(session: Session, identity: Identity, data: dict, today: date
 
 
 def check_candidates(
-    session: Session, plan_id: int, candidates: Iterable[tuple[int, int]], service_code: str = catalogue.DEFAULT_SERVICE
+    session: Session,
+    rules: CoverageRules,
+    candidates: Iterable[tuple[int, int]],
+    service_code: str = catalogue.DEFAULT_SERVICE,
 ) -> dict[tuple[int, int], CoverageVerdict]:
-    """Verdicts for many (specialist, practice location) pairs under one plan, in three queries.
+    """Verdicts for many (specialist, practice location) pairs under one plan's rules (the plan cache's): the
+    places alone are read, in three queries.
 
     Without a member record nothing counts as met yet, and no referral or authorization is on file.
     """
-    _, rules = rules_for(session, plan_id)
     service = catalogue.get(service_code)
     if service is None:
         raise Invalid(f"Unknown service {service_code!r}.", field="service")

@@ -31,7 +31,7 @@ class Specialties(MethodView):
 class Conditions(MethodView):
     """ICD-10-CM and Orphanet conditions."""
 
-    @blp.arguments(ConditionQuerySchema, location="query")
+    @blp.arguments(ConditionQuerySchema(), location="query")  # built once, not per request
     @blp.response(200, ConditionSchema(many=True))
     @blp.alt_response(429, description="Rate limit exceeded; retry after Retry-After seconds")
     def get(self, args):
@@ -56,7 +56,7 @@ class Conditions(MethodView):
 class Geocode(MethodView):
     """Geocoding."""
 
-    @blp.arguments(GeocodeQuerySchema, location="query")
+    @blp.arguments(GeocodeQuerySchema(), location="query")
     @blp.response(200, GeocodeResultSchema)
     @blp.alt_response(429, description="Rate limit exceeded; retry after Retry-After seconds")
     @blp.alt_response(503, description="The configured online geocoder is unreachable")

@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
 LIMITED = {
     "web.sign_in_post": "RATE_LIMIT_LOGIN",
     "web.sign_up_post": "RATE_LIMIT_LOGIN",
+    "web.physician_sign_up_post": "RATE_LIMIT_LOGIN",
     "web.search_results": "RATE_LIMIT_SEARCH",
 }
 

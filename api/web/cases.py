@@ -175,17 +175,28 @@ def _specialist(specialist_id: int | None) -> Specialist | None:
     return db.session.get(Specialist, specialist_id) if specialist_id else None
 
 
+def _match_page(case_id: int, identity, run: bool):
+    reason = access_reason()
+    with unit_of_work() as uow:
+        view = case_view(services.read_case(uow, identity, case_id, reason))
+        matched = services.match_case(uow, identity, case_id, MATCHES_SHOWN, reason) if run else None
+    answer = match_response(*matched) if matched else None
+    return render_template("case_match.html", case=view, answer=answer, reason=reason)
+
+
 @bp.get("/cases/<id:case_id>/match")
 @sign_in_required(*roles_for("case.match"))
 def case_match(case_id: int, identity):
-    """Specialists for the case with the reasons and the coverage verdict (POST /v1/cases/{id}/matches)."""
-    reason = access_reason()
-    with unit_of_work() as uow:
-        case = services.read_case(uow, identity, case_id, reason)
-        view = case_view(case)
-        matched, result = services.match_case(uow, identity, case_id, MATCHES_SHOWN, reason)
-    answer = match_response(matched, result)
-    return render_template("case_match.html", case=view, answer=answer)
+    """The case and the button that matches it: reading this page (or a browser's prefetch of it) matches nothing."""
+    return _match_page(case_id, identity, run=False)
+
+
+@bp.post("/cases/<id:case_id>/match")
+@sign_in_required(*roles_for("case.match"))
+def case_match_post(case_id: int, identity):
+    """Specialists for the case with the reasons and the coverage verdict, as POST /v1/cases/{id}/matches answers
+    (audited as case.match, the timeline's "matched"). Nothing of a match is stored, so its answer is this page."""
+    return _match_page(case_id, identity, run=True)
 
 
 @bp.post("/cases/<id:case_id>/refer")

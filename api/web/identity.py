@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, g, redirect, render_template, request, session, url_for
 
 from api.auth.services import Identity, resolve_token
-from api.auth.standing import require_standing
+from api.auth.standing import UNVERIFIED_PHYSICIAN, require_standing, standing_problem
 from api.db import db
 from api.models import Role, User
 
@@ -31,7 +31,8 @@ def signed_in_user() -> User | None:
 
 def sign_in_required(*roles: Role) -> Callable:
     """Decorate a page: send a signed-out visitor to sign in (and back); refuse other roles with 403,
-    and an account not in good standing yet (an unconfirmed e-mail) with 403 and why, as the API does."""
+    and an account not in good standing yet (an unconfirmed e-mail) with 403 and why, as the API does;
+    a physician whose NPI awaits an administrator's verification gets a page that says so."""
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -41,6 +42,9 @@ def sign_in_required(*roles: Role) -> Callable:
                 return redirect(url_for("web.sign_in", next=request.full_path))
             if roles and not identity.has_role(*roles):
                 abort(403)
+            if standing_problem(identity) == UNVERIFIED_PHYSICIAN:
+                user = db.session.get(User, identity.user_id)
+                return render_template("awaiting_verification.html", user=user, detail=UNVERIFIED_PHYSICIAN), 403
             require_standing(identity)
             return view(*args, identity=identity, **kwargs)
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import marshmallow as ma
 from flask import render_template, request
-from sqlalchemy import select
 
+from api.coverage.plan_cache import CachedPlan, plan_cache
 from api.coverage.present import verdict_view
 from api.coverage.services import check_candidates
 from api.db import db, utcnow
@@ -18,7 +18,6 @@ from api.errors import DomainError
 from api.matching import services as matching
 from api.matching.present import match_response
 from api.matching.schemas import MatchRequestSchema
-from api.models import Plan
 from api.scheduling import availability
 from api.web.blueprint import bp
 from reference import conditions as catalogue
@@ -29,9 +28,9 @@ PLANS_SHOWN = 500
 SLOTS_SHOWN = 12
 
 
-def plans() -> list[Plan]:
-    """Plans by name, for the 'my plan' picker."""
-    return list(db.session.scalars(select(Plan).order_by(Plan.name).limit(PLANS_SHOWN)))
+def plans() -> tuple[CachedPlan, ...]:
+    """Plans by name, for the 'my plan' picker: from the plan cache, as a match reads them (no statement)."""
+    return plan_cache().current().by_name[:PLANS_SHOWN]
 
 
 def read_condition(words: str) -> tuple[catalogue.Condition | None, list[catalogue.Condition]]:
@@ -105,13 +104,11 @@ def specialist(specialist_id: int):
     """A specialist: expertise, places, open slots and (with a plan) the coverage verdict at each place."""
     found = specialist_view(directory.load_specialist(db.session, specialist_id))
     plan_id = request.args.get("plan", type=int)
+    plan = plan_cache().plan(plan_id) if plan_id else None
     verdicts = {}
-    if plan_id:
+    if plan is not None and plan.rules is not None:  # else no rules on file: the page says coverage is unknown
         pairs = [(specialist_id, place["id"]) for place in found["locations"]]
-        try:
-            verdicts = {pair[1]: verdict_view(v) for pair, v in check_candidates(db.session, plan_id, pairs).items()}
-        except DomainError:
-            verdicts = {}  # no rules on file for this plan: the page says coverage is unknown
+        verdicts = {pair[1]: verdict_view(v) for pair, v in check_candidates(db.session, plan.rules, pairs).items()}
     now = utcnow()
     slots = availability.open_slots(
         db.session, specialist_id=specialist_id, now=now, start=now, end=now + timedelta(days=28), limit=SLOTS_SHOWN

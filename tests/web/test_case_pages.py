@@ -63,6 +63,27 @@ def test_an_emergent_case_warns_before_anything_else_on_each_of_its_pages(doctor
     assert f"Case #{case_id}: Pat Case" in listed and "emergent</span>" in listed
 
 
+def _steps(client, case_id: int) -> list[str]:
+    return re.findall(r'data-step="([a-z_]+)"', client.get(f"/cases/{case_id}").get_data(as_text=True))
+
+
+def test_reading_the_match_page_matches_nothing_its_button_does(doctor, session):
+    case_id = _start(doctor)
+    page = doctor.get(f"/cases/{case_id}/match")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Find specialists</button>" in html and "Dr. Ada Hematon" not in html
+    assert doctor.get(f"/cases/{case_id}/match").status_code == 200  # read again, as a prefetch would
+    assert _steps(doctor, case_id) == ["created"]
+    assert doctor.post(f"/cases/{case_id}/match").status_code == 400  # a POST needs the form's CSRF token
+    matched = doctor.post(f"/cases/{case_id}/match", data={"csrf_token": _csrf(html)})
+    assert matched.status_code == 200 and "Dr. Ada Hematon, MD" in matched.get_data(as_text=True)
+    assert "Refer the case</button>" in matched.get_data(as_text=True)
+    assert _steps(doctor, case_id) == ["created", "matched"]
+    with reading(session) as s:
+        actions = list(s.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case_id)))
+    assert actions.count("case.match") == 1
+
+
 def test_words_are_read_back_before_they_go_into_a_case(doctor, session):
     page = doctor.post("/cases/new", data=_case_form(doctor, condition="promyelocytic leukemia"))
     html = page.get_data(as_text=True)
