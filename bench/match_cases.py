@@ -60,7 +60,8 @@ def make_cases(engine: Engine, count: int, seed: int = 7) -> list[MatchCase]:
         plan = rng.choice(plan_list) if plan_list and coverage < 0.7 else None
         excluded = rng.random() < 0.3
         cases.append(MatchCase(
-            conditions=conditions, specialty=specialty, point=(centroid.lat, centroid.lon),
+            # The patient's state, as the API sets it from their ZIP: telehealth needs a licence there.
+            conditions=conditions, specialty=specialty, point=(centroid.lat, centroid.lon), patient_state=centroid.state,
             max_distance_mi=rng.choice((25.0, 50.0, 100.0, 100.0, 200.0)), telehealth_ok=rng.random() < 0.4,
             plan_id=plan[0] if plan else None, plan_name=plan[1] if plan else None,
             network_ids=frozenset(plans[plan]) if plan else frozenset(), self_pay=plan is None and coverage < 0.9,

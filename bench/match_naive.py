@@ -81,8 +81,11 @@ class NaiveSql:
         if case.exclude_institution_ids:
             where.append("coalesce(s.institution_id, -1) NOT IN (" +
                          ", ".join(str(int(i)) for i in case.exclude_institution_ids) + ")")
+        params["state"] = case.patient_state or ""
         sql = ("SELECT pl.id AS pl_id, pl.specialist_id, l.lat, l.lon, s.telehealth, s.self_pay_price_cents, "
-               "s.rating, s.review_count, s.institution_id, i.name AS institution_name, i.health_system_id "
+               "s.rating, s.review_count, s.institution_id, i.name AS institution_name, i.health_system_id, "
+               "EXISTS (SELECT 1 FROM specialist_licence sl WHERE sl.specialist_id = s.id AND sl.state = :state) "
+               "AS licensed_here "
                "FROM practice_location pl JOIN specialist s ON s.id = pl.specialist_id "
                "JOIN location l ON l.id = pl.location_id LEFT JOIN institution i ON i.id = s.institution_id "
                "WHERE " + " AND ".join(where))
@@ -102,7 +105,8 @@ class NaiveSql:
                 normalise_institution_name(r.institution_name) in case.exclude_institution_names:
             return False
         distance = distance_mi(case.point[0], case.point[1], r.lat, r.lon)
-        return distance <= case.max_distance_mi or (case.telehealth_ok and bool(r.telehealth))
+        remote = bool(r.telehealth) and (case.patient_state is None or bool(r.licensed_here))
+        return distance <= case.max_distance_mi or (case.telehealth_ok and remote)
 
     def _specialties(self, conn, ids: list[int]) -> dict[int, list[tuple[str, bool]]]:
         out: dict[int, list] = defaultdict(list)
@@ -146,6 +150,7 @@ class NaiveSql:
                "specialties": [c for c, _ in specialties], "conditions": held, "network_ids": networks,
                "condition_keys": [h["key"] for h in held], "condition_groups": [h["group"] for h in held],
                "telehealth": bool(r.telehealth), "location": {"lat": r.lat, "lon": r.lon},
+               "licensed_states": [case.patient_state] if r.licensed_here else [],
                "next_available": None, "rating": r.rating, "review_count": r.review_count or 0,
                "institution_name": r.institution_name, "health_system_id": r.health_system_id}
         distance = scoring.doc_distance(case, doc)

@@ -45,7 +45,7 @@ class PostgisIndex:
         self.conn.execute(f"""CREATE UNLOGGED TABLE {s}.doc (pl_id bigint, specialist_id bigint, geog geography(Point, 4326),
             accepting boolean, telehealth boolean, self_pay boolean, quality float8, institution_id bigint,
             institution_name text, health_system_id bigint, primary_specialty text, specialties text[], languages text[],
-            network_ids bigint[], next_available timestamptz)""")
+            network_ids bigint[], next_available timestamptz, licensed text[])""")
         self.conn.execute(f"CREATE UNLOGGED TABLE {s}.cond (specialist_id bigint, key text, grp text, evidence float8)")
         codes = t.specialties.values
         with self.conn.cursor().copy(f"COPY {s}.doc FROM STDIN") as copy:
@@ -61,7 +61,8 @@ class PostgisIndex:
                     codes[seg.primary[sp]] if seg.primary[sp] < len(codes) else None,
                     [codes[c] for c in t.spec_code[t.spec_ptr[sp]:t.spec_ptr[sp + 1]]],
                     [t.languages.values[c] for c in t.lang_code[t.lang_ptr[sp]:t.lang_ptr[sp + 1]]],
-                    [int(n) for n in t.net_id[t.net_ptr[src]:t.net_ptr[src + 1]]], None))
+                    [int(n) for n in t.net_id[t.net_ptr[src]:t.net_ptr[src + 1]]], None,
+                    [t.places.values[c] for c in t.lic_code[t.lic_ptr[sp]:t.lic_ptr[sp + 1]]]))
         say(f"postgis: copied {seg.n_docs:,} documents")
         from search.backends.segment import evidence
 
@@ -109,7 +110,9 @@ class PostgisIndex:
         coverage = ("(CASE WHEN d.network_ids && %(nets)s::bigint[] THEN 1.0 ELSE 0.3 END)" if case.has_plan else
                     str(scoring.COVERAGE["self_pay" if case.self_pay else "unknown"]))
         decay = f"exp(-dist / {scoring.DISTANCE_SCALE_MI})"
-        distance = (f"(CASE WHEN telehealth THEN GREATEST({decay}, {scoring.TELEHEALTH_FLOOR}) ELSE {decay} END)"
+        # Telehealth reaches the patient where the specialist holds a licence in their state.
+        params["state"] = case.patient_state
+        distance = (f"(CASE WHEN {_remote(case, '')} THEN GREATEST({decay}, {scoring.TELEHEALTH_FLOOR}) ELSE {decay} END)"
                     if case.telehealth_ok else decay)
         scale = scoring.URGENCY_DAYS[case.urgency]
         availability = (f"(CASE WHEN next_available IS NULL THEN {math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale)} ELSE "
@@ -118,7 +121,7 @@ class PostgisIndex:
         independence = (f"(CASE WHEN health_system_id = ANY(%(systems)s) THEN {scoring.AFFILIATED} "
                         f"WHEN institution_id = ANY(%(hinted)s) THEN {scoring.NAME_HINT} ELSE 1.0 END)")
         where = ["d.accepting", "(d.specialties && %(treat)s::text[] OR ex.specialist_id IS NOT NULL)",
-                 "(ST_DWithin(d.geog, pt.g, %(radius)s, false)" + (" OR d.telehealth)" if case.telehealth_ok else ")")]
+                 "(ST_DWithin(d.geog, pt.g, %(radius)s, false)" + (f" OR {_remote(case, 'd.')})" if case.telehealth_ok else ")")]
         if case.has_plan:
             where.append("(d.network_ids && %(nets)s::bigint[] OR d.self_pay)")
         elif case.self_pay:
@@ -170,3 +173,10 @@ class PostgisIndex:
                 f"WHERE institution_id IS NOT NULL").fetchall())
         return sorted(i for i, name in self._names.items()
                       if not case.affiliation_words.isdisjoint(scoring.distinctive_words(name)))
+
+
+def _remote(case: MatchCase, alias: str) -> str:
+    """SQL: the row's specialist may consult this patient by telehealth (licensed in their state)."""
+    if case.patient_state is None:
+        return f"{alias}telehealth"
+    return f"({alias}telehealth AND %(state)s = ANY({alias}licensed))"
