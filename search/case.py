@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from reference import conditions as catalogue
-from reference.populations import populations_for
+from reference.populations import PEDIATRIC, mostly_adult, population_of_code, populations_for
 from reference.specialty_map import DIAGNOSTIC_SPECIALTIES
 
 REASONS = (
@@ -134,8 +134,14 @@ class MatchCase:
             return set()
         found = [catalogue.treaters_for(s, c) for s, c in self.conditions]
         secondary = {code for t in found for code in t.secondary} - {code for t in found for code in t.primary}
-        # An unclear diagnosis: the condition's pathologists and imagers are its first second opinion.
-        return secondary - DIAGNOSTIC_SPECIALTIES if self.reason in DIAGNOSIS_REASONS else secondary
+        if self.reason in DIAGNOSIS_REASONS:
+            # An unclear diagnosis: the condition's pathologists and imagers are its first second opinion.
+            secondary -= DIAGNOSTIC_SPECIALTIES
+        if not self.age_known and self.conditions and all(mostly_adult(s, c) for s, c in self.conditions):
+            # Age unknown, a disease of adults (glioblastoma, myeloma): the paediatric twins the map adds
+            # for a child rank after the adult boards, as a patient is then almost surely an adult.
+            secondary |= {code for code in self.treating_specialties if population_of_code(code) == PEDIATRIC}
+        return secondary
 
     def _resolve_reading(self) -> set[str]:
         # A treatment question about a condition: those who only read its slides or images come last,
