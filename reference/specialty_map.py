@@ -179,6 +179,11 @@ def is_diagnostic(code: str) -> bool:
 
 # Every listed specialty that reads slides or images (hematopathology, neuropathology, neuroradiology...).
 DIAGNOSTIC_SPECIALTIES = frozenset(t.code for t in nucc.TAXONOMIES if is_diagnostic(t.code))
+# Specialties that only treat a diagnosis already made: a radiation oncologist plans and gives
+# radiation for a known cancer, and neither makes nor reviews the diagnosis (ABR's scope of Radiation
+# Oncology: treating cancer with ionising radiation; NCI PDQ Plasma Cell Neoplasms: radiation for a
+# plasmacytoma or palliation). For an unclear diagnosis they share the care at most (search.case).
+TREATMENT_ONLY_SPECIALTIES = frozenset({RADONC})
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,10 +106,10 @@ def score_rows(seg, case, q, weights, rows, sp, row_flags, distance, in_network,
     else:
         score += weights["independence"] * independence
     score += constant
-    return score + standing_bonus(seg, q, sp, row_flags)
+    return score + standing_bonus(seg, case, q, sp, row_flags)
 
 
-def standing_bonus(seg, q, sp, row_flags):
+def standing_bonus(seg, case, q, sp, row_flags):
     """STANDING_BONUS times scoring.standing beyond its floor, so the shortlist keeps the top tiers."""
     bonus: float | np.ndarray = 0.0
     if q.expert is not None:
@@ -119,6 +119,9 @@ def standing_bonus(seg, q, sp, row_flags):
     if q.reads is not None:  # scoring.reads_only: standing -1 whatever codes they hold, below every tier
         reads_only = q.reads[seg.primary[sp]] & ~q.treats_too[seg.specialty_set[sp]]
         bonus = np.where(reads_only, -scoring.STANDING_BONUS, bonus)
+    if case.treatment_only_specialties:  # scoring.treats_only: a secondary treater's 0, whatever they hold
+        only = [i for code in case.treatment_only_specialties if (i := seg.t.specialties.get(code)) is not None]
+        bonus = np.where(np.isin(seg.primary[sp], only), 0.0, bonus)
     return bonus
 
 
@@ -139,7 +142,7 @@ def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, cover
         + weights["independence"] * independence_of(seg, q, specialists)
         + (weights["coverage"] * coverage + weights["availability"] * best_availability)
     )
-    return bound + standing_bonus(seg, q, specialists, flags[specialists])
+    return bound + standing_bonus(seg, case, q, specialists, flags[specialists])
 
 
 def bound_without_quality(seg, case, q, weights, coverage: float) -> float:
