@@ -96,7 +96,8 @@ class PostgisIndex:
                   "ex_inst": sorted(case.exclude_institution_ids), "ex_names": list(case.exclude_institution_names),
                   "limit": case.limit, "spec": case.specialty, "now": case.now,
                   "expert": sorted(case.expert_keys), "primary": sorted(case.primary_treaters),
-                  "reading": sorted(case.reading_specialties), "besides": sorted(case.treaters_besides_readers)}
+                  "reading": sorted(case.reading_specialties), "besides": sorted(case.treaters_besides_readers),
+                  "treats_only": sorted(case.treatment_only_specialties)}
         aggregates, levels = ["bool_or(key = ANY(%(expert)s)) AS expert"], []
         spec = "(CASE WHEN d.primary_specialty = ANY(%(treat)s) THEN 0.25 WHEN d.specialties && %(treat)s::text[] " \
                "THEN 0.2 ELSE 0.0 END)"
@@ -155,13 +156,16 @@ class PostgisIndex:
 
     @staticmethod
     def _standing(case: MatchCase) -> str:
-        """scoring.standing in SQL: -1 reviews the diagnosis only, 2 an expert, 1 a primary treater, else 0."""
+        """scoring.standing in SQL: -1 reviews the diagnosis only, 0 only treats (unclear diagnosis), 2 an expert,
+        1 a primary treater, else 0."""
         reads_only = ("d.primary_specialty = ANY(%(reading)s) AND NOT (d.specialties && %(besides)s::text[])"
                       if case.reading_specialties else "false")
+        treats_only = "d.primary_specialty = ANY(%(treats_only)s)" if case.treatment_only_specialties else "false"
         expert = "coalesce(ex.expert, false)" if case.expertise_first else "false"
         primary = ("d.specialties && %(primary)s::text[] OR ex.specialist_id IS NOT NULL"
                    if case.secondary_specialties else "true")
-        return f"(CASE WHEN {reads_only} THEN -1 WHEN {expert} THEN 2 WHEN {primary} THEN 1 ELSE 0 END)"
+        return (f"(CASE WHEN {reads_only} THEN -1 WHEN {treats_only} THEN 0 WHEN {expert} THEN 2 "
+                f"WHEN {primary} THEN 1 ELSE 0 END)")
 
     def _hinted(self, case: MatchCase) -> list[int]:
         """Institutions whose names share a distinctive, rare word with an excluded one (case.affiliation_words)."""

@@ -47,6 +47,27 @@ AGE_BANDS: dict[str, tuple[float, float]] = {
     "older_adult": (65.0, 125.0),
 }
 
+# Conditions almost only adults have: with the patient's age unknown, a match ranks the adult boards
+# that treat them before their paediatric twins (search.case). Cancers whose median age at
+# diagnosis is past 60 and which children almost never get: SEER Cancer Stat Facts (oesophagus 68,
+# stomach 68, colorectum 66, pancreas 70, lung 71, melanoma 66, breast 63, prostate 67, bladder 73,
+# myeloma 69, mesothelioma past 70); glioblastoma 65 (CBTRUS Statistical Report, Ostrom et al.,
+# Neuro-Oncology 2023;25(Suppl 4):iv1-99), the supratentorial brain sites it arises in and the
+# unspecified site (C71.6 cerebellum and C71.7 brain stem are where children's medulloblastoma and
+# pontine glioma arise: not listed). ICD-10-CM code prefixes, and ORPHA codes of the same tumours.
+MOSTLY_ADULT_ICD = (
+    "C15", "C16", "C18", "C19", "C20", "C25", "C34", "C43", "C45", "C50", "C61", "C67", "C90",
+    "C71.0", "C71.1", "C71.2", "C71.3", "C71.4", "C71.5", "C71.8", "C71.9",
+)  # fmt: skip
+MOSTLY_ADULT_ORPHA = frozenset({"360", "50251", "29073"})  # glioblastoma, pleural mesothelioma, myeloma
+
+
+def mostly_adult(system: str, code: str) -> bool:
+    """Whether a condition is one that almost only adults have (MOSTLY_ADULT_ICD, MOSTLY_ADULT_ORPHA)."""
+    if system == "ORPHA":
+        return code in MOSTLY_ADULT_ORPHA
+    return system == "ICD-10-CM" and code.startswith(MOSTLY_ADULT_ICD)
+
 
 def population_of_code(code: str) -> str:
     """The population one NUCC code implies: 'pediatric', 'adult' or 'all'."""

@@ -179,6 +179,11 @@ def is_diagnostic(code: str) -> bool:
 
 # Every listed specialty that reads slides or images (hematopathology, neuropathology, neuroradiology...).
 DIAGNOSTIC_SPECIALTIES = frozenset(t.code for t in nucc.TAXONOMIES if is_diagnostic(t.code))
+# Specialties that only treat a diagnosis already made: a radiation oncologist plans and gives
+# radiation for a known cancer, and neither makes nor reviews the diagnosis (ABR's scope of Radiation
+# Oncology: treating cancer with ionising radiation; NCI PDQ Plasma Cell Neoplasms: radiation for a
+# plasmacytoma or palliation). For an unclear diagnosis they share the care at most (search.case).
+TREATMENT_ONLY_SPECIALTIES = frozenset({RADONC})
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +241,10 @@ ICD_RANGES: tuple[tuple[str, str, Treaters], ...] = (
     ("C40", "C41", T((MEDONC, ORTHO, SURGONC), (RADONC, APCP, AP))),
     ("C43", "C43", T((MEDONC, DERM, SURGONC), (DERMPATH,))),
     ("C44", "C44", T((DERM, MOHS), (DERMPATH, RADONC))),
-    ("C45", "C45", T((MEDONC, THORACIC, RADONC), (PULM,))),
+    # Mesothelioma: multimodality care led by thoracic surgery and medical oncology (resection, systemic
+    # therapy); radiation is adjuvant or palliative (NCCN Guidelines: Mesothelioma: Pleural; NCI PDQ
+    # Malignant Mesothelioma Treatment). Peritoneal mesothelioma has its own override below.
+    ("C45", "C45", T((THORACIC, MEDONC), (RADONC, PULM))),
     ("C46", "C46", T((MEDONC, DERM), (ID,))),
     ("C47", "C47", T((PEDHEMONC, MEDONC), (NSURG, PEDSURG))),
     ("C48", "C49", T((MEDONC, SURGONC, ORTHO), (RADONC, APCP, AP))),
@@ -442,6 +450,7 @@ GENERALISTS = T((IM, FM))
 # the block does not name. Keyed by code prefix; the longest matching prefix wins.
 CODE_TREATERS: dict[str, Treaters] = {
     "C69.2": T((PEDHEMONC, RETINA, OPH), (RADONC,)),  # retinoblastoma: a childhood cancer (NCI PDQ)
+    "C45.1": T((SURGONC, MEDONC), (GI,)),  # peritoneal mesothelioma: cytoreduction and HIPEC (NCCN Peritoneal)
     "C64": T((URO, MEDONC), (RADONC, PEDHEMONC, PEDSURG)),  # kidney: includes Wilms tumour
     "C74": T((SURGONC, ENDO, MEDONC), (PEDHEMONC, PEDSURG)),  # adrenal: includes neuroblastoma
     "D57": T((HEM, HEMONC), (BLOODBANK,)),  # sickle cell disease: chronic transfusion (NHLBI)
@@ -467,6 +476,13 @@ CODE_TREATERS: dict[str, Treaters] = {
     "E83.4": T((ENDO,), (NEPH,)),
     "E83.5": T((ENDO,), (NEPH,)),  # mineral metabolism
     "G50": T((NEURO, NSURG), (PAIN,)),  # trigeminal neuralgia: microvascular decompression
+    # Sleep apnoea (G47.3x): a sleep physician's and a pulmonologist's, who diagnose it by
+    # polysomnography and treat it with PAP (AASM guideline, Patil et al., J Clin Sleep Med
+    # 2019;15:335-43; ABIM Sleep Medicine blueprint); neurology shares central apnoea (brainstem,
+    # stroke, neuromuscular causes: AASM ICSD-3). Obstructive apnoea adds the sleep surgeon for
+    # those who cannot use PAP (AASM referral guideline, Kent et al., J Clin Sleep Med 2021;17:2499-505).
+    "G47.3": T((SLEEP, PULM), (NEURO,)),
+    "G47.33": T((SLEEP, PULM), (ENT, NEURO)),
     "G10": T((NEURO,), (GENETICS, BEHAVNEURO, PSYCH)),  # Huntington disease
     "G12.21": T((NEURO, NMUSC), (PALLIATIVE, PMR)),  # ALS: ABPN neuromuscular medicine
     "G40.83": T((NEURO, NEUROPHYS), (GENETICS,)),  # Dravet: genetic encephalopathy, not surgical (ILAE)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from reference import conditions as catalogue
-from reference.populations import populations_for
-from reference.specialty_map import DIAGNOSTIC_SPECIALTIES
+from reference.populations import PEDIATRIC, mostly_adult, population_of_code, populations_for
+from reference.specialty_map import DIAGNOSTIC_SPECIALTIES, TREATMENT_ONLY_SPECIALTIES
 
 REASONS = (
     "rare_condition",
@@ -134,8 +134,15 @@ class MatchCase:
             return set()
         found = [catalogue.treaters_for(s, c) for s, c in self.conditions]
         secondary = {code for t in found for code in t.secondary} - {code for t in found for code in t.primary}
-        # An unclear diagnosis: the condition's pathologists and imagers are its first second opinion.
-        return secondary - DIAGNOSTIC_SPECIALTIES if self.reason in DIAGNOSIS_REASONS else secondary
+        if self.reason in DIAGNOSIS_REASONS:
+            # An unclear diagnosis: the condition's pathologists and imagers are its first second
+            # opinion, and those who only treat a diagnosis already made (radiation oncology) share it.
+            secondary = (secondary - DIAGNOSTIC_SPECIALTIES) | (self.treating_specialties & TREATMENT_ONLY_SPECIALTIES)
+        if not self.age_known and self.conditions and all(mostly_adult(s, c) for s, c in self.conditions):
+            # Age unknown, a disease of adults (glioblastoma, myeloma): the paediatric twins the map adds
+            # for a child rank after the adult boards, as a patient is then almost surely an adult.
+            secondary |= {code for code in self.treating_specialties if population_of_code(code) == PEDIATRIC}
+        return secondary
 
     def _resolve_reading(self) -> set[str]:
         # A treatment question about a condition: those who only read its slides or images come last,
@@ -149,6 +156,14 @@ class MatchCase:
     def primary_treaters(self) -> frozenset[str]:
         """Treating specialties that are a primary treater of some case condition."""
         return self.treating_specialties - self.secondary_specialties
+
+    @property
+    def treatment_only_specialties(self) -> frozenset[str]:
+        """For an unclear diagnosis, the case's treaters that only treat one already made (radiation
+        oncology): a specialist whose primary specialty is one ranks as a secondary treater (scoring.standing)."""
+        if self.reason not in DIAGNOSIS_REASONS:
+            return frozenset()
+        return self.secondary_specialties & TREATMENT_ONLY_SPECIALTIES
 
     @property
     def treaters_besides_readers(self) -> frozenset[str]:

@@ -236,12 +236,21 @@ def reads_only(case: MatchCase, doc: dict) -> bool:
     )
 
 
+def treats_only(case: MatchCase, doc: dict) -> bool:
+    """A specialist whose primary specialty only treats a diagnosis already made (radiation oncology),
+    on a case whose diagnosis is in doubt (`MatchCase.treatment_only_specialties`)."""
+    return doc["primary_specialty"] in case.treatment_only_specialties
+
+
 def standing(case: MatchCase, doc: dict) -> int:
     """`rank` sorts by this before the score: 2 an expert when the reason puts expertise first,
-    1 a primary treater (or holder of a case code or group), 0 a secondary treater only, -1 a
-    specialist who reviews the diagnosis when the question is about treatment, whatever they hold."""
+    1 a primary treater (or holder of a case code or group), 0 a secondary treater only (and, for an
+    unclear diagnosis, one whose practice only treats, whatever they hold), -1 a specialist who
+    reviews the diagnosis when the question is about treatment, whatever they hold."""
     if reads_only(case, doc):
         return -1
+    if treats_only(case, doc):
+        return 0
     if case.expertise_first and is_expert(case, doc):
         return 2
     return int(is_primary_treater(case, doc))

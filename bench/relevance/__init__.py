@@ -1,10 +1,11 @@
 """The judged relevance set: conditions, patients and places -> specialties fit for a second opinion.
 
-`cases.csv` holds one judged case a row: a condition (ICD-10-CM or ORPHA), the patient's age and
-sex, a place (a ZIP in one of the ten largest US metros or elsewhere), why the second opinion is
-sought (`reason`, as `POST /v1/matches` takes it), the NUCC specialties fit for that second opinion
-(`primary`), those that share it (`acceptable`), and the source of the judgement (a specialty
-board's scope, an NCI PDQ summary, Orphanet's expert centres, a guideline, a peer-reviewed study).
+`cases.csv` holds one judged case a row: a condition (ICD-10-CM or ORPHA), the patient's age (blank:
+the request gives none) and sex, a place (a ZIP in one of the ten largest US metros or elsewhere),
+why the second opinion is sought (`reason`, as `POST /v1/matches` takes it), the NUCC specialties
+fit for that second opinion (`primary`), those that share it (`acceptable`), and the source of the
+judgement (a specialty board's scope, an NCI PDQ summary, Orphanet's expert centres, a guideline, a
+peer-reviewed study). A row without an age is judged for the condition's usual, adult patient.
 Judgements depend on the reason: a pathologist's or neuroradiologist's review is the second opinion
 for an unclear diagnosis, and not for a question about treatment, so pathology and diagnostic
 imaging are judged for `unclear_diagnosis` rows only. Run it with `python -m bench.relevance`.
@@ -34,7 +35,7 @@ class JudgedCase:
     system: str
     code: str
     name: str
-    age: int
+    age: int | None  # None: the request gives no age (the row is judged for the condition's usual, adult patient)
     sex: str
     place: str
     zip: str
@@ -50,8 +51,8 @@ class JudgedCase:
 
     @property
     def is_child(self) -> bool:
-        """Under 18."""
-        return self.age < ADULT_AGE
+        """Under 18 (a patient of unknown age is not)."""
+        return self.age is not None and self.age < ADULT_AGE
 
 
 def _codes(text: str) -> frozenset[str]:
@@ -73,7 +74,8 @@ def load_cases(path: Path = CASES_CSV) -> list[JudgedCase]:
                 raise ValueError(f"case {row['id']}: unknown condition, no source or bad sex")
             if row["reason"] not in REASONS:
                 raise ValueError(f"case {row['id']}: reason {row['reason']!r} is not one of {REASONS}")
-            out.append(JudgedCase(row["id"], found.system, found.code, row["name"], int(row["age"]), row["sex"],
+            age = int(row["age"]) if row["age"] else None
+            out.append(JudgedCase(row["id"], found.system, found.code, row["name"], age, row["sex"],
                                   row["place"], row["zip"], _codes(row["primary"]), _codes(row["acceptable"]),
                                   row["source"], row["reason"]))
     return out

@@ -92,7 +92,7 @@ def request_body(case: JudgedCase) -> dict:
             "reason": case.reason}
     fields = MatchRequestSchema().fields
     age_field = next((name for name in ("age_years", "age") if name in fields), None)
-    if age_field:
+    if age_field and case.age is not None:
         body[age_field] = case.age
     if "sex" in fields:
         body["sex"] = {"F": "female", "M": "male"}[case.sex]

@@ -39,6 +39,7 @@ class Query:
     treats_primary: np.ndarray
     reads_only: np.ndarray | None
     primary_holder: np.ndarray | None
+    treats_only: np.ndarray | None  # by profile: scoring.treats_only (None: nobody, the diagnosis is not in doubt)
     expert: np.ndarray | None = None  # by specialist row: holds a case code or its parent (expertise-first cases)
     selection: Selection | None = None  # who the conditions select (flags, experts' expertise), see `select`
 
@@ -69,6 +70,7 @@ def compile_query(seg: Segment, case: MatchCase) -> Query:
         treats_primary=treats[seg.profile_primary],
         reads_only=_reads_only(seg, case),
         primary_holder=_primary_holders(seg, case),
+        treats_only=_treats_only(seg, case),
     )
     q.selection = select(seg, case, q)
     q.expert = q.selection.expert
@@ -140,6 +142,13 @@ def _remote(seg: Segment, case: MatchCase) -> np.ndarray:
     if state is not None:
         licensed[seg.by_licence.rows_of(state)] = True
     return seg.t.telehealth & licensed
+
+
+def _treats_only(seg: Segment, case: MatchCase) -> np.ndarray | None:
+    """scoring.treats_only by profile: the primary specialty only treats a diagnosis already made."""
+    if not case.treatment_only_specialties:
+        return None
+    return _by_specialty(seg, case.treatment_only_specialties)[seg.profile_primary]
 
 
 def _primary_holders(seg: Segment, case: MatchCase) -> np.ndarray | None:

@@ -139,6 +139,8 @@ def standing_bonus(q, sp, prof, row_flags):
         bonus = bonus + scoring.STANDING_BONUS * (q.primary_holder[prof] | ((row_flags & 2) != 0))
     if q.reads_only is not None:  # scoring.reads_only: standing -1 whatever codes they hold, below every tier
         bonus = np.where(q.reads_only[prof], -scoring.STANDING_BONUS, bonus)
+    if q.treats_only is not None:  # scoring.treats_only: a secondary treater's 0, whatever they hold
+        bonus = np.where(q.treats_only[prof], 0.0, bonus)
     return bonus
 
 

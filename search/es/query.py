@@ -178,12 +178,15 @@ def signals(case: MatchCase) -> list[dict]:
 
 def _standing_signals(case: MatchCase) -> list[dict]:
     """STANDING_BONUS per tier of scoring.standing, so the fetch keeps the tiers `rank` puts first."""
-    tiers = []
+    tiers: list[dict] = []
     if case.expertise_first:  # experts rank first: fetch them first too
         tiers.append({"terms": {"condition_keys": sorted(case.expert_keys)}})
     if case.secondary_specialties:  # then primary treaters and code holders, before secondary treaters
         primary = [{"terms": {"specialties": sorted(case.primary_treaters)}}] if case.primary_treaters else []
         tiers.append(_any_of(primary + _expertise_codes(case)))
+    if case.treatment_only_specialties:  # an unclear diagnosis: those who only treat get neither (scoring.treats_only)
+        only: dict = {"terms": {"primary_specialty": sorted(case.treatment_only_specialties)}}
+        tiers = [{"bool": {"filter": [tier], "must_not": [only]}} for tier in tiers]
     if not case.reading_specialties:
         return [_worth(tier, scoring.STANDING_BONUS) for tier in tiers]
     # Those who only review the diagnosis of a treatment question come last whatever codes they hold.

@@ -90,3 +90,30 @@ def test_hpo_organ_system_only_adds_secondary_treaters():
     # A disease ICD-10-CM places keeps its treaters whatever organ system its phenotype stresses.
     als, _ = orphanet.treaters("Amyotrophic lateral sclerosis", (m.ORTHO,))
     assert m.ORTHO not in als.primary
+
+
+@pytest.mark.parametrize("code", ["G47.33", "G47.31", "G47.30"])
+def test_sleep_apnoea_goes_to_sleep_medicine_and_pulmonology_before_neurology(code):
+    # AASM: diagnosed by polysomnography and treated with PAP; neurology shares central apnoea.
+    treaters = conditions.treaters_for("ICD-10-CM", code)
+    assert {m.SLEEP, m.PULM} <= set(treaters.primary) and m.NEURO in treaters.secondary
+    # Other sleep disorders (narcolepsy, insomnia) stay with neurology as well.
+    assert m.NEURO in conditions.treaters_for("ICD-10-CM", "G47.411").primary
+
+
+def test_obstructive_sleep_apnoea_adds_the_sleep_surgeon():
+    assert m.ENT in conditions.treaters_for("ICD-10-CM", "G47.33").secondary
+    assert m.ENT not in conditions.treaters_for("ICD-10-CM", "G47.31").all
+
+
+@pytest.mark.parametrize("system, code", [("ICD-10-CM", "C45.0"), ("ORPHA", "50251")])
+def test_pleural_mesothelioma_goes_to_thoracic_surgery_and_medical_oncology(system, code):
+    # NCCN Mesothelioma: Pleural: surgery and systemic therapy lead; radiation is adjuvant or palliative.
+    treaters = conditions.treaters_for(system, code)
+    assert {m.THORACIC, m.MEDONC} <= set(treaters.primary) and m.RADONC not in treaters.primary
+    assert {m.RADONC, m.PULM} <= set(treaters.secondary)
+
+
+def test_peritoneal_mesothelioma_goes_to_surgical_oncology():
+    treaters = conditions.treaters_for("ICD-10-CM", "C45.1")
+    assert {m.SURGONC, m.MEDONC} <= set(treaters.primary) and m.THORACIC not in treaters.all

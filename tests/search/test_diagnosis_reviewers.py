@@ -87,6 +87,38 @@ def test_an_unclear_diagnosis_ranks_the_conditions_pathologists_with_its_primary
                        hematopathologist["specialist_id"]]
 
 
+def test_an_unclear_diagnosis_ranks_a_radiation_oncologist_as_a_secondary_treater_whatever_they_hold(ranked):
+    # Near, rated higher, holding the very code and a haematology-oncology board: still not the one to
+    # review a myeloma diagnosis, as their practice only treats one already made.
+    radiation_oncologist = make_doc(specialties=(RADONC, HEMONC), conditions=[held(*MYELOMA, 120, 30, True)],
+                                    rating=5.0, reviews=300)
+    hematologist = make_doc(specialties=(HEMONC,), lat=NEWARK[0], lon=NEWARK[1], rating=3.0, reviews=30)
+    hematopathologist = make_doc(specialties=(HEMEPATH,), lat=PHILADELPHIA[0], lon=PHILADELPHIA[1])
+    docs = [radiation_oncologist, hematologist, hematopathologist]
+    case = _case(MYELOMA, "unclear_diagnosis")
+    found = ranked(case, docs)
+    assert [c.specialist_id for c in found] == [hematologist["specialist_id"], hematopathologist["specialist_id"],
+                                                radiation_oncologist["specialist_id"]]
+    assert [scoring.standing(case, c.document) for c in found] == [1, 1, 0]
+    assert RADONC in case.secondary_specialties and case.treatment_only_specialties == {RADONC}
+    # A rare disease's care: holding the very code makes them its expert, first.
+    rare = ranked(_case(MYELOMA, "rare_condition"), docs)
+    assert rare[0].specialist_id == radiation_oncologist["specialist_id"]
+
+
+def test_an_unclear_glioblastoma_ranks_radiation_oncology_after_its_other_treaters(ranked):
+    # Radiation oncology is a primary treater of glioblastoma (NCI PDQ), not a reviewer of its diagnosis.
+    radiation_oncologist = make_doc(specialties=(RADONC,), rating=5.0, reviews=300)
+    neurosurgeon = make_doc(specialties=(NSURG,), lat=PHILADELPHIA[0], lon=PHILADELPHIA[1], rating=3.0, reviews=30)
+    docs = [radiation_oncologist, neurosurgeon]
+    assert [c.specialist_id for c in ranked(_case(GLIOBLASTOMA, "unclear_diagnosis"), docs)] == [
+        neurosurgeon["specialist_id"], radiation_oncologist["specialist_id"]]
+    assert [c.specialist_id for c in ranked(_case(GLIOBLASTOMA, "treatment_not_working"), docs)] == [
+        radiation_oncologist["specialist_id"], neurosurgeon["specialist_id"]]
+    assert not _case(GLIOBLASTOMA, "treatment_not_working").treatment_only_specialties
+    assert not _case(GLIOBLASTOMA, "unclear_diagnosis", specialty=RADONC).treatment_only_specialties
+
+
 def test_a_reviewer_holding_the_code_still_ranks_below_a_secondary_treater(ranked):
     hematopathologist = make_doc(specialties=(HEMEPATH,), conditions=[held(*MYELOMA, 200, 40, True)])
     radiation_oncologist = make_doc(specialties=(RADONC,), lat=PHILADELPHIA[0], lon=PHILADELPHIA[1])
@@ -130,9 +162,19 @@ def _with_reviewers(docs: list[dict], seed: int) -> list[dict]:
     return out
 
 
-@pytest.mark.parametrize("seed", [5, 6])
-def test_the_embedded_engine_orders_reviewers_as_the_reference_does(seed):
-    docs = _with_reviewers(random_directory(seed), seed)
+def _with_radiation_oncologists(docs: list[dict], seed: int) -> list[dict]:
+    """The same directory with about a quarter of the specialists practising radiation oncology,
+    keeping their other boards (so some also hold haematology-oncology)."""
+    rng = random.Random(seed)
+    chosen = {sid for sid in {d["specialist_id"] for d in docs} if rng.random() < 0.25}
+    return [{**doc, "primary_specialty": RADONC, "specialties": sorted({RADONC, *doc["specialties"]}),
+             "population": "all"} if doc["specialist_id"] in chosen else doc for doc in docs]
+
+
+@pytest.mark.parametrize("seed, practice", [(5, _with_reviewers), (6, _with_reviewers),
+                                            (7, _with_radiation_oncologists), (8, _with_radiation_oncologists)])
+def test_the_embedded_engine_orders_reviewers_as_the_reference_does(seed, practice):
+    docs = practice(random_directory(seed), seed)
     backend = EmbeddedBackend.from_documents(docs)
     rng = random.Random(seed * 7)
     codes = [*CODES, GLIOBLASTOMA, MYELOMA]

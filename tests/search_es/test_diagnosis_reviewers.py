@@ -51,3 +51,32 @@ def test_a_fetch_of_ten_ranks_as_the_reference_and_the_embedded_engine(small_fet
     assert top(small_fetch.match(case).candidates) == top(reference)
     first = {c.document["primary_specialty"] for c in reference}
     assert first == ({NEUROPATHOLOGY} if reason == "unclear_diagnosis" else {NEUROSURGERY})
+
+
+MYELOMA = ("ICD-10-CM", "C90.00")
+RADIATION_ONCOLOGY, HEMATOLOGY_ONCOLOGY = "2085R0001X", "207RH0003X"
+
+
+@pytest.fixture(scope="module")
+def myeloma_docs():
+    """Thirty strong radiation oncologists in Manhattan who also hold a haematology-oncology board and
+    the very code, five plain haematologist-oncologists in Philadelphia."""
+    radiation = [make_doc(specialist_id=700 + i, practice_location_id=7700 + i,
+                          specialties=(RADIATION_ONCOLOGY, HEMATOLOGY_ONCOLOGY),
+                          conditions=[held(*MYELOMA, 100 + i, 20, True)], rating=4.9, reviews=200) for i in range(30)]
+    haematology = [make_doc(specialist_id=750 + i, practice_location_id=7750 + i, specialties=(HEMATOLOGY_ONCOLOGY,),
+                            lat=PHILADELPHIA[0], lon=PHILADELPHIA[1], rating=3.8, reviews=20) for i in range(5)]
+    return radiation + haematology
+
+
+@pytest.mark.parametrize("reason", ["unclear_diagnosis", "rare_condition"])
+def test_a_fetch_of_ten_ranks_those_who_only_treat_after_the_haematologists_for_an_unclear_diagnosis(
+        opensearch, alias, myeloma_docs, reason):
+    backend = cluster_backend("opensearch", opensearch.url(), alias, candidate_cap=10)
+    indexer.rebuild(backend.engine, alias, myeloma_docs, version=1)
+    case = MatchCase(conditions=(MYELOMA,), reason=reason, point=MANHATTAN, limit=5, now=NOW)
+    reference = rank(case, retrieve(case, myeloma_docs))
+    assert top(backend.match(case).candidates) == top(reference)
+    assert top(EmbeddedBackend.from_documents(myeloma_docs).match(case).candidates) == top(reference)
+    first = {c.document["primary_specialty"] for c in reference}
+    assert first == ({HEMATOLOGY_ONCOLOGY} if reason == "unclear_diagnosis" else {RADIATION_ONCOLOGY})
