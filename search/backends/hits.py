@@ -74,6 +74,6 @@ def distinct_rows(stamp: np.ndarray, sp: np.ndarray) -> np.ndarray:
 
 def _last_of_each(stamp: np.ndarray, sp: np.ndarray) -> np.ndarray:
     # Last write wins: a specialist row counts once, at its last position.
-    positions = np.arange(len(sp))
+    positions = np.arange(len(sp), dtype=stamp.dtype)
     stamp[sp] = positions
     return stamp[sp] == positions

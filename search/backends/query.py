@@ -278,9 +278,9 @@ class SegmentSearch:
         keep = grid.within(seg, near, dots, case.point, case.max_distance_mi)
         return near[keep], dots[keep]
 
-    def scored(self, rows, dots) -> Hits:
+    def scored(self, rows, dots, count: bool = True) -> Hits:
         """Rows that pass coverage, language and exclusions, with their scores; `total` counts their
-        specialists, though rows of standing tiers that cannot reach the top are left unscored."""
+        specialists (if `count`), though rows of standing tiers that cannot reach the top are left unscored."""
         seg, case, q = self.seg, self.case, self.q
         sp = seg.doc_sp[rows]
         keep = self.specialist_ok(sp)
@@ -294,10 +294,10 @@ class SegmentSearch:
             rows, sp = rows[keep], sp[keep]
             dots = None if dots is None else dots[keep]
             in_network = None if in_network is None else in_network[keep]
-        total = distinct(self.scratch.stamp, sp)
+        total = distinct(self.scratch.stamp, sp) if count else 0
         prof, row_flags = seg.profile[sp], self.flags[sp]
         bonus = vector_score.standing_bonus(q, sp, prof, row_flags)
-        top = vector_score.top_tiers(bonus, sp, case.limit, self.scratch.stamp)
+        top = vector_score.top_tiers(bonus, sp, case.limit, self.scratch.stamp, seg.max_locations)
         if top is not None:  # the rest provably rank below: counted, not scored
             rows, sp, prof, row_flags, bonus = rows[top], sp[top], prof[top], row_flags[top], bonus[top]
             dots = None if dots is None else dots[top]
@@ -322,8 +322,8 @@ class SegmentSearch:
             keep &= ~self.scratch.excluded[sp]
         return keep
 
-    def expanded(self, specialists) -> Hits:
+    def expanded(self, specialists, count: bool = False) -> Hits:
         """Every live location of these specialists that passes the constraints, scored."""
         rows = expand(self.seg, specialists)
         rows = rows[self.live.rows[rows]]
-        return self.scored(rows, None if self.q.unit is None else np.full(len(rows), np.nan))
+        return self.scored(rows, None if self.q.unit is None else np.full(len(rows), np.nan), count)

@@ -164,6 +164,7 @@ class Segment:
         self.sp_doc_rows = order.astype(np.int32)
         self.sp_doc_ptr = np.zeros(self.n_specialists + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.doc_sp, minlength=self.n_specialists), out=self.sp_doc_ptr[1:])
+        self.max_locations = int(np.diff(self.sp_doc_ptr).max()) if self.n_specialists else 0
 
     def _institution_side(self, t: Tables) -> None:
         # Dense institution numbers (0 = none) so per-match tables of institutions are plain arrays.
@@ -248,5 +249,5 @@ class Scratch:
         self.expertise = np.zeros(m, dtype=np.float64)
         self.language = np.zeros(m, dtype=bool)
         self.excluded = np.zeros(m, dtype=bool)
-        self.stamp = np.zeros(m, dtype=np.int64)
+        self.stamp = np.zeros(m, dtype=np.int32)  # positions within one array of rows (< 2**31)
         self.marked = np.zeros(m, dtype=bool)

@@ -41,7 +41,7 @@ def add_telehealth(search, near: Hits, bounded: bool = True) -> Hits:
     if case.has_plan and not seg.everyone_self_pays:
         unpriced = np.flatnonzero(ok & ~seg.self_pay)
         if len(unpriced):  # without a self-pay price only in-network locations qualify
-            total -= len(unpriced) - search.expanded(unpriced).total
+            total -= len(unpriced) - search.expanded(unpriced, count=True).total
     if not bounded:
         pool = merge(near, search.expanded(np.flatnonzero(ok)))
         pool.total = total

@@ -144,7 +144,7 @@ def standing_bonus(q, sp, prof, row_flags):
     return bonus
 
 
-def top_tiers(bonus, sp, limit: int, stamp: np.ndarray) -> np.ndarray | None:
+def top_tiers(bonus, sp, limit: int, stamp: np.ndarray, max_locations: int) -> np.ndarray | None:
     """Rows in the best standing tiers that hold `limit` different specialists (None: all rows).
 
     Scores lie in [0, 1] and tiers STANDING_BONUS (2) apart, so a row of a lower tier scores below
@@ -156,7 +156,8 @@ def top_tiers(bonus, sp, limit: int, stamp: np.ndarray) -> np.ndarray | None:
     tier, lowest = float(bonus.max()), float(bonus.min())
     while tier > lowest:
         mask = bonus >= tier
-        if np.count_nonzero(mask) >= limit and distinct(stamp, sp[mask]) >= limit:
+        rows = np.count_nonzero(mask)  # a specialist has at most `max_locations` of them
+        if rows >= limit * max_locations or (rows >= limit and distinct(stamp, sp[mask]) >= limit):
             return mask
         tier -= scoring.STANDING_BONUS
     return None
