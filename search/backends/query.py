@@ -34,6 +34,7 @@ class Query:
     plan_bits: np.ndarray | None  # packed bitset of rows in network for the plan
     languages: list[np.ndarray]  # specialist rows speaking each requested language
     remote: np.ndarray  # by specialist row: may consult this patient by telehealth (offers it, licensed)
+    remote_rows: np.ndarray  # the same as ascending specialist rows
     # By profile (Segment.profile): the primary specialty treats the case; scoring.reads_only (None:
     # nobody only reads); holds a primary treater (None: no treating specialty is secondary only).
     treats_primary: np.ndarray
@@ -66,7 +67,7 @@ def compile_query(seg: Segment, case: MatchCase) -> Query:
         independence=_independence(seg, case),
         plan_bits=_plan_bits(seg, case) if case.has_plan else None,
         languages=[seg.by_language.rows_of(i) for code in case.languages if (i := t.languages.get(code)) is not None],
-        remote=_remote(seg, case),
+        **_remote(seg, case),
         treats_primary=treats[seg.profile_primary],
         reads_only=_reads_only(seg, case),
         primary_holder=_primary_holders(seg, case),
@@ -133,15 +134,14 @@ def _independence(seg: Segment, case: MatchCase) -> np.ndarray | None:
     return out
 
 
-def _remote(seg: Segment, case: MatchCase) -> np.ndarray:
+def _remote(seg: Segment, case: MatchCase) -> dict:
     """Specialists who may consult this patient by telehealth: they offer it and hold a licence in the state."""
     if case.patient_state is None or not case.telehealth_ok:
-        return seg.t.telehealth
-    licensed = np.zeros(seg.n_specialists, dtype=bool)
-    state = seg.t.places.get(case.patient_state)
-    if state is not None:
-        licensed[seg.by_licence.rows_of(state)] = True
-    return seg.t.telehealth & licensed
+        return {"remote": seg.t.telehealth, "remote_rows": seg.remote_rows(None)}
+    rows = seg.remote_rows(case.patient_state)
+    remote = np.zeros(seg.n_specialists, dtype=bool)
+    remote[rows] = True
+    return {"remote": remote, "remote_rows": rows}
 
 
 def _treats_only(seg: Segment, case: MatchCase) -> np.ndarray | None:
@@ -295,7 +295,7 @@ class SegmentSearch:
             dots = None if dots is None else dots[keep]
             in_network = None if in_network is None else in_network[keep]
         total = distinct(self.scratch.stamp, sp) if count else 0
-        prof, row_flags = seg.profile[sp], self.flags[sp]
+        prof, row_flags = seg.profile[sp].astype(np.intp), self.flags[sp]
         bonus = vector_score.standing_bonus(q, sp, prof, row_flags)
         top = vector_score.top_tiers(bonus, sp, case.limit, self.scratch.stamp, seg.max_locations)
         if top is not None:  # the rest provably rank below: counted, not scored

@@ -58,6 +58,7 @@ class Segment:
         heap.give_back()
         self._institution_side(t)
         self._local = threading.local()
+        self._remote_rows: dict[str | None, np.ndarray] = {}  # see remote_rows
         self.selections = SelectionCache()  # what recent condition sets selected (search.backends.query)
 
     # -- build -------------------------------------------------------------------------------
@@ -110,7 +111,8 @@ class Segment:
         padded[spec_sp, np.arange(len(spec_sp)) - t.spec_ptr[spec_sp]] = t.spec_code
         padded.sort(axis=1)
         self.specialty_sets, self.specialty_set = np.unique(padded, axis=0, return_inverse=True)
-        self.specialty_set = self.specialty_set.reshape(-1).astype(np.int32)
+        # Index arrays a match gathers through are intp: numpy casts narrower ones on every gather.
+        self.specialty_set = self.specialty_set.reshape(-1).astype(np.intp)
         # Finer still, a profile is a (primary specialty, set of specialties) pair: what a case asks of
         # a specialist's specialties (treats as primary, only reads, holds a primary treater) is then a
         # per-match table over a few thousand profiles and one gather per scored row.
@@ -119,9 +121,6 @@ class Segment:
         self.profile = profile.reshape(-1).astype(np.int16 if len(profiles) < 2**15 else np.int32)
         self.profile_set, self.profile_primary = (profiles // base).astype(np.int32), (profiles % base).astype(np.int32)
         del profile
-        # Specialists by descending quality: telehealth candidates are visited best first.
-        self.by_quality = np.argsort(-self.quality, kind="stable").astype(np.int32)
-        self.negated_quality = -self.quality[self.by_quality]  # ascending, for searchsorted
         self.document_parts = DocumentParts(t, self.specialty_sets)
 
     def _document_side(self, t: Tables, n: int) -> None:
@@ -131,7 +130,7 @@ class Segment:
         perm = np.argsort(cell, kind="stable")  # rows of a cell (and a band of cells) are contiguous
         self.cell_ptr = np.zeros(N_LAT * N_LON + 1, dtype=np.int64)
         np.cumsum(np.bincount(cell, minlength=N_LAT * N_LON), out=self.cell_ptr[1:])
-        self.doc_sp = t.doc_sp[perm]
+        self.doc_sp = t.doc_sp[perm].astype(np.intp)
         self.source_row = perm  # row in Tables order, for what is only needed to show a document
         lat, lon = np.radians(t.lat[perm]), np.radians(t.lon[perm])
         # Unit vectors: a distance is then a dot product, an arccos only where a score needs miles.
@@ -203,6 +202,20 @@ class Segment:
             [self._by_institution[a:b] for a, b in zip(lo, hi, strict=True)] or [np.zeros(0, np.int64)]
         )
 
+    def remote_rows(self, state: str | None) -> np.ndarray:
+        """Specialist rows offering telehealth and, when `state` is given, licensed there (ascending);
+        worked out once per state."""
+        found = self._remote_rows.get(state)
+        if found is None:
+            if state is None:
+                found = np.flatnonzero(self.t.telehealth)
+            else:
+                i = self.t.places.get(state)
+                licensed = self.by_licence.rows_of(i) if i is not None else np.zeros(0, np.int32)
+                found = np.unique(licensed[self.t.telehealth[licensed]]).astype(np.intp)
+            self._remote_rows[state] = found  # a race only works the same list out twice
+        return found
+
     def doc_rows_of(self, sp_row: int) -> np.ndarray:
         """Document rows of one specialist row."""
         return self.sp_doc_rows[self.sp_doc_ptr[sp_row] : self.sp_doc_ptr[sp_row + 1]]
@@ -251,3 +264,4 @@ class Scratch:
         self.excluded = np.zeros(m, dtype=bool)
         self.stamp = np.zeros(m, dtype=np.int32)  # positions within one array of rows (< 2**31)
         self.marked = np.zeros(m, dtype=bool)
+        self.member = np.zeros(m, dtype=bool)

@@ -26,69 +26,74 @@ WALK_CHUNK = 16384  # telehealth specialists bounded per step of the best-qualit
 def add_telehealth(search, near: Hits, bounded: bool = True) -> Hits:
     """`near` plus the telehealth specialists: all counted; scored when their upper bound can reach the top.
 
+    Only the specialists who may consult this patient remotely (`Query.remote_rows`: they offer
+    telehealth and hold a licence in the patient's state) are looked at, not the whole directory.
     With `bounded=False` every qualifying telehealth specialist is expanded to all their locations
     and scored: the slow reference the bounded walk must agree with (tests/search).
     """
-    seg, case, flags = search.seg, search.case, search.flags
-    boxed = search.scratch.marked
-    ok = (flags != 0) & search.q.remote & search.live.specialists
+    seg, case, q = search.seg, search.case, search.q
+    remote = q.remote_rows
+    row_flags = search.flags[remote]
+    ok = (row_flags != 0) & search.live.specialists[remote]
     if case.self_pay and not case.has_plan:
-        ok &= seg.self_pay
-    if case.languages:
-        ok &= _speakers(search)
-    ok[search.q.excluded] = False
-    total = near.total + int(np.count_nonzero(ok))
+        ok &= seg.self_pay[remote]
+    if case.languages or len(q.excluded):
+        ok &= search.specialist_ok(remote)
+    qualifying, row_flags = remote[ok], row_flags[ok]
+    total = near.total + len(qualifying)
     if case.has_plan and not seg.everyone_self_pays:
-        unpriced = np.flatnonzero(ok & ~seg.self_pay)
+        unpriced = qualifying[~seg.self_pay[qualifying]]
         if len(unpriced):  # without a self-pay price only in-network locations qualify
             total -= len(unpriced) - search.expanded(unpriced, count=True).total
     if not bounded:
-        pool = merge(near, search.expanded(np.flatnonzero(ok)))
+        pool = merge(near, search.expanded(qualifying))
         pool.total = total
         return pool
     if case.has_plan:  # by coverage, as coverage is the one bound that differs this much
-        member = in_network_specialists(seg, case)
-        parts = [
-            (ok & member, scoring.COVERAGE["in_network"]),
-            (ok & ~member, scoring.COVERAGE["out_of_network_self_pay"]),
-        ]
+        member = in_network(seg, case, qualifying, search.scratch)
+        parts = [(member, scoring.COVERAGE["in_network"]), (~member, scoring.COVERAGE["out_of_network_self_pay"])]
     else:
-        parts = [(ok, scoring.COVERAGE["self_pay" if case.self_pay else "unknown"])]
+        parts = [(np.ones(len(qualifying), dtype=bool), scoring.COVERAGE["self_pay" if case.self_pay else "unknown"])]
     # Close by, or holding a case code: each is bounded with their own expertise and distance, and
     # only those that can reach the current `limit`-th score are expanded to their locations.
-    exact = boxed | (flags >= 2)
+    exact = search.scratch.marked[qualifying] | (row_flags >= 2)
     pool = near
     for part, coverage in parts:
         threshold = threshold_score(pool.score, seg.t.sid[pool.sp], case.limit)
-        pool = _bounded(search, pool, np.flatnonzero(part & exact), coverage, threshold)
+        pool = _bounded(search, pool, qualifying[part & exact], coverage, threshold)
     for part, coverage in parts:  # the rest differ only by quality: walked best first
-        pool = _walk(search, pool, part & ~exact, coverage)
+        pool = _walk(search, pool, qualifying[part & ~exact], coverage)
     pool.total = total
     return pool
 
 
 def _walk(search, pool: Hits, walk: np.ndarray, coverage: float) -> Hits:
     """Score the specialists of `walk` whose upper bound reaches the top, best quality first."""
+    if not len(walk):
+        return pool
     seg, t = search.seg, search.seg.t
     rest = vector_score.bound_without_quality(seg, search.case, search.q, search.weights, coverage)
 
-    def cut_for(threshold: float) -> int:  # only this many best-quality specialists can reach it
-        floor = (threshold - BOUND_MARGIN - rest) / search.weights["quality"]
-        return int(np.searchsorted(seg.negated_quality, -floor, side="right"))
+    def floor_for(threshold: float) -> float:  # only specialists of this quality or better can reach it
+        return (threshold - BOUND_MARGIN - rest) / search.weights["quality"]
 
     threshold = threshold_score(pool.score, t.sid[pool.sp], search.case.limit)
-    cut = cut_for(threshold)
-    if cut > seg.n_specialists // 4:  # the quality order would not save much: bound them all at once
-        return _bounded(search, pool, np.flatnonzero(walk), coverage, threshold)
-    start = 0
+    quality = seg.quality[walk]
+    able = quality >= floor_for(threshold)
+    walk, quality = walk[able], quality[able]
+    if len(walk) <= WALK_CHUNK:  # few: bound them all at once
+        return _bounded(search, pool, walk, coverage, threshold)
+    order = np.argsort(-quality, kind="stable")
+    walk, negated = walk[order], -quality[order]  # ascending, for searchsorted
+    cut, start = len(walk), 0
     while start < cut:
-        chunk = seg.by_quality[start : min(cut, start + WALK_CHUNK)]
+        chunk = walk[start : min(cut, start + WALK_CHUNK)]
         start += len(chunk)
-        grown = _bounded(search, pool, chunk[walk[chunk]], coverage, threshold)
+        grown = _bounded(search, pool, chunk, coverage, threshold)
         if grown is not pool:
             pool = grown
             threshold = threshold_score(pool.score, t.sid[pool.sp], search.case.limit)
-            cut = min(cut, cut_for(threshold))
+            cut = min(cut, int(np.searchsorted(negated, -floor_for(threshold), side="right")))
     return pool
 
 
@@ -110,23 +115,24 @@ def _bounded(search, pool: Hits, specialists: np.ndarray, coverage: float, thres
     return merge(pool, search.expanded(specialists)) if len(specialists) else pool
 
 
-def _speakers(search) -> np.ndarray:
-    speaks = np.zeros(search.seg.n_specialists, dtype=bool)
-    for posting in search.q.languages:
-        speaks[posting] = True
-    return speaks
-
-
-def in_network_specialists(seg: Segment, case: MatchCase) -> np.ndarray:
-    """Per specialist row: in one of the plan's networks at one location at least."""
-    bits = np.zeros((seg.n_specialists + 7) // 8, dtype=np.uint8)
-    member = np.zeros(seg.n_specialists, dtype=bool)
+def in_network(seg: Segment, case: MatchCase, specialists: np.ndarray, scratch) -> np.ndarray:
+    """For each of these specialist rows: in one of the plan's networks at one location at least."""
+    member = np.zeros(len(specialists), dtype=bool)
+    small = []
     for network_id in case.network_ids:
         i = seg.network_vocab.get(network_id)
         if i is None:
             continue
-        if i in seg.network_specialist_bits:
-            bits |= seg.network_specialist_bits[i]
+        bits = seg.network_specialist_bits.get(i)
+        if bits is not None:
+            member |= ((bits[specialists >> 3] >> (specialists & 7).astype(np.uint8)) & 1).astype(bool)
         else:
-            member[seg.doc_sp[seg.by_network.rows_of(i)]] = True
-    return member | np.unpackbits(bits, count=seg.n_specialists, bitorder="little").view(bool)
+            small.append(seg.doc_sp[seg.by_network.rows_of(i)])
+    if small:  # marked in a work array and cleared again: no sort
+        marks = scratch.member
+        for rows in small:
+            marks[rows] = True
+        member |= marks[specialists]
+        for rows in small:
+            marks[rows] = False
+    return member

@@ -26,11 +26,11 @@ def condition_levels(seg, key, group, scratch) -> tuple[np.ndarray, np.ndarray]:
         (seg.by_group, group, scoring.GROUP_BASE, scoring.GROUP_SPAN),
     ):
         if index is not None:
-            rows = postings.rows_of(index)
+            rows = postings.rows_of(index).astype(np.intp)  # gathered through three times
             level[rows] = np.maximum(level[rows], lo + span * postings.values_of(index))
             held.append(rows)
     if not held:
-        return np.zeros(0, dtype=np.int32), np.zeros(0)
+        return np.zeros(0, dtype=np.intp), np.zeros(0)
     rows = held[0] if len(held) == 1 else distinct_rows(scratch.stamp, np.concatenate(held))
     values = level[rows]
     for posting in held:
@@ -173,7 +173,7 @@ def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, cover
         best_distance = np.where(boxed[specialists], 1.0, beyond)
     scale = scoring.URGENCY_DAYS[case.urgency]
     best_availability = 1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale)
-    prof, row_flags = seg.profile[specialists], flags[specialists]
+    prof, row_flags = seg.profile[specialists].astype(np.intp), flags[specialists]
     bound = (
         weights["expertise"] * expertise(seg, case, q, specialists, prof, row_flags, scratch)
         + weights["distance"] * best_distance
