@@ -55,6 +55,7 @@ def _prepare(engine_name: str, size: int, db, args):
         build_s = time.perf_counter() - started
         backend.poll_interval_s = float("inf")  # nothing writes during the run
         gc.collect()
+        gc.freeze()  # as gunicorn.conf.py does for served workers: the index stays out of collections
 
         def match(case):
             result = backend.match(case)
