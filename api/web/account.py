@@ -10,16 +10,25 @@ from api.auth import services
 from api.auth.throttle import Throttle, ThrottlePolicy
 from api.db import db
 from api.errors import TooManyRequests, Unauthenticated
+from api.models import Role
 from api.unit_of_work import unit_of_work
 from api.web.blueprint import bp
 from api.web.identity import TOKEN_KEY
 
+# Where each kind of account starts its work when sign-in names no page to return to.
+LANDING = {
+    Role.PATIENT: "web.home",
+    Role.REFERRING_PHYSICIAN: "web.my_cases",
+    Role.SPECIALIST: "web.inbox_page",
+    Role.ADMIN: "web.admin_home",
+}
 
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
+
+def safe_next(target: str | None, role: Role | None = None) -> str:
+    """Only a path on this site: never an open redirect. Without one, the role's own start page."""
     parts = urlsplit(target or "")
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
-        return url_for("web.home")
+        return url_for(LANDING.get(role, "web.home"))
     return parts.geturl()
 
 
@@ -44,7 +53,7 @@ def sign_in_post():
         return render_template("signin.html", next=request.form.get("next", ""), error=refused.detail), status
     session.clear()  # a new session on sign-in: nothing carried over from before
     session[TOKEN_KEY] = issued.token
-    return redirect(safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next"), issued.user.role))
 
 
 @bp.post("/signout")

@@ -159,3 +159,23 @@ def test_sign_in_and_search_pages_are_rate_limited_like_the_api(app, client, dir
     assert [a.status_code for a in answers] == [401, 401, 429] and answers[2].headers["Retry-After"]
     searches = [client.get("/search", query_string={"condition": "zzqxv", "where": "10001"}) for _ in range(2)]
     assert [s.status_code for s in searches] == [422, 429]
+
+
+def test_sign_in_without_a_page_to_return_to_lands_on_the_accounts_own_work(app, session, directory):
+    from api.models import Role
+    from tests.factories import make_user
+
+    make_user(session, Role.ADMIN, email="alex@example.test", display_name="Alex Admin", password="a long passphrase")
+    make_user(session, Role.REFERRING_PHYSICIAN, email="ada@example.test", display_name="Dr. Ada",
+              password="a long passphrase", npi="1234567893")
+    session.commit()
+    landings = {}
+    for email, password in (("pat@example.test", directory["password"]), ("alex@example.test", "a long passphrase"),
+                            ("ada@example.test", "a long passphrase")):
+        client = app.test_client()  # a browser of their own
+        form = _csrf(client.get("/signin").get_data(as_text=True))
+        answer = client.post("/signin", data={"email": email, "password": password, "csrf_token": form})
+        assert answer.status_code == 302, answer.get_data(as_text=True)
+        landings[email] = answer.headers["Location"]
+        assert client.get(landings[email], follow_redirects=True).status_code == 200  # and may open it
+    assert landings == {"pat@example.test": "/", "alex@example.test": "/admin", "ada@example.test": "/cases"}
