@@ -219,13 +219,13 @@ def _treating_flags(seg: Segment, q: Query, allowed: np.ndarray | None, populati
         for posting in postings:
             flags[posting] = 1 if allowed is None else allowed[seg.population[posting]]
         return flags, touched
-    key = ("treating", tuple(q.spec_idx), populations)
-    kept = seg.selections.get(key)
+    key = (tuple(q.spec_idx), populations)
+    kept = seg.treating.get(key)
     if kept is None:  # broad: one pass over specialty sets
         kept = np.take(q.treats[seg.specialty_sets].any(axis=1).astype(np.uint8), seg.specialty_set)
         if allowed is not None:
             kept &= allowed.astype(np.uint8)[seg.population]
-        seg.selections.put(key, kept)
+        seg.treating.put(key, kept)
     return kept.copy(), touched
 
 
@@ -234,10 +234,10 @@ def _condition_levels(seg: Segment, key: int | None, group: int | None) -> tuple
     size = sum(len(by.rows_of(i)) for by, i in ((seg.by_key, key), (seg.by_group, group)) if i is not None)
     if size <= seg.n_specialists // 256:
         return vector_score.condition_levels(seg, key, group, seg.scratch())
-    found = seg.selections.get(("condition", key, group))
+    found = seg.conditions.get((key, group))
     if found is None:
         found = vector_score.condition_levels(seg, key, group, seg.scratch())
-        seg.selections.put(("condition", key, group), found)
+        seg.conditions.put((key, group), found)
     return found
 
 

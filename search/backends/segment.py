@@ -10,7 +10,7 @@ import numpy as np
 from search import scoring
 from search.backends import heap
 from search.backends.document_rows import DocumentParts
-from search.backends.selection import SelectionCache
+from search.backends.selection import CACHE_BYTES, SelectionCache
 from search.backends.tables import NO_INT, Tables
 from search.case import normalise_institution_name
 
@@ -59,7 +59,11 @@ class Segment:
         self._institution_side(t)
         self._local = threading.local()
         self._remote_rows: dict[str | None, np.ndarray] = {}  # see remote_rows
-        self.selections = SelectionCache()  # what recent condition sets selected (search.backends.query)
+        # What recent cases selected (search.backends.query), by kind, so the many one-off condition sets
+        # cannot push out the treating specialties and broad conditions that many sets share.
+        self.selections = SelectionCache(CACHE_BYTES // 2)  # by condition set
+        self.treating = SelectionCache(CACHE_BYTES // 3)  # by treating specialties and ages
+        self.conditions = SelectionCache(CACHE_BYTES // 6)  # by condition
 
     # -- build -------------------------------------------------------------------------------
     def _specialist_side(self, t: Tables, m: int) -> None:

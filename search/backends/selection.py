@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-CACHE_BYTES = 48 * 2**20  # per segment: a few dozen broad condition sets at 1M specialists
+CACHE_BYTES = 48 * 2**20  # per segment, all kinds: a few dozen broad condition sets at 1M specialists
 
 
 @dataclass(frozen=True)
