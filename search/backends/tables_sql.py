@@ -58,7 +58,7 @@ def _read(session: Session, say: Progress) -> Tables:
         sid,
         "SELECT specialist_id, system, code, cases_per_year, publications, "
         "center_of_expertise FROM condition_expertise",
-        [None, None, np.int32, np.int32, bool],
+        [None, None, np.int64, np.int64, bool],
         keys=keys,
     )
     say(f"read {len(cond[1]):,} condition expertise rows")
@@ -232,8 +232,8 @@ def _children(
 ) -> list[np.ndarray]:
     """Child rows of owners (first column = owner id) as arrays: owner row index, then each column.
 
-    `kinds` converts each further column: a numpy dtype (np.int64 = ids, `narrow`ed), or a function
-    mapping a chunk to indexes.
+    `kinds` converts each further column: a numpy dtype (np.int64 ones are `narrow`ed), or a
+    function mapping a chunk to indexes.
     With `keys`, the first two further columns (system, code) become one vocabulary index. Rows
     come back grouped by owner row (then by column `then_by`), sorted here rather than in SQL so
     the database only has to scan.
@@ -251,7 +251,7 @@ def _children(
                 out.append(np.array(kind(col), np.int32))
             elif kind is bool:
                 out.append(np.array(col, bool))
-            else:  # ids as int32 where a chunk's fit (concatenating keeps int64 if one chunk's did not)
+            else:  # int32 where a chunk's values fit (concatenating keeps int64 if one chunk's did not)
                 values = np.array([0 if v is None else v for v in col], kind)
                 out.append(narrow(values) if kind is np.int64 else values)
         parts.append(out)
