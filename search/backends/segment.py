@@ -22,9 +22,12 @@ class Postings:
     """Rows grouped by a vocabulary index (CSR), optionally with one float per row."""
 
     def __init__(self, keys: np.ndarray, rows: np.ndarray, size: int, values: np.ndarray | None = None):
-        order = np.lexsort((rows, keys))
-        self.rows = rows[order].astype(np.int32, copy=False)
-        self.values = None if values is None else values[order]
+        if values is None:
+            self.rows, self.values = _sorted_pairs(keys, rows), None
+        else:
+            order = np.lexsort((rows, keys))
+            self.rows = rows[order].astype(np.int32, copy=False)
+            self.values = values[order]
         self.ptr = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(np.bincount(keys, minlength=size), out=self.ptr[1:])
 
@@ -36,6 +39,18 @@ class Postings:
         """The per-row values aligned with `rows_of(index)`."""
         assert self.values is not None, "postings built without values"
         return self.values[self.ptr[index] : self.ptr[index + 1]]
+
+
+def _sorted_pairs(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """`rows` ordered by (key, row), as int32: one packed int64 sorted in place, rather than a sort
+    order (int64) plus the gathered copy, which at 5M network rows was the build's high-water mark."""
+    span = int(rows.max()) + 1 if len(rows) else 1
+    packed = keys.astype(np.int64)
+    packed *= span
+    packed += rows
+    packed.sort()
+    np.remainder(packed, span, out=packed)
+    return packed.astype(np.int32)
 
 
 def evidence(cases: np.ndarray, pubs: np.ndarray, center: np.ndarray) -> np.ndarray:
@@ -67,34 +82,18 @@ class Segment:
 
     # -- build -------------------------------------------------------------------------------
     def _specialist_side(self, t: Tables, m: int) -> None:
-        # Row numbers as int32 throughout: at 1M specialists and 5M network rows the build's
-        # temporaries are what sets the process's peak memory.
-        spec_sp = np.repeat(np.arange(m, dtype=np.int32), np.diff(t.spec_ptr))
+        # Row numbers as int32 throughout, and each step's temporaries gone before the next step:
+        # at 1M specialists and 5M network rows the build's temporaries set the process's peak memory.
+        spec_sp = _owners(t.spec_ptr, m)
         self.by_specialty = Postings(t.spec_code, spec_sp, len(t.specialties))
         # Primary specialty per specialist; "none" is the extra last index, so lookup tables need no check.
         self.primary = np.full(m, len(t.specialties), dtype=np.int32)
         self.primary[spec_sp[t.spec_primary]] = t.spec_code[t.spec_primary]
-        lang_sp = np.repeat(np.arange(m, dtype=np.int32), np.diff(t.lang_ptr))
-        self.by_language = Postings(t.lang_code, lang_sp, len(t.languages))
-        cond_sp = np.repeat(np.arange(m, dtype=np.int32), np.diff(t.cond_ptr))
-        ev = evidence(t.cond_cases, t.cond_pubs, t.cond_center)
-        self.by_key = Postings(t.cond_key, cond_sp, len(t.keys), ev)
-        groups = sorted({g for g in t.key_groups.values() if g})
-        self.group_index = {g: i for i, g in enumerate(groups)}
-        key_group = np.array(
-            [self.group_index.get(t.key_groups.get(k) or "", -1) for k in range(len(t.keys))] or [-1], dtype=np.int32
-        )
-        g = key_group[t.cond_key] if len(t.cond_key) else np.zeros(0, np.int32)
-        keep = g >= 0
-        g, gsp, gev = g[keep], cond_sp[keep], ev[keep]
-        # One entry per (group, specialist): the strongest evidence among their codes in the group.
-        order = np.lexsort((-gev, gsp, g))
-        g, gsp, gev = g[order], gsp[order], gev[order]
-        first = np.ones(len(g), bool)
-        first[1:] = (g[1:] != g[:-1]) | (gsp[1:] != gsp[:-1])
-        self.by_group = Postings(g[first], gsp[first], len(groups), gev[first])
-        lic_sp = np.repeat(np.arange(m, dtype=np.int32), np.diff(t.lic_ptr))
-        self.by_licence = Postings(t.lic_code, lic_sp, len(t.places))
+        self._specialty_sets(t, m, spec_sp)
+        del spec_sp
+        self.by_language = Postings(t.lang_code, _owners(t.lang_ptr, m), len(t.languages))
+        self._expertise(t, m)
+        self.by_licence = Postings(t.lic_code, _owners(t.lic_ptr, m), len(t.places))
         self.population = t.population
         self.self_pay = t.price >= 0
         self.everyone_self_pays = bool(self.self_pay.all())
@@ -105,7 +104,31 @@ class Segment:
             / (scoring.RATING_PRIOR_REVIEWS + t.reviews),
         )
         self.quality = shrunk / 5.0
-        self._specialty_sets(t, m, spec_sp)
+        self.document_parts = DocumentParts(t, self.specialty_sets)
+
+    def _expertise(self, t: Tables, m: int) -> None:
+        # Condition keys with each specialist's evidence, and the same per group of related codes.
+        cond_sp = _owners(t.cond_ptr, m)
+        ev = evidence(t.cond_cases, t.cond_pubs, t.cond_center)
+        self.by_key = Postings(t.cond_key, cond_sp, len(t.keys), ev)
+        groups = sorted({g for g in t.key_groups.values() if g})
+        self.group_index = {g: i for i, g in enumerate(groups)}
+        key_group = np.array(
+            [self.group_index.get(t.key_groups.get(k) or "", -1) for k in range(len(t.keys))] or [-1], dtype=np.int32
+        )
+        g = key_group[t.cond_key] if len(t.cond_key) else np.zeros(0, np.int32)
+        keep = g >= 0
+        g, gsp, gev = g[keep], cond_sp[keep], ev[keep]
+        del keep, cond_sp, ev
+        # One entry per (group, specialist): the strongest evidence among their codes in the group.
+        order = np.lexsort((-gev, gsp, g))
+        g = g[order]
+        gsp = gsp[order]
+        gev = gev[order]
+        del order
+        first = np.ones(len(g), bool)
+        first[1:] = (g[1:] != g[:-1]) | (gsp[1:] != gsp[:-1])
+        self.by_group = Postings(g[first], gsp[first], len(groups), gev[first])
 
     def _specialty_sets(self, t: Tables, m: int, spec_sp: np.ndarray) -> None:
         # Specialists share a few thousand distinct sets of specialties: "holds a treating specialty"
@@ -125,22 +148,15 @@ class Segment:
         self.profile = profile.reshape(-1).astype(np.int16 if len(profiles) < 2**15 else np.int32)
         self.profile_set, self.profile_primary = (profiles // base).astype(np.int32), (profiles % base).astype(np.int32)
         del profile
-        self.document_parts = DocumentParts(t, self.specialty_sets)
 
     def _document_side(self, t: Tables, n: int) -> None:
-        lat_cell = np.clip(((t.lat + 90.0) / CELL_DEG).astype(np.int64), 0, N_LAT - 1)
-        lon_cell = np.clip(((t.lon + 180.0) / CELL_DEG).astype(np.int64), 0, N_LON - 1)
-        cell = lat_cell * N_LON + lon_cell
-        perm = np.argsort(cell, kind="stable")  # rows of a cell (and a band of cells) are contiguous
-        self.cell_ptr = np.zeros(N_LAT * N_LON + 1, dtype=np.int64)
-        np.cumsum(np.bincount(cell, minlength=N_LAT * N_LON), out=self.cell_ptr[1:])
+        perm, self.cell_ptr = _by_cell(t.lat, t.lon)  # rows of a cell (and a band of cells) are contiguous
         self.doc_sp = t.doc_sp[perm].astype(np.intp)
         self.source_row = perm  # row in Tables order, for what is only needed to show a document
-        lat, lon = np.radians(t.lat[perm]), np.radians(t.lon[perm])
-        # Unit vectors: a distance is then a dot product, an arccos only where a score needs miles.
-        self.unit = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+        self.unit = _unit_vectors(t.lat, t.lon, perm)
         self.accepting = t.loc_accepting[perm] & t.accepts_second_opinions[self.doc_sp]
         self.next_available = t.next_available[perm]
+        t.next_available = None  # documents read it here, in row order: one copy, not two
         self.has_slots = bool(np.any(~np.isnan(self.next_available)))
         self.telehealth = t.telehealth[self.doc_sp]
         rank_of = np.empty(n, dtype=np.int32)
@@ -176,8 +192,9 @@ class Segment:
         found = (t.institution != NO_INT) & (known < len(self.institution_ids))
         found[found] = self.institution_ids[known[found]] == t.institution[found]
         self.institution_index = np.where(found, known + 1, 0).astype(np.int32)
-        self._by_institution = np.argsort(t.institution, kind="stable")
-        self._institution_sorted = t.institution[self._by_institution]
+        self._by_institution = np.argsort(t.institution, kind="stable").astype(np.int32)
+        # int64 like the ids a case names: searchsorted would otherwise convert the whole column per call.
+        self._institution_sorted = t.institution[self._by_institution].astype(np.int64)
         self.institutions_by_name: dict[str, list[int]] = {}
         self.institutions_by_word: dict[str, list[int]] = {}
         # Health system per dense institution number (0 = none), NO_INT where there is none.
@@ -230,6 +247,33 @@ class Segment:
         if found is None:
             found = self._local.scratch = Scratch(self.n_specialists, self.n_docs)
         return found
+
+
+def _owners(ptr: np.ndarray, m: int) -> np.ndarray:
+    """The owner row (int32) of each child row of a CSR list."""
+    return np.repeat(np.arange(m, dtype=np.int32), np.diff(ptr))
+
+
+def _by_cell(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ordered by geo cell (int32), and the CSR offsets of each cell's rows in that order."""
+    cell = np.clip(((lat + 90.0) / CELL_DEG).astype(np.int32), 0, N_LAT - 1) * N_LON
+    cell += np.clip(((lon + 180.0) / CELL_DEG).astype(np.int32), 0, N_LON - 1)
+    perm = np.argsort(cell, kind="stable").astype(np.int32)
+    ptr = np.zeros(N_LAT * N_LON + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cell, minlength=N_LAT * N_LON), out=ptr[1:])
+    return perm, ptr
+
+
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray, perm: np.ndarray) -> np.ndarray:
+    """Each row's location as a unit vector (3 x n): a distance is then a dot product, an arccos
+    only where a score needs miles. Filled in place, so no more than one temporary column exists."""
+    unit = np.empty((3, len(perm)), dtype=np.float64)
+    lat_r, lon_r = np.radians(lat[perm]), np.radians(lon[perm])
+    np.cos(lat_r, out=unit[0])
+    np.sin(lat_r, out=unit[2])
+    np.multiply(unit[0], np.sin(lon_r), out=unit[1])
+    np.multiply(unit[0], np.cos(lon_r), out=unit[0])
+    return unit
 
 
 def _dense(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ import numpy as np
 from reference.populations import ALL_AGES, POPULATIONS
 
 NO_INT = -1  # stands for NULL in integer columns
+INT32_LIMIT = 1 << 31
 
 
 class Vocab:
@@ -89,10 +90,10 @@ class Tables:
     name: Strings  # display names
     accepts_second_opinions: np.ndarray  # bool
     telehealth: np.ndarray  # bool
-    price: np.ndarray  # int64 cents, NO_INT = no self-pay
+    price: np.ndarray  # int32 cents (see `narrow`), NO_INT = no self-pay
     rating: np.ndarray  # float64, nan = none
-    reviews: np.ndarray  # int64
-    institution: np.ndarray  # int64, NO_INT = none
+    reviews: np.ndarray  # int32
+    institution: np.ndarray  # int32 ids (see `narrow`), NO_INT = none
     last_verified: np.ndarray  # datetime64[D], NaT = never
     spec_ptr: np.ndarray
     spec_code: np.ndarray  # int32 into `specialties`
@@ -101,24 +102,26 @@ class Tables:
     lang_code: np.ndarray  # int32 into `languages`
     cond_ptr: np.ndarray
     cond_key: np.ndarray  # int32 into `keys`
-    cond_cases: np.ndarray  # int64
-    cond_pubs: np.ndarray  # int64
+    cond_cases: np.ndarray  # int32
+    cond_pubs: np.ndarray  # int32
     cond_center: np.ndarray  # bool
     population: np.ndarray  # int8 index into reference.populations.POPULATIONS
     lic_ptr: np.ndarray
     lic_code: np.ndarray  # int32 into `places`: states of the specialist's licences
     # Practice locations (documents), ordered by specialist then practice location id.
-    plid: np.ndarray  # int64
+    plid: np.ndarray  # int32 ids (see `narrow`)
     doc_sp: np.ndarray  # int32 specialist row
     loc_accepting: np.ndarray  # bool
     lat: np.ndarray
     lon: np.ndarray
-    next_available: np.ndarray  # float64 epoch seconds of the next free slot here, nan = none known
+    # float64 epoch seconds of the next free slot here, nan = none known. A Segment keeps it in its
+    # own row order and empties this column (no second copy).
+    next_available: np.ndarray
     zip_code: np.ndarray  # int32 into `places`
     city: np.ndarray  # int32 into `places`
     state: np.ndarray  # int32 into `places`
     net_ptr: np.ndarray
-    net_id: np.ndarray  # int64 network ids
+    net_id: np.ndarray  # int32 network ids (see `narrow`)
     # Vocabularies and lookups.
     specialties: Vocab = field(default_factory=Vocab)
     languages: Vocab = field(default_factory=Vocab)
@@ -131,9 +134,19 @@ class Tables:
 
 def ptr_from_owners(owner_rows: np.ndarray, count: int) -> np.ndarray:
     """CSR offsets for child rows already grouped by their owner row."""
-    ptr = np.zeros(count + 1, dtype=np.int64)
+    ptr = np.zeros(count + 1, dtype=np.int32 if len(owner_rows) < INT32_LIMIT else np.int64)
     np.cumsum(np.bincount(owner_rows, minlength=count), out=ptr[1:])
     return ptr
+
+
+def narrow(values: np.ndarray) -> np.ndarray:
+    """Integer values (ids, cents, counts) as int32 when they all fit, else unchanged.
+
+    Half the bytes of int64: at a million specialists the index holds tens of millions of them.
+    """
+    if len(values) and (values.min() < -INT32_LIMIT or values.max() >= INT32_LIMIT):
+        return values
+    return values.astype(np.int32)
 
 
 def epoch_seconds(value: str | datetime | None) -> float:
@@ -210,10 +223,10 @@ def tables_from_documents(docs: Iterable[dict]) -> Tables:
         name=Strings.of(sp[2]),
         accepts_second_opinions=np.array(sp[3], bool),
         telehealth=np.array(sp[4], bool),
-        price=np.array(sp[5], np.int64),
+        price=narrow(np.array(sp[5], np.int64)),
         rating=np.array(sp[6], np.float64),
-        reviews=np.array(sp[7], np.int64),
-        institution=np.array(sp[8], np.int64),
+        reviews=narrow(np.array(sp[7], np.int64)),
+        institution=narrow(np.array(sp[8], np.int64)),
         last_verified=np.array(sp[9], "datetime64[D]"),
         spec_ptr=ptr_from_owners(np.array(spec[0], np.int64), m),
         spec_code=np.array(spec[1], np.int32),
@@ -222,13 +235,13 @@ def tables_from_documents(docs: Iterable[dict]) -> Tables:
         lang_code=np.array(lang[1], np.int32),
         cond_ptr=ptr_from_owners(np.array(cond[0], np.int64), m),
         cond_key=np.array(cond[1], np.int32),
-        cond_cases=np.array(cond[2], np.int64),
-        cond_pubs=np.array(cond[3], np.int64),
+        cond_cases=narrow(np.array(cond[2], np.int64)),
+        cond_pubs=narrow(np.array(cond[3], np.int64)),
         cond_center=np.array(cond[4], bool),
         population=np.array(sp[10], np.int8),
         lic_ptr=ptr_from_owners(np.array(lic[0], np.int64), m),
         lic_code=np.array(lic[1], np.int32),
-        plid=np.array(docs_c[0], np.int64),
+        plid=narrow(np.array(docs_c[0], np.int64)),
         doc_sp=np.array(docs_c[1], np.int32),
         loc_accepting=np.array(docs_c[2], bool),
         lat=np.array(docs_c[3], np.float64),
@@ -238,7 +251,7 @@ def tables_from_documents(docs: Iterable[dict]) -> Tables:
         city=np.array(docs_c[7], np.int32),
         state=np.array(docs_c[8], np.int32),
         net_ptr=ptr_from_owners(np.array(nets[0], np.int64), n),
-        net_id=np.array(nets[1], np.int64),
+        net_id=narrow(np.array(nets[1], np.int64)),
         specialties=specialties,
         languages=languages,
         keys=keys,

@@ -18,7 +18,7 @@ from api.free_slots import next_available_by_practice
 from reference import conditions as catalogue
 from reference.populations import POPULATIONS, population_of
 from search.backends import heap
-from search.backends.tables import NO_INT, Strings, Tables, Vocab, ptr_from_owners
+from search.backends.tables import NO_INT, Strings, Tables, Vocab, narrow, ptr_from_owners
 from search.documents import display_name
 
 CHUNK = 100_000
@@ -173,10 +173,10 @@ def _specialists(cursor_of) -> dict:
                 "name": Strings.of(map(display_name, cols[2], cols[3], cols[4])),
                 "accepts_second_opinions": np.array(cols[5], bool),
                 "telehealth": np.array(cols[6], bool),
-                "price": np.array([NO_INT if v is None else v for v in cols[7]], np.int64),
+                "price": narrow(np.array([NO_INT if v is None else v for v in cols[7]], np.int64)),
                 "rating": np.array([np.nan if v is None else v for v in cols[8]], np.float64),
-                "reviews": np.array([v or 0 for v in cols[9]], np.int64),
-                "institution": np.array([NO_INT if v is None else v for v in cols[10]], np.int64),
+                "reviews": narrow(np.array([v or 0 for v in cols[9]], np.int64)),
+                "institution": narrow(np.array([NO_INT if v is None else v for v in cols[10]], np.int64)),
                 "last_verified": np.array(cols[11], "datetime64[D]"),
                 # POPULATIONS index, or -1 where none is recorded (then the specialties decide).
                 "population_recorded": np.array([recorded.get(v, -1) if v else -1 for v in cols[12]], np.int8),
@@ -232,7 +232,8 @@ def _children(
 ) -> list[np.ndarray]:
     """Child rows of owners (first column = owner id) as arrays: owner row index, then each column.
 
-    `kinds` converts each further column: a numpy dtype, or a function mapping a chunk to indexes.
+    `kinds` converts each further column: a numpy dtype (np.int64 ones are `narrow`ed), or a
+    function mapping a chunk to indexes.
     With `keys`, the first two further columns (system, code) become one vocabulary index. Rows
     come back grouped by owner row (then by column `then_by`), sorted here rather than in SQL so
     the database only has to scan.
@@ -246,18 +247,27 @@ def _children(
             out.append(np.array(keys.add_all(zip(rest[0], rest[1], strict=True)), np.int32))
             rest, kinds_left = rest[2:], kinds[2:]
         for col, kind in zip(rest, kinds_left, strict=True):
-            out.append(
-                np.array(kind(col), np.int32)
-                if not isinstance(kind, type)
-                else np.array(col if kind is bool else [0 if v is None else v for v in col], kind)
-            )
+            if not isinstance(kind, type):
+                out.append(np.array(kind(col), np.int32))
+            elif kind is bool:
+                out.append(np.array(col, bool))
+            else:  # int32 where a chunk's values fit (concatenating keeps int64 if one chunk's did not)
+                values = np.array([0 if v is None else v for v in col], kind)
+                out.append(narrow(values) if kind is np.int64 else values)
         parts.append(out)
     width = 1 + len(kinds) - (1 if keys is not None else 0)
     if not parts:
         return [np.zeros(0, np.int64)] + [np.zeros(0, np.int32) for _ in range(width - 1)]
-    columns = [np.concatenate([p[i] for p in parts]) for i in range(width)]
+    columns = []
+    for i in range(width):  # each chunk's part freed as soon as it is copied
+        columns.append(np.concatenate([p[i] for p in parts]))
+        for p in parts:
+            p[i] = None
     order = np.lexsort((columns[then_by], columns[0])) if then_by is not None else np.argsort(columns[0], kind="stable")
-    return [col[order] for col in columns]
+    for i, col in enumerate(columns):  # the unsorted column goes as its sorted copy comes
+        columns[i] = col[order]
+        del col
+    return columns
 
 
 def _positions(owner_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:

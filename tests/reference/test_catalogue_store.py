@@ -1,9 +1,11 @@
-"""The condition catalogues load from their stored derived copy, which says what the sources say."""
+"""The condition catalogues and the ZIP table load from stored derived copies, which say what the sources say."""
 import subprocess
 import sys
 from pathlib import Path
 
-from reference import catalogue_store, conditions
+import zipcodes
+
+from reference import catalogue_store, conditions, zip_centroids
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,3 +39,22 @@ def test_the_stored_copy_is_keyed_by_the_code_it_was_derived_with(tmp_path, monk
     assert catalogue_store.fingerprint() in stored.name
     stored.write_bytes(b"not gzip")  # a damaged copy is rebuilt, never trusted
     assert catalogue_store.load_or_build("probe", lambda: {"b": 2}) == {"b": 2}
+
+
+def test_a_process_holds_the_reference_tables_compactly():
+    conditions.warm()
+    zip_centroids.all_zips()  # both stored copies exist from here on
+    probe = (
+        "import sys, tracemalloc; tracemalloc.start(); from reference import conditions, zip_centroids; "
+        "conditions.warm(); zip_centroids.all_zips(); import zipcodes; "
+        "print(tracemalloc.get_traced_memory()[0] // 2**20, zipcodes._zips_cache is None)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    held_mb, zip_rows_dropped = done.stdout.split()
+    # ~90 MB: the stored rows are dropped once the conditions are made (they were ~300 MB with
+    # the JSON rows kept and the zipcodes package's 42k dicts loaded).
+    assert int(held_mb) < 150 and zip_rows_dropped == "True"
+    for zip5 in ("55905", "10001", "99501"):  # the stored copy says what the package says
+        row = zipcodes.matching(zip5)[0]
+        expected = (float(row["lat"]), float(row["long"]), row["city"], row["state"], row["county"])
+        assert tuple(zip_centroids.get(zip5)) == expected

@@ -3,6 +3,7 @@ import dataclasses
 import math
 import random
 
+import numpy as np
 import pytest
 
 from search.backends.embedded import EmbeddedBackend
@@ -120,6 +121,20 @@ def test_database_build_equals_build_documents(session):
     from_columns = sorted((document(segment, r) for r in range(segment.n_docs)), key=lambda d: d["doc_id"])
     assert from_columns == sorted(build_documents(session), key=lambda d: d["doc_id"])
     assert [d["accepting"] for d in from_columns] == [True, False]
+
+
+def test_a_database_build_holds_ids_and_counts_as_int32(session):
+    network, _ = make_network(session)
+    make_specialist(session, specialty="207RH0003X", networks=[network], conditions=[("ICD-10-CM", "C92.00", 12)])
+    session.commit()
+    backend = EmbeddedBackend(session_factory=lambda: _same(session))
+    backend.rebuild()
+    segment = backend._snapshot.parts[0][0]
+    t = segment.t
+    for column in (t.plid, t.net_id, t.net_ptr, t.cond_ptr, t.cond_cases, t.price, t.institution, segment.source_row):
+        assert column.dtype == np.int32
+    assert t.next_available is None  # the segment holds it, in its own row order
+    assert segment.next_available.shape == (segment.n_docs,)
 
 
 class _same:
