@@ -28,7 +28,7 @@ def safe_next(target: str | None, role: Role | None = None) -> str:
     """Only a path on this site: never an open redirect. Without one, the role's own start page."""
     parts = urlsplit(target or "")
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
-        return url_for(LANDING.get(role, "web.home"))
+        return url_for(LANDING[role] if role is not None else "web.home")
     return parts.geturl()
 
 

@@ -118,7 +118,7 @@ def _reads_only(seg: Segment, case: MatchCase) -> np.ndarray | None:
     and the profile's set of specialties holds no other treater."""
     if not case.reading_specialties:
         return None
-    treats_too = _by_specialty(seg, case.treaters_besides_readers)[seg.specialty_sets].any(axis=1)
+    treats_too = np.asarray(_by_specialty(seg, case.treaters_besides_readers)[seg.specialty_sets].any(axis=1))
     return _by_specialty(seg, case.reading_specialties)[seg.profile_primary] & ~treats_too[seg.profile_set]
 
 
@@ -155,7 +155,7 @@ def _primary_holders(seg: Segment, case: MatchCase) -> np.ndarray | None:
     """By profile: holds a primary treating specialty, when some treating specialties are secondary only."""
     if not case.secondary_specialties:
         return None
-    return _by_specialty(seg, case.primary_treaters)[seg.specialty_sets].any(axis=1)[seg.profile_set]
+    return np.asarray(_by_specialty(seg, case.primary_treaters)[seg.specialty_sets].any(axis=1))[seg.profile_set]
 
 
 def _experts(seg: Segment, case: MatchCase) -> np.ndarray | None:

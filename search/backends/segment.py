@@ -155,6 +155,7 @@ class Segment:
         self.source_row = perm  # row in Tables order, for what is only needed to show a document
         self.unit = _unit_vectors(t.lat, t.lon, perm)
         self.accepting = t.loc_accepting[perm] & t.accepts_second_opinions[self.doc_sp]
+        assert t.next_available is not None, "a Tables feeds one Segment"
         self.next_available = t.next_available[perm]
         t.next_available = None  # documents read it here, in row order: one copy, not two
         self.has_slots = bool(np.any(~np.isnan(self.next_available)))

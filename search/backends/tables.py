@@ -116,7 +116,7 @@ class Tables:
     lon: np.ndarray
     # float64 epoch seconds of the next free slot here, nan = none known. A Segment keeps it in its
     # own row order and empties this column (no second copy).
-    next_available: np.ndarray
+    next_available: np.ndarray | None  # None once a Segment holds it in row order
     zip_code: np.ndarray  # int32 into `places`
     city: np.ndarray  # int32 into `places`
     state: np.ndarray  # int32 into `places`

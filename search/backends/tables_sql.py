@@ -252,7 +252,7 @@ def _children(
             elif kind is bool:
                 out.append(np.array(col, bool))
             else:  # int32 where a chunk's values fit (concatenating keeps int64 if one chunk's did not)
-                values = np.array([0 if v is None else v for v in col], kind)
+                values: np.ndarray = np.array([0 if v is None else v for v in col], kind)
                 out.append(narrow(values) if kind is np.int64 else values)
         parts.append(out)
     width = 1 + len(kinds) - (1 if keys is not None else 0)
@@ -262,11 +262,11 @@ def _children(
     for i in range(width):  # each chunk's part freed as soon as it is copied
         columns.append(np.concatenate([p[i] for p in parts]))
         for p in parts:
-            p[i] = None
+            p[i] = np.zeros(0)
     order = np.lexsort((columns[then_by], columns[0])) if then_by is not None else np.argsort(columns[0], kind="stable")
-    for i, col in enumerate(columns):  # the unsorted column goes as its sorted copy comes
-        columns[i] = col[order]
-        del col
+    for i, column in enumerate(columns):  # the unsorted column goes as its sorted copy comes
+        columns[i] = column[order]
+        del column
     return columns
 
 
