@@ -74,6 +74,8 @@ class Segment:
         self._institution_side(t)
         self._local = threading.local()
         self._remote_rows: dict[str | None, np.ndarray] = {}  # see remote_rows
+        for place in np.flatnonzero(np.diff(self.by_licence.ptr)).tolist():  # each state's, made now
+            self.remote_rows(t.places.values[place])
         # What recent cases selected (search.backends.query), by kind, so the many one-off condition sets
         # cannot push out the treating specialties and broad conditions that many sets share.
         self.selections = SelectionCache(CACHE_BYTES // 2)  # by condition set
