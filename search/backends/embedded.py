@@ -183,10 +183,10 @@ def _shortlist(hits, limit: int) -> list[dict]:
     score = np.concatenate([h.score for h in hits])
     # A specialist is live in one segment only, so (segment, row) tells specialists apart as ids do;
     # ids are only looked up for the few rows that reach the threshold.
-    who = np.concatenate([h.sp.astype(np.int64) + (i << 32) for i, h in enumerate(hits)])
+    who = hits[0].sp if len(hits) == 1 else np.concatenate([h.sp + (i << 32) for i, h in enumerate(hits)])
     threshold = threshold_score(score, who, limit)
     chosen = np.flatnonzero(score >= threshold - SHORTLIST_MARGIN)
-    part = who[chosen] >> 32
+    part = who[chosen] >> 32 if len(hits) > 1 else np.zeros(len(chosen), np.int64)
     starts = np.cumsum([0] + [len(h.rows) for h in hits])
     at = chosen - starts[part]
     sid, rows, dist = np.empty(len(chosen), np.int64), np.empty(len(chosen), np.int64), np.zeros(len(chosen))

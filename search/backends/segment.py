@@ -268,14 +268,15 @@ def _by_cell(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _unit_vectors(lat: np.ndarray, lon: np.ndarray, perm: np.ndarray) -> np.ndarray:
-    """Each row's location as a unit vector (3 x n): a distance is then a dot product, an arccos
-    only where a score needs miles. Filled in place, so no more than one temporary column exists."""
-    unit = np.empty((3, len(perm)), dtype=np.float64)
+    """Each row's location as a unit vector (n x 3: a row's three side by side, one cache line to
+    gather): a distance is then a dot product, an arccos only where a score needs miles. Filled in
+    place, so no more than one temporary column exists."""
+    unit = np.empty((len(perm), 3), dtype=np.float64)
     lat_r, lon_r = np.radians(lat[perm]), np.radians(lon[perm])
-    np.cos(lat_r, out=unit[0])
-    np.sin(lat_r, out=unit[2])
-    np.multiply(unit[0], np.sin(lon_r), out=unit[1])
-    np.multiply(unit[0], np.cos(lon_r), out=unit[0])
+    np.cos(lat_r, out=unit[:, 0])
+    np.sin(lat_r, out=unit[:, 2])
+    np.multiply(unit[:, 0], np.sin(lon_r), out=unit[:, 1])
+    np.multiply(unit[:, 0], np.cos(lon_r), out=unit[:, 0])
     return unit
 
 

@@ -59,7 +59,7 @@ def add_telehealth(search, near: Hits, bounded: bool = True) -> Hits:
     exact = search.scratch.marked[qualifying] | (row_flags >= 2)
     pool = near
     for part, coverage in parts:
-        threshold = threshold_score(pool.score, seg.t.sid[pool.sp], case.limit)
+        threshold = threshold_score(pool.score, pool.sp, case.limit)
         pool = _bounded(search, pool, qualifying[part & exact], coverage, threshold)
     for part, coverage in parts:  # the rest differ only by quality: walked best first
         pool = _walk(search, pool, qualifying[part & ~exact], coverage)
@@ -68,16 +68,18 @@ def add_telehealth(search, near: Hits, bounded: bool = True) -> Hits:
 
 
 def _walk(search, pool: Hits, walk: np.ndarray, coverage: float) -> Hits:
-    """Score the specialists of `walk` whose upper bound reaches the top, best quality first."""
+    """Score the specialists of `walk` whose upper bound reaches the top, best quality first.
+
+    (A pool holds one segment's rows: its specialist rows tell specialists apart as ids would.)"""
     if not len(walk):
         return pool
-    seg, t = search.seg, search.seg.t
+    seg = search.seg
     rest = vector_score.bound_without_quality(seg, search.case, search.q, search.weights, coverage)
 
     def floor_for(threshold: float) -> float:  # only specialists of this quality or better can reach it
         return (threshold - BOUND_MARGIN - rest) / search.weights["quality"]
 
-    threshold = threshold_score(pool.score, t.sid[pool.sp], search.case.limit)
+    threshold = threshold_score(pool.score, pool.sp, search.case.limit)
     quality = seg.quality[walk]
     able = quality >= floor_for(threshold)
     walk, quality = walk[able], quality[able]
@@ -92,7 +94,7 @@ def _walk(search, pool: Hits, walk: np.ndarray, coverage: float) -> Hits:
         grown = _bounded(search, pool, chunk, coverage, threshold)
         if grown is not pool:
             pool = grown
-            threshold = threshold_score(pool.score, t.sid[pool.sp], search.case.limit)
+            threshold = threshold_score(pool.score, pool.sp, search.case.limit)
             cut = min(cut, int(np.searchsorted(negated, -floor_for(threshold), side="right")))
     return pool
 
