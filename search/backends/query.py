@@ -95,7 +95,7 @@ def select(seg: Segment, case: MatchCase, q: Query) -> Selection:
     # Constraint 7: only specialists who see patients of this age qualify.
     allowed = np.array([p in case.populations for p in POPULATIONS]) if case.age_known else None
     flags, touched = _treating_flags(seg, q, allowed, populations)
-    held = [_condition_levels(seg, key, group) for key, group in zip(q.key_idx, q.group_idx, strict=True)]
+    held = [_condition_levels(seg, code, group) for code, group in zip(q.key_idx, q.group_idx, strict=True)]
     for rows, _ in held:  # bit 2: holds a case code or group (and sees patients of this age)
         flags[rows] |= 2 if allowed is None else allowed[seg.population[rows]].astype(np.uint8) << 1
         touched += len(rows)
@@ -113,12 +113,17 @@ def _by_specialty(seg: Segment, codes) -> np.ndarray:
     return held
 
 
+def _by_set(seg: Segment, by_specialty: np.ndarray) -> np.ndarray:
+    """By set of specialties (Segment.specialty_sets): holds one that `by_specialty` marks."""
+    return np.asarray(by_specialty[seg.specialty_sets].any(axis=1))
+
+
 def _reads_only(seg: Segment, case: MatchCase) -> np.ndarray | None:
     """scoring.reads_only by profile: the primary specialty only reviews the diagnosis of this case,
     and the profile's set of specialties holds no other treater."""
     if not case.reading_specialties:
         return None
-    treats_too = np.asarray(_by_specialty(seg, case.treaters_besides_readers)[seg.specialty_sets].any(axis=1))
+    treats_too = _by_set(seg, _by_specialty(seg, case.treaters_besides_readers))
     return _by_specialty(seg, case.reading_specialties)[seg.profile_primary] & ~treats_too[seg.profile_set]
 
 
@@ -155,7 +160,7 @@ def _primary_holders(seg: Segment, case: MatchCase) -> np.ndarray | None:
     """By profile: holds a primary treating specialty, when some treating specialties are secondary only."""
     if not case.secondary_specialties:
         return None
-    return np.asarray(_by_specialty(seg, case.primary_treaters)[seg.specialty_sets].any(axis=1))[seg.profile_set]
+    return _by_set(seg, _by_specialty(seg, case.primary_treaters))[seg.profile_set]
 
 
 def _experts(seg: Segment, case: MatchCase) -> np.ndarray | None:
@@ -222,7 +227,7 @@ def _treating_flags(seg: Segment, q: Query, allowed: np.ndarray | None, populati
     key = (tuple(q.spec_idx), populations)
     kept = seg.treating.get(key)
     if kept is None:  # broad: one pass over specialty sets
-        kept = np.take(q.treats[seg.specialty_sets].any(axis=1).astype(np.uint8), seg.specialty_set)
+        kept = np.take(_by_set(seg, q.treats).astype(np.uint8), seg.specialty_set)
         if allowed is not None:
             kept &= allowed.astype(np.uint8)[seg.population]
         seg.treating.put(key, kept)

@@ -33,11 +33,6 @@ class Selection:
         held = (self.flags, self.experts, self.expertise, self.expert)
         return [a for a in held if a is not None]
 
-    @property
-    def nbytes(self) -> int:
-        """Memory the entry holds."""
-        return sum(a.nbytes for a in self.arrays())
-
 
 class SelectionCache:
     """Least recently used selections of one segment, at most `max_bytes` in all; thread-safe."""
