@@ -91,7 +91,7 @@ def document(seg, row: int, made: dict[int, SpecialistPart] | None = None) -> di
         "review_count": part.reviews,
         "next_available": None if math.isnan(na) else _iso(na),
         "last_verified": part.last_verified,
-        "network_ids": [int(v) for v in t.net_id[t.net_ptr[src] : t.net_ptr[src + 1]]],
+        "network_ids": t.net_id[t.net_ptr[src] : t.net_ptr[src + 1]].tolist(),
         "location": {"lat": float(t.lat[src]), "lon": float(t.lon[src])},
         "zip": t.places.values[t.zip_code[src]],
         "city": t.places.values[t.city[src]],
@@ -101,38 +101,48 @@ def document(seg, row: int, made: dict[int, SpecialistPart] | None = None) -> di
 
 
 def _specialist_part(seg, sp: int) -> SpecialistPart:
+    # Slices as lists: a numpy scalar read per field and condition cost more than the rest of a match.
     t, keys = seg.t, seg.document_parts.keys
+    lo, hi = t.cond_ptr[sp : sp + 2].tolist()
     held = []
-    for i in range(t.cond_ptr[sp], t.cond_ptr[sp + 1]):
-        key, system, code, group = keys[t.cond_key[i]]
+    for k, cases, pubs, center in zip(
+        t.cond_key[lo:hi].tolist(),
+        t.cond_cases[lo:hi].tolist(),
+        t.cond_pubs[lo:hi].tolist(),
+        t.cond_center[lo:hi].tolist(),
+        strict=True,
+    ):
+        key, system, code, group = keys[k]
         held.append(
             {
                 "key": key,
                 "system": system,
                 "code": code,
                 "group": group,
-                "cases_per_year": int(t.cond_cases[i]),
-                "publications": int(t.cond_pubs[i]),
-                "center_of_expertise": bool(t.cond_center[i]),
+                "cases_per_year": cases,
+                "publications": pubs,
+                "center_of_expertise": center,
             }
         )
     held.sort(key=lambda c: c["key"])
     inst = int(t.institution[sp])
     inst_name, inst_kind, system = t.institutions.get(inst, (None, None, None)) if inst != NO_INT else (None,) * 3
     primary = int(seg.primary[sp])
+    languages, places = t.languages.values, t.places.values
+    price, rating = int(t.price[sp]), float(t.rating[sp])
     return SpecialistPart(
         f"{int(t.npi[sp]):010d}",
         t.name[sp],
         t.specialties.values[primary] if primary != len(t.specialties) else None,
-        int(seg.specialty_set[sp]),
+        int(seg.profile_set[seg.profile[sp]]),
         held,
-        sorted(t.languages.values[c] for c in t.lang_code[t.lang_ptr[sp] : t.lang_ptr[sp + 1]]),
+        sorted(languages[c] for c in t.lang_code[t.lang_ptr[sp] : t.lang_ptr[sp + 1]].tolist()),
         bool(t.telehealth[sp]),
         POPULATIONS[int(t.population[sp])],
-        sorted(t.places.values[c] for c in t.lic_code[t.lic_ptr[sp] : t.lic_ptr[sp + 1]]),
+        sorted(places[c] for c in t.lic_code[t.lic_ptr[sp] : t.lic_ptr[sp + 1]].tolist()),
         (None if inst == NO_INT else inst, inst_name, inst_kind, system),
-        None if t.price[sp] == NO_INT else int(t.price[sp]),
-        None if math.isnan(t.rating[sp]) else float(t.rating[sp]),
+        None if price == NO_INT else price,
+        None if math.isnan(rating) else rating,
         int(t.reviews[sp]),
         as_iso_date(t.last_verified[sp]),
     )
