@@ -11,9 +11,12 @@ export PORT OPENSEARCH_PORT OPENSEARCH_URL
 
 .PHONY: run test lint setup seed serve openapi bench clean searchnode opensearch opensearch-stop
 
-# The virtualenv is rebuilt when pyproject.toml changes (a stamp older than it). `make run`
-# installs only what serving needs; `make test` adds the test tools.
-$(VENV)/.installed: pyproject.toml
+# `make run` installs only what serving needs; `make test` adds the test tools.
+NATIVE := setup.py $(wildcard search/backends/native/*.c search/backends/native/*.h) search/backends/native/build.py
+
+# The virtualenv is rebuilt when pyproject.toml changes (a stamp older than it), and the native scan
+# (search/backends/native/, compiled by cffi at install) when its sources do.
+$(VENV)/.installed: pyproject.toml $(NATIVE)
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11) on PATH" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

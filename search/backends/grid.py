@@ -41,6 +41,68 @@ def grid_ranges(lat: float, lon: float, radius_mi: float) -> list[tuple[int, int
     return [(band * N_LON + lo, band * N_LON + hi + 1) for band in range(band_lo, band_hi + 1) for lo, hi in lon_spans]
 
 
+INSIDE = 1e-8  # a cell whose corners all have dot products this far past the radius lies wholly inside
+SLACK_DEG = 1e-9  # widens a band's span of longitude, as grid_ranges does, against rounding
+
+
+def cell_runs(lat: float, lon: float, radius_mi: float) -> np.ndarray:
+    """The cells a circle can touch as runs, one row each: (first cell, last+1, 1 if every cell of the
+    run lies wholly inside the circle else 0).
+
+    Each band of latitude spans only the longitudes the circle reaches within the band, not the whole
+    bounding box: the circle's half-width in longitude grows from its southern tip to the latitude of
+    its widest point and shrinks again, so its widest within a band is there or at the band's edge
+    nearer to it. A cell spans a rectangle of latitude and longitude: along a parallel the distance
+    to the centre grows with the difference in longitude, and along a meridian it has no maximum
+    inside an edge shorter than half the globe, so a cell's farthest point is one of its corners.
+    Rows of an inside cell need no distance test (search.backends.native). Caps that wrap around the
+    antimeridian or reach a pole keep grid_ranges' cells, none marked inside: correct, only slower.
+    """
+    spans = grid_ranges(lat, lon, radius_mi)
+    if (
+        not spans
+        or len({(start % N_LON, end - start) for start, end in spans}) != 1
+        or spans[0][1] - spans[0][0] >= N_LON
+    ):
+        return np.array([(start, end, 0) for start, end in spans], dtype=np.int64).reshape(-1, 3)
+    first_band = spans[0][0] // N_LON
+    bands = np.arange(first_band, first_band + len(spans))
+    delta, phi, lam = radius_mi / R, math.radians(lat), math.radians(lon)
+    cos_r = math.cos(delta)
+    # The circle's widest half-width in longitude within each band.
+    south = np.maximum(np.radians(bands * CELL_DEG - 90.0), phi - delta)
+    north = np.minimum(np.radians((bands + 1) * CELL_DEG - 90.0), phi + delta)
+    widest = math.asin(max(-1.0, min(1.0, math.sin(phi) / cos_r)))
+    at = np.clip(widest, south, north)
+    cos_half = (cos_r - np.sin(at) * math.sin(phi)) / (np.cos(at) * math.cos(phi))
+    half = np.degrees(np.arccos(np.clip(cos_half, -1.0, 1.0))) + SLACK_DEG
+    box_lo = spans[0][0] % N_LON
+    box_hi = box_lo + spans[0][1] - spans[0][0] - 1
+    lo = np.clip(((lon - half + 180.0) // CELL_DEG).astype(np.int64), box_lo, box_hi)
+    hi = np.clip(((lon + half + 180.0) // CELL_DEG).astype(np.int64), box_lo, box_hi)
+    # Whether each cell of the box lies wholly inside, from its corners' dot products.
+    lat_edges = np.radians(np.arange(first_band, first_band + len(spans) + 1) * CELL_DEG - 90.0)
+    lon_edges = np.radians(np.arange(box_lo, box_hi + 2) * CELL_DEG - 180.0)
+    corner = (
+        np.sin(lat_edges)[:, None] * math.sin(phi)
+        + np.cos(lat_edges)[:, None] * math.cos(phi) * np.cos(lon_edges - lam)[None, :]
+    )
+    low = np.minimum(np.minimum(corner[:-1, :-1], corner[:-1, 1:]), np.minimum(corner[1:, :-1], corner[1:, 1:]))
+    inside = (low >= cos_r + INSIDE).astype(np.int64)  # (bands, cells of the box)
+    cell = np.arange(box_lo, box_hi + 1)
+    within = (cell[None, :] >= lo[:, None]) & (cell[None, :] <= hi[:, None])
+    # Runs: a new one wherever a band starts or insideness changes, within each band's span.
+    starts = within.copy()
+    starts[:, 1:] &= (inside[:, 1:] != inside[:, :-1]) | ~within[:, :-1]
+    band, col = np.nonzero(starts)
+    ends = np.empty_like(col)
+    ends[:-1] = col[1:]
+    last = np.append(band[1:] != band[:-1], True)
+    ends[last] = hi[band[last]] - box_lo + 1
+    offset = bands[band] * N_LON + box_lo
+    return np.stack([offset + col, offset + ends, inside[band, col]], axis=1)
+
+
 def dot(seg: Segment, rows: np.ndarray, unit: np.ndarray) -> np.ndarray:
     """cos(angle) between the point and each row's location."""
     u = np.take(seg.unit, rows, axis=0)  # whole rows (fancy indexing a 2-d array is several times slower)

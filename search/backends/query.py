@@ -15,6 +15,7 @@ from reference.populations import POPULATIONS
 from search import scoring
 from search.backends import grid, telehealth, vector_score
 from search.backends.hits import Hits, distinct, expand
+from search.backends.native import scan
 from search.backends.segment import Live, Segment
 from search.backends.selection import Selection
 from search.case import MatchCase
@@ -189,10 +190,14 @@ def _plan_bits(seg: Segment, case: MatchCase) -> np.ndarray:
     return bits
 
 
-def search_segment(seg: Segment, live: Live, case: MatchCase, weights: dict[str, float], bounded: bool = True) -> Hits:
+def search_segment(
+    seg: Segment, live: Live, case: MatchCase, weights: dict[str, float], bounded: bool = True, native_scan: bool = True
+) -> Hits:
     """Rows of `seg` passing every hard constraint, scored, minus those that provably cannot reach the top.
 
-    `bounded=False` scores every telehealth specialist's locations instead (the reference for tests).
+    `bounded=False` scores every telehealth specialist's locations instead, and `native_scan=False`
+    takes numpy's passes over the searched box instead of search/backends/native's one (both the
+    references for tests).
     """
     q, scratch = compile_query(seg, case), seg.scratch()
     chosen = q.selection
@@ -201,8 +206,8 @@ def search_segment(seg: Segment, live: Live, case: MatchCase, weights: dict[str,
         scratch.excluded[q.excluded] = True
         scratch.expertise[chosen.experts] = chosen.expertise
         search = SegmentSearch(seg, live, case, q, weights, scratch)
-        rows, dots = search.near()
-        hits = search.scored(rows, dots)
+        # Without a point every qualifying specialist counts, wherever they are: numpy's passes.
+        hits = scan.near_scored(search) if native_scan and q.unit is not None else search.scored(*search.near())
         if case.telehealth_ok:
             hits = telehealth.add_telehealth(search, hits, bounded)
     finally:
@@ -226,10 +231,8 @@ def _treating_flags(seg: Segment, q: Query, allowed: np.ndarray | None, populati
         return flags, touched
     key = (tuple(q.spec_idx), populations)
     kept = seg.treating.get(key)
-    if kept is None:  # broad: one pass over specialty sets
-        kept = np.take(_by_set(seg, q.treats).astype(np.uint8), seg.specialty_set)
-        if allowed is not None:
-            kept &= allowed.astype(np.uint8)[seg.population]
+    if kept is None:  # broad: one pass over the specialists' profiles
+        kept = scan.flags_by_profile(_by_set(seg, q.treats)[seg.profile_set], seg.profile, allowed, seg.population)
         seg.treating.put(key, kept)
     return kept.copy(), touched
 
@@ -307,6 +310,14 @@ class SegmentSearch:
             rows, sp, prof, row_flags, bonus = rows[top], sp[top], prof[top], row_flags[top], bonus[top]
             dots = None if dots is None else dots[top]
             in_network = None if in_network is None else in_network[top]
+        return self.score(rows, sp, dots, in_network, total, prof, row_flags, bonus)
+
+    def score(self, rows, sp, dots, in_network, total: int, prof=None, row_flags=None, bonus=None) -> Hits:
+        """Hits of rows that qualify and can reach the top, scored (`prof` and on: already known)."""
+        seg, case, q = self.seg, self.case, self.q
+        if prof is None:
+            prof, row_flags = seg.profile[sp].astype(np.intp), self.flags[sp]
+            bonus = vector_score.standing_bonus(q, sp, prof, row_flags)
         distance = None if q.unit is None else grid.miles(seg, rows, q.unit, dots)
         score = vector_score.score_rows(
             seg, case, q, self.weights, rows, sp, prof, row_flags, bonus, distance, in_network, self.scratch

@@ -10,6 +10,7 @@ import numpy as np
 from search import scoring
 from search.backends import heap
 from search.backends.document_rows import DocumentParts
+from search.backends.native._scan import lib as native
 from search.backends.selection import CACHE_BYTES, SelectionCache
 from search.backends.tables import NO_INT, Tables
 from search.case import normalise_institution_name
@@ -106,6 +107,7 @@ class Segment:
             / (scoring.RATING_PRIOR_REVIEWS + t.reviews),
         )
         self.quality = shrunk / 5.0
+        self.best_quality = float(self.quality.max()) if m else 0.0
         self.document_parts = DocumentParts(t, self.specialty_sets)
 
     def _expertise(self, t: Tables, m: int) -> None:
@@ -139,17 +141,18 @@ class Segment:
         padded = np.full((m, max(width, 1)), len(t.specialties), dtype=np.int32)  # pad = "none"
         padded[spec_sp, np.arange(len(spec_sp)) - t.spec_ptr[spec_sp]] = t.spec_code
         padded.sort(axis=1)
-        self.specialty_sets, self.specialty_set = np.unique(padded, axis=0, return_inverse=True)
-        # Index arrays a match gathers through are intp: numpy casts narrower ones on every gather.
-        self.specialty_set = self.specialty_set.reshape(-1).astype(np.intp)
+        self.specialty_sets, specialty_set = np.unique(padded, axis=0, return_inverse=True)
+        del padded
         # Finer still, a profile is a (primary specialty, set of specialties) pair: what a case asks of
         # a specialist's specialties (treats as primary, only reads, holds a primary treater) is then a
         # per-match table over a few thousand profiles and one gather per scored row.
         base = len(t.specialties) + 1
-        profiles, profile = np.unique(self.specialty_set.astype(np.int64) * base + self.primary, return_inverse=True)
-        self.profile = profile.reshape(-1).astype(np.int16 if len(profiles) < 2**15 else np.int32)
+        profiles, profile = np.unique(
+            specialty_set.reshape(-1).astype(np.int64) * base + self.primary, return_inverse=True
+        )
+        self.profile = profile.reshape(-1).astype(np.int32)  # as search/backends/native reads it
         self.profile_set, self.profile_primary = (profiles // base).astype(np.int32), (profiles % base).astype(np.int32)
-        del profile
+        del profile, specialty_set
 
     def _document_side(self, t: Tables, n: int) -> None:
         perm, self.cell_ptr = _by_cell(t.lat, t.lon)  # rows of a cell (and a band of cells) are contiguous
@@ -187,6 +190,10 @@ class Segment:
         self.sp_doc_ptr = np.zeros(self.n_specialists + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.doc_sp, minlength=self.n_specialists), out=self.sp_doc_ptr[1:])
         self.max_locations = int(np.diff(self.sp_doc_ptr).max()) if self.n_specialists else 0
+        # What search/backends/native needs of a row's specialist, stored by row: it reads rows in order.
+        self.doc_profile = self.profile[self.doc_sp]
+        self.doc_traits = self.self_pay[self.doc_sp] * np.uint8(native.TRAIT_SELF_PAY)
+        self.doc_traits |= (np.diff(self.sp_doc_ptr) == 1)[self.doc_sp] * np.uint8(native.TRAIT_ONE_LOCATION)
 
     def _institution_side(self, t: Tables) -> None:
         # Dense institution numbers (0 = none) so per-match tables of institutions are plain arrays.
@@ -317,3 +324,13 @@ class Scratch:
         self.stamp = np.zeros(m, dtype=np.int32)  # positions within one array of rows (< 2**31)
         self.marked = np.zeros(m, dtype=bool)
         self.member = np.zeros(m, dtype=bool)
+        self.seen = np.zeros(m, dtype=np.uint32)  # search/backends/native: counted in the call holding the stamp
+        self._stamp = 0
+
+    def next_stamp(self) -> int:
+        """A stamp no slot of `seen` holds."""
+        self._stamp += 1
+        if self._stamp == 2**32:  # wrapped: start again from a clean array
+            self.seen[:] = 0
+            self._stamp = 1
+        return self._stamp

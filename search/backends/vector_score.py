@@ -132,9 +132,14 @@ def score_rows(seg, case, q, weights, rows, sp, prof, row_flags, bonus, distance
 
 def standing_bonus(q, sp, prof, row_flags):
     """STANDING_BONUS times scoring.standing beyond its floor, so the shortlist keeps the top tiers."""
+    return bonus_of(q, None if q.expert is None else q.expert[sp], prof, row_flags)
+
+
+def bonus_of(q, expert, prof, row_flags):
+    """standing_bonus from each row's `expert` (None: the case puts no expertise first), profile and flags."""
     bonus: float | np.ndarray = 0.0
-    if q.expert is not None:
-        bonus = bonus + scoring.STANDING_BONUS * q.expert[sp]
+    if expert is not None:
+        bonus = bonus + scoring.STANDING_BONUS * expert
     if q.primary_holder is not None:  # a case code or group counts as primary (scoring.is_primary_treater)
         bonus = bonus + scoring.STANDING_BONUS * (q.primary_holder[prof] | ((row_flags & 2) != 0))
     if q.reads_only is not None:  # scoring.reads_only: standing -1 whatever codes they hold, below every tier
@@ -182,6 +187,27 @@ def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, cover
         + (weights["coverage"] * coverage + weights["availability"] * best_availability)
     )
     return bound + standing_bonus(q, specialists, prof, row_flags)
+
+
+def best_apart_from_distance(seg, case, weights) -> float:
+    """The most a row of a specialist holding no case code or group can score, distance and standing aside."""
+    if case.conditions:
+        k = len(case.conditions)
+        expertise_best = sum([scoring.SPECIALTY_PRIMARY] * k) / k  # as `expertise` averages it
+    else:
+        expertise_best = scoring.NAMED_SPECIALTY_PRIMARY
+    if case.has_plan:
+        coverage = max(scoring.COVERAGE["in_network"], scoring.COVERAGE["out_of_network_self_pay"])
+    else:
+        coverage = scoring.COVERAGE["self_pay" if case.self_pay else "unknown"]
+    scale = scoring.URGENCY_DAYS[case.urgency]
+    return (
+        weights["expertise"] * expertise_best
+        + weights["coverage"] * coverage
+        + weights["availability"] * (1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale))
+        + weights["quality"] * seg.best_quality
+        + weights["independence"] * 1.0
+    )
 
 
 def bound_without_quality(seg, case, q, weights, coverage: float) -> float:

@@ -1,0 +1,162 @@
+/* The near half of a match in one pass over the rows of a circle's grid cells.
+ *
+ * search.backends.query.SegmentSearch.near and the counting half of .scored take about ten numpy
+ * passes over every row of the searched box (170,000-430,000 rows within 200 miles of New York at
+ * 1M specialists), each allocating its own temporary. Here each row is read once: qualifying
+ * (flags), live, left to telehealth, inside the radius, speaks a language, not excluded, covered;
+ * each qualifying specialist is counted once, by standing tier. `pick` then keeps the rows of the
+ * tiers that can reach the top, with their dot products and in-network bits.
+ *
+ * Plain C99, no Python API: cffi compiles it at install (search/backends/native/build.py), and
+ * search/backends/native/scan.py is the only caller. The numpy path stays the reference the
+ * tests hold this to (tests/search/test_native_scan.py).
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scan.h"
+
+#define ROW_MASK ((INT64_C(1) << FLAGS_SHIFT) - 1)
+
+/* The standing tier of a row's specialist: tier_of[profile * 4 + (flags & 2) + expert], or SCAN_PLAIN_TIER
+ * without a table. */
+static inline int tier_of_row(const struct scan_query *q, int64_t row, int64_t sp, int flags) {
+    if (q->tier_of == NULL) {
+        return SCAN_PLAIN_TIER;
+    }
+    int expert = q->expert != NULL ? (q->expert[sp] != 0) : 0;
+    return q->tier_of[(int64_t)q->doc_profile[row] * 4 + (flags & 2) + expert];
+}
+
+static inline int covered(const struct scan_query *q, int64_t row, int traits) {
+    int self_pay = (traits & TRAIT_SELF_PAY) != 0;
+    switch (q->coverage) { /* the same for every row of a match: predicted */
+    case COVER_IN_NETWORK_OR_SELF_PAY:
+        return ((q->plan_bits[row >> 3] >> (row & 7)) & 1) | self_pay;
+    case COVER_SELF_PAY:
+        return self_pay;
+    default:
+        return 1;
+    }
+}
+
+static inline double dot_of(const struct scan_query *q, int64_t row) {
+    const double *u = q->unit + 3 * row;
+    return u[0] * q->x + u[1] * q->y + u[2] * q->z;
+}
+
+/* Appends the rows of [a, b) whose specialist qualifies, is live and is not left to telehealth; with
+ * `test`, only those within the radius, and those too close to it to tell to `edges` instead. */
+static inline int64_t qualifying(const struct scan_query *q, int64_t a, int64_t b, int test, int64_t *out,
+                                 int64_t n, struct edge_rows *edges) {
+    for (int64_t row = a; row < b; row++) {
+        int64_t sp = q->doc_sp[row];
+        int flags = q->flags[sp];
+        int ok = (flags != 0) & (q->live[row] != 0);
+        if (q->remote != NULL) { /* left to telehealth, but marked as close */
+            int remote = ok & (q->remote[sp] != 0);
+            q->boxed[sp] |= (uint8_t)remote;
+            ok &= !remote;
+        }
+        int64_t entry = row | ((int64_t)flags << FLAGS_SHIFT);
+        if (test) {
+            double d = dot_of(q, row);
+            int edge = ok & (fabs(d - q->cos_r) < q->boundary);
+            edges->rows[edges->n < edges->room ? edges->n : edges->room] = entry; /* room + 1 slots */
+            edges->n += edge;
+            ok &= !edge & (d >= q->cos_r);
+        }
+        out[n] = entry;
+        n += ok;
+    }
+    return n;
+}
+
+int64_t scan_box(const struct scan_query *q, const int64_t *runs, int64_t n_runs, int64_t *out,
+                 struct edge_rows *edges) {
+    /* Branch-free where the outcome is a coin toss (whether a row qualifies): a mispredicted branch
+     * per row costs more than all of numpy's passes. Runs of cells wholly inside the circle skip the
+     * distance test. */
+    int64_t n = 0;
+    edges->n = 0;
+    for (int64_t k = 0; k < n_runs; k++) {
+        const int64_t *run = runs + 3 * k;
+        n = run[2] ? qualifying(q, run[0], run[1], 0, out, n, edges) : qualifying(q, run[0], run[1], 1, out, n, edges);
+    }
+    return n;
+}
+
+int64_t scan_count(const struct scan_query *q, int64_t *entries, int64_t n, uint32_t *seen, uint32_t stamp,
+                   int64_t *counts) {
+    /* What a row needs of its specialist is stored by row (read in order); only a specialist with
+     * several locations is looked up in `seen` (seen[sp] == stamp: counted). */
+    int64_t m = 0, rows[SCAN_TIERS] = {0}, specialists[SCAN_TIERS] = {0};
+    for (int64_t i = 0; i < n; i++) {
+        int64_t entry = entries[i], row = entry & ROW_MASK, sp = q->doc_sp[row];
+        int traits = q->doc_traits[row];
+        int ok = covered(q, row, traits);
+        if (q->speaks != NULL) {
+            ok &= q->speaks[sp] != 0;
+        }
+        if (q->excluded != NULL) {
+            ok &= !q->excluded[sp];
+        }
+        if (ok) {
+            int tier = tier_of_row(q, row, sp, (int)(entry >> FLAGS_SHIFT));
+            rows[tier]++;
+            if (traits & TRAIT_ONE_LOCATION) {
+                specialists[tier]++;
+            } else if (seen[sp] != stamp) {
+                seen[sp] = stamp;
+                specialists[tier]++;
+            }
+            entries[m++] = entry;
+        }
+    }
+    for (int t = 0; t < SCAN_TIERS; t++) {
+        counts[SCAN_ROWS + t] = rows[t];
+        counts[SCAN_SPECIALISTS + t] = specialists[t];
+    }
+    return m;
+}
+
+int64_t pick(const struct scan_query *q, const int64_t *entries, int64_t n, int32_t min_tier, double min_dot,
+             double max_dot, int32_t holders, int64_t *out, double *dots, uint8_t *in_network) {
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t row = entries[i] & ROW_MASK;
+        int flags = (int)(entries[i] >> FLAGS_SHIFT);
+        if (tier_of_row(q, row, q->doc_sp[row], flags) < min_tier) {
+            continue;
+        }
+        double d = dot_of(q, row);
+        int keep = d >= min_dot && d < max_dot;
+        if (flags & 2) { /* holds a case code or group */
+            keep = holders == HOLDERS_ALL || (holders == HOLDERS_AS_OTHERS && keep);
+        }
+        if (!keep) {
+            continue;
+        }
+        out[m] = row;
+        dots[m] = d;
+        if (in_network != NULL) {
+            in_network[m] = (q->plan_bits[row >> 3] >> (row & 7)) & 1;
+        }
+        m++;
+    }
+    return m;
+}
+
+void flags_by_profile(const uint8_t *by_profile, const int32_t *profile, const uint8_t *allowed,
+                      const int8_t *population, int64_t n, uint8_t *out) {
+    if (allowed == NULL) {
+        for (int64_t i = 0; i < n; i++) {
+            out[i] = by_profile[profile[i]];
+        }
+    } else {
+        for (int64_t i = 0; i < n; i++) {
+            out[i] = by_profile[profile[i]] & allowed[population[i]];
+        }
+    }
+}
