@@ -324,13 +324,4 @@ class Scratch:
         self.stamp = np.zeros(m, dtype=np.int32)  # positions within one array of rows (< 2**31)
         self.marked = np.zeros(m, dtype=bool)
         self.member = np.zeros(m, dtype=bool)
-        self.seen = np.zeros(m, dtype=np.uint32)  # search/backends/native: counted in the call holding the stamp
-        self._stamp = 0
-
-    def next_stamp(self) -> int:
-        """A stamp no slot of `seen` holds."""
-        self._stamp += 1
-        if self._stamp == 2**32:  # wrapped: start again from a clean array
-            self.seen[:] = 0
-            self._stamp = 1
-        return self._stamp
+        self.seen = np.zeros((m + 63) // 64, dtype=np.uint64)  # search/backends/native: a bit per specialist

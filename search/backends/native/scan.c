@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "scan.h"
 
@@ -87,10 +88,11 @@ int64_t scan_box(const struct scan_query *q, const int64_t *runs, int64_t n_runs
     return n;
 }
 
-int64_t scan_count(const struct scan_query *q, int64_t *entries, int64_t n, uint32_t *seen, uint32_t stamp,
+int64_t scan_count(const struct scan_query *q, int64_t *entries, int64_t n, uint64_t *seen, int64_t n_specialists,
                    int64_t *counts) {
     /* What a row needs of its specialist is stored by row (read in order); only a specialist with
-     * several locations is looked up in `seen` (seen[sp] == stamp: counted). */
+     * several locations is looked up in `seen`, a bit each: 1M specialists fit in the L2 cache. */
+    memset(seen, 0, (size_t)((n_specialists + 63) / 64) * sizeof(uint64_t));
     int64_t m = 0, rows[SCAN_TIERS] = {0}, specialists[SCAN_TIERS] = {0};
     for (int64_t i = 0; i < n; i++) {
         int64_t entry = entries[i], row = entry & ROW_MASK, sp = q->doc_sp[row];
@@ -107,9 +109,10 @@ int64_t scan_count(const struct scan_query *q, int64_t *entries, int64_t n, uint
             rows[tier]++;
             if (traits & TRAIT_ONE_LOCATION) {
                 specialists[tier]++;
-            } else if (seen[sp] != stamp) {
-                seen[sp] = stamp;
-                specialists[tier]++;
+            } else {
+                uint64_t bit = UINT64_C(1) << (sp & 63);
+                specialists[tier] += (seen[sp >> 6] & bit) == 0;
+                seen[sp >> 6] |= bit;
             }
             entries[m++] = entry;
         }

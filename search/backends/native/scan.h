@@ -53,9 +53,8 @@ int64_t scan_box(const struct scan_query *q, const int64_t *runs, int64_t n_runs
                  struct edge_rows *edges);
 
 /* Of scan_box's rows, those that speak, are not excluded and are covered, kept in place; counts[0..7]
- * by tier. seen[sp] == stamp marks a specialist counted in this call: the caller passes a stamp no
- * slot holds. Returns how many. */
-int64_t scan_count(const struct scan_query *q, int64_t *entries, int64_t n, uint32_t *seen, uint32_t stamp,
+ * by tier. `seen` is work space, a bit per specialist. Returns how many. */
+int64_t scan_count(const struct scan_query *q, int64_t *entries, int64_t n, uint64_t *seen, int64_t n_specialists,
                    int64_t *counts);
 
 #define HOLDERS_AS_OTHERS 0  /* pick: holders of a case code or group are kept by their dot product too */

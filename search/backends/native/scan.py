@@ -87,9 +87,13 @@ def near_scored(search: SegmentSearch) -> Hits:
         if edges.n:
             candidates, n = _with_edge_rows(search, candidates[:n], edge_rows[: edges.n])
         counts = np.zeros(2 * TIERS, dtype=np.int64)
-        stamp = scratch.next_stamp()
         n = lib.scan_count(
-            query, ptr("int64_t[]", candidates), n, ptr("uint32_t[]", scratch.seen), stamp, ptr("int64_t[]", counts)
+            query,
+            ptr("int64_t[]", candidates),
+            n,
+            ptr("uint64_t[]", scratch.seen),
+            seg.n_specialists,
+            ptr("int64_t[]", counts),
         )
     finally:
         if speaks is not None:
