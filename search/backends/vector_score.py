@@ -13,6 +13,11 @@ import numpy as np
 from search import scoring
 from search.backends.hits import distinct, distinct_rows
 
+# An upper bound this close to the threshold still gets its rows scored: wider than the shortlist's
+# margin (2e-6) plus 6-dp rounding (1e-6), so nobody the full expansion would shortlist, or tie with
+# after rounding, is left out.
+BOUND_MARGIN = 5e-6
+
 
 def condition_levels(seg, key, group, scratch) -> tuple[np.ndarray, np.ndarray]:
     """The holders of one case condition's code or group, each with the higher of the two levels.

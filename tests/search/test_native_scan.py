@@ -149,3 +149,24 @@ def test_flags_by_profile_is_numpys_gather():
     assert (
         scan.flags_by_profile(by_profile, profile, allowed, population) == by_profile[profile] & allowed[population]
     ).all()
+
+
+def test_count_covered_counts_what_expanding_counts():
+    """Telehealth specialists without a self-pay price qualify only in network: counting those with a
+    live in-network location gives the total that expanding them to every location and scoring gives."""
+    from search.backends.query import SegmentSearch, compile_query
+
+    docs = random_directory(51, specialists=600)
+    ((segment, live),) = EmbeddedBackend.from_documents(docs)._snapshot.parts
+    rng = random.Random(51)
+    for _ in range(30):
+        networks = frozenset(rng.sample((1, 2, 3, 4), rng.randint(1, 2)))
+        case = MatchCase(specialty=rng.choice(SPECIALTIES), point=(40.0, -75.0), plan_id=7, network_ids=networks,
+                         telehealth_ok=True, now=NOW)
+        q = compile_query(segment, case)
+        search = SegmentSearch(segment, live, case, q, scoring.weights_for(case), segment.scratch())
+        unpriced = np.flatnonzero(~segment.self_pay)
+        specialists = np.sort(np.array(rng.sample(unpriced.tolist(), 100), dtype=np.int64))
+        expected = search.expanded(specialists, count=True).total
+        assert scan.count_covered(search, specialists) == expected
+        assert 0 < expected < len(specialists)

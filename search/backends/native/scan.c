@@ -163,3 +163,19 @@ void flags_by_profile(const uint8_t *by_profile, const int32_t *profile, const u
         }
     }
 }
+
+int64_t count_covered(const int64_t *specialists, int64_t n, const int64_t *sp_doc_ptr, const int32_t *sp_doc_rows,
+                      const uint8_t *live, const uint8_t *plan_bits) {
+    int64_t covered_count = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t sp = specialists[i];
+        for (int64_t k = sp_doc_ptr[sp]; k < sp_doc_ptr[sp + 1]; k++) {
+            int64_t row = sp_doc_rows[k];
+            if (live[row] && ((plan_bits[row >> 3] >> (row & 7)) & 1)) {
+                covered_count++;
+                break;
+            }
+        }
+    }
+    return covered_count;
+}

@@ -71,3 +71,7 @@ int64_t pick(const struct scan_query *q, const int64_t *entries, int64_t n, int3
  * what numpy would do with two gathers through index arrays it first widens. */
 void flags_by_profile(const uint8_t *by_profile, const int32_t *profile, const uint8_t *allowed,
                       const int8_t *population, int64_t n, uint8_t *out);
+
+/* How many of these specialists have a live location in the plan's network (plan_bits, by row). */
+int64_t count_covered(const int64_t *specialists, int64_t n, const int64_t *sp_doc_ptr, const int32_t *sp_doc_rows,
+                      const uint8_t *live, const uint8_t *plan_bits);

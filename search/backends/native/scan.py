@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from search import scoring
-from search.backends import grid, telehealth, vector_score
+from search.backends import grid, vector_score
 from search.backends.hits import Hits, merge, threshold_score
 from search.backends.native._scan import ffi, lib
 
@@ -159,7 +159,7 @@ def _closest_that_can_reach(search: SegmentSearch, threshold: float, tier: int) 
         return -2.0
     best = vector_score.best_apart_from_distance(search.seg, search.case, search.weights)
     best += (tier - lib.SCAN_PLAIN_TIER) * scoring.STANDING_BONUS
-    need = (threshold - telehealth.BOUND_MARGIN - best) / weight  # the least distance decay that can reach it
+    need = (threshold - vector_score.BOUND_MARGIN - best) / weight  # the least distance decay that can reach it
     if need <= 0.0:
         return -2.0
     if need > 1.0:
@@ -217,3 +217,20 @@ def flags_by_profile(by_profile: np.ndarray, profile: np.ndarray, allowed: np.nd
         ffi.from_buffer("uint8_t[]", out),
     )
     return out
+
+
+def count_covered(search: SegmentSearch, specialists: np.ndarray) -> int:
+    """How many of these specialist rows have a live location in the case's plan's networks."""
+    seg, plan_bits = search.seg, search.q.plan_bits
+    assert plan_bits is not None, "a case naming a plan"
+    specialists = np.ascontiguousarray(specialists, dtype=np.int64)
+    return int(
+        lib.count_covered(
+            ffi.from_buffer("int64_t[]", specialists),
+            len(specialists),
+            ffi.from_buffer("int64_t[]", seg.sp_doc_ptr),
+            ffi.from_buffer("int32_t[]", seg.sp_doc_rows),
+            ffi.from_buffer("uint8_t[]", search.live.rows),
+            ffi.from_buffer("uint8_t[]", plan_bits),
+        )
+    )
