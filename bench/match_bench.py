@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--opensearch", default="", help="OpenSearch node URL (bench/opensearch_bench.py starts one)")
     parser.add_argument("--postgres", default=os.environ.get("SECONDLOOK_BENCH_POSTGRES_URL", ""))
     parser.add_argument("--cpu", type=int, default=0, help="the one CPU every engine is pinned to")
+    parser.add_argument("--without-state", action="store_true",
+                        help="cases without the patient's state, as the cases were before 2026-11-28 (the API "
+                             "always sets it): every telehealth specialist in the country qualifies")
     parser.add_argument("--json", type=Path, default=BENCH_DIR / "match-results.json")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "img" / "match_latency_vs_size.png")
     parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "SIZE"), help=argparse.SUPPRESS)
@@ -91,7 +94,7 @@ def ensure_directory(size: int) -> Path:
 
 def _run(engine: str, size: int, cases: int, args) -> dict:
     command = [sys.executable, "-m", "bench.match_bench", "--worker", engine, str(size), "--cases", str(cases),
-               "--cpu", str(args.cpu), "--postgres", args.postgres, "--opensearch", args.opensearch] + (["--reuse-postgis"] if args.reuse_postgis else [])
+               "--cpu", str(args.cpu), "--postgres", args.postgres, "--opensearch", args.opensearch] + (["--reuse-postgis"] if args.reuse_postgis else []) + (["--without-state"] if args.without_state else [])
     print(f"== {engine} at {size:,} specialists, {cases} cases", file=sys.stderr, flush=True)
     started = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)

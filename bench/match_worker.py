@@ -1,6 +1,7 @@
 """One engine at one directory size, in its own process: build, warm up, time every case."""
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import resource
@@ -24,6 +25,8 @@ def run_worker(engine_name: str, size: int, args) -> dict:
     conditions.warm()
     db = make_engine(f"sqlite:///{BENCH_DIR / f'seed-{size}.db'}")
     cases = make_cases(db, args.cases)
+    if args.without_state:
+        cases = [dataclasses.replace(case, patient_state=None) for case in cases]
     build_s, match = _prepare(engine_name, size, db, args)
     for case in cases[:WARM_UP]:
         match(case)

@@ -29,14 +29,7 @@ def add_telehealth(search, near: Hits, bounded: bool = True) -> Hits:
     and scored: the slow reference the bounded walk must agree with (tests/search).
     """
     seg, case, q = search.seg, search.case, search.q
-    remote = q.remote_rows
-    row_flags = search.flags[remote]
-    ok = (row_flags != 0) & search.live.specialists[remote]
-    if case.self_pay and not case.has_plan:
-        ok &= seg.self_pay[remote]
-    if case.languages or len(q.excluded):
-        ok &= search.specialist_ok(remote)
-    qualifying, row_flags = where(ok, remote, row_flags)
+    qualifying, row_flags = scan.qualifying_specialists(search, q.remote_rows, case.self_pay and not case.has_plan)
     total = near.total + len(qualifying)
     if case.has_plan and not seg.everyone_self_pays:
         (unpriced,) = where(~seg.self_pay[qualifying], qualifying)

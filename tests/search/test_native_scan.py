@@ -170,3 +170,28 @@ def test_count_covered_counts_what_expanding_counts():
         expected = search.expanded(specialists, count=True).total
         assert scan.count_covered(search, specialists) == expected
         assert 0 < expected < len(specialists)
+
+
+def test_qualifying_specialists_is_numpys_mask():
+    """The telehealth pool: flags, a live location, self-pay, languages and exclusions, as numpy masks them."""
+    from search.backends.query import SegmentSearch, compile_query
+
+    docs = random_directory(52, specialists=600)
+    ((segment, live),) = EmbeddedBackend.from_documents(docs)._snapshot.parts
+    rng = random.Random(52)
+    for _ in range(40):
+        case = _random_case(rng)
+        q = compile_query(segment, case)
+        search = SegmentSearch(segment, live, case, q, scoring.weights_for(case), segment.scratch())
+        search.scratch.excluded[q.excluded] = True
+        try:
+            remote = q.remote_rows
+            self_pay_only = case.self_pay and not case.has_plan
+            ok = (search.flags[remote] != 0) & live.specialists[remote] & search.specialist_ok(remote)
+            if self_pay_only:
+                ok &= segment.self_pay[remote]
+            got, flags = scan.qualifying_specialists(search, remote, self_pay_only)
+        finally:
+            search.scratch.excluded[q.excluded] = False
+        assert got.tolist() == remote[ok].tolist()
+        assert flags.tolist() == search.flags[remote[ok]].tolist()

@@ -179,3 +179,27 @@ int64_t count_covered(const int64_t *specialists, int64_t n, const int64_t *sp_d
     }
     return covered_count;
 }
+
+int64_t qualifying_specialists(const int64_t *specialists, int64_t n, const uint8_t *flags, const uint8_t *live,
+                               const uint8_t *self_pay, const uint8_t *speaks, const uint8_t *excluded, int64_t *out,
+                               uint8_t *out_flags) {
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t sp = specialists[i];
+        uint8_t f = flags[sp];
+        int ok = (f != 0) & (live[sp] != 0);
+        if (self_pay != NULL) {
+            ok &= self_pay[sp] != 0;
+        }
+        if (speaks != NULL) {
+            ok &= speaks[sp] != 0;
+        }
+        if (excluded != NULL) {
+            ok &= !excluded[sp];
+        }
+        out[m] = sp;
+        out_flags[m] = f;
+        m += ok;
+    }
+    return m;
+}

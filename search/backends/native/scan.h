@@ -75,3 +75,10 @@ void flags_by_profile(const uint8_t *by_profile, const int32_t *profile, const u
 /* How many of these specialists have a live location in the plan's network (plan_bits, by row). */
 int64_t count_covered(const int64_t *specialists, int64_t n, const int64_t *sp_doc_ptr, const int32_t *sp_doc_rows,
                       const uint8_t *live, const uint8_t *plan_bits);
+
+/* Of these specialist rows, those that qualify (flags non-zero), have a live location, and (for each
+ * array given) take self-pay, speak a language asked for, are not excluded; with their flags.
+ * Branch-free: whether one qualifies is a coin toss. Returns how many. */
+int64_t qualifying_specialists(const int64_t *specialists, int64_t n, const uint8_t *flags, const uint8_t *live,
+                               const uint8_t *self_pay, const uint8_t *speaks, const uint8_t *excluded, int64_t *out,
+                               uint8_t *out_flags);

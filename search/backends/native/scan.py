@@ -58,11 +58,7 @@ def near_scored(search: SegmentSearch) -> Hits:
     query.unit = ptr("double[]", seg.unit)
     query.x, query.y, query.z = (float(v) for v in q.unit)
     query.cos_r, query.boundary = math.cos(case.max_distance_mi / grid.R), grid.BOUNDARY
-    speaks = None
-    if case.languages:
-        speaks = scratch.language
-        for posting in q.languages:
-            speaks[posting] = True
+    speaks = _speaking(search)
     query.speaks = ptr("uint8_t[]", speaks)
     query.excluded = ptr("uint8_t[]", scratch.excluded if len(q.excluded) else None)
     query.plan_bits = ptr("uint8_t[]", q.plan_bits)
@@ -96,9 +92,7 @@ def near_scored(search: SegmentSearch) -> Hits:
             ptr("int64_t[]", counts),
         )
     finally:
-        if speaks is not None:
-            for posting in q.languages:
-                speaks[posting] = False
+        _done_speaking(search, speaks)
     by_tier, total = counts[lib.SCAN_SPECIALISTS :], int(counts[lib.SCAN_SPECIALISTS :].sum())
     lowest = top_tier(by_tier, case.limit)
     m = int(counts[lowest:TIERS].sum())  # rows of the tiers kept
@@ -234,3 +228,44 @@ def count_covered(search: SegmentSearch, specialists: np.ndarray) -> int:
             ffi.from_buffer("uint8_t[]", plan_bits),
         )
     )
+
+
+def qualifying_specialists(search: SegmentSearch, specialists: np.ndarray, self_pay_only: bool):
+    """Of these specialist rows, those who qualify for the case (flags), have a live location, speak a
+    language it asks for, are not excluded and (with `self_pay_only`) take self-pay; with their flags."""
+    seg, q, scratch = search.seg, search.q, search.scratch
+    specialists = np.ascontiguousarray(specialists, dtype=np.int64)
+    out, out_flags = np.empty(len(specialists), dtype=np.int64), np.empty(len(specialists), dtype=np.uint8)
+    speaks = _speaking(search)
+    try:
+        n = lib.qualifying_specialists(
+            ffi.from_buffer("int64_t[]", specialists),
+            len(specialists),
+            ffi.from_buffer("uint8_t[]", search.flags),
+            ffi.from_buffer("uint8_t[]", search.live.specialists),
+            ffi.from_buffer("uint8_t[]", seg.self_pay) if self_pay_only else ffi.NULL,
+            ffi.NULL if speaks is None else ffi.from_buffer("uint8_t[]", speaks),
+            ffi.from_buffer("uint8_t[]", scratch.excluded) if len(q.excluded) else ffi.NULL,
+            ffi.from_buffer("int64_t[]", out),
+            ffi.from_buffer("uint8_t[]", out_flags),
+        )
+    finally:
+        _done_speaking(search, speaks)
+    return out[:n], out_flags[:n]
+
+
+def _speaking(search: SegmentSearch) -> np.ndarray | None:
+    """By specialist: speaks a language the case asks for (None: it asks for none). Cleared again by
+    `_done_speaking`."""
+    if not search.case.languages:
+        return None
+    speaks = search.scratch.language
+    for posting in search.q.languages:
+        speaks[posting] = True
+    return speaks
+
+
+def _done_speaking(search: SegmentSearch, speaks: np.ndarray | None) -> None:
+    if speaks is not None:
+        for posting in search.q.languages:
+            speaks[posting] = False
