@@ -7,6 +7,8 @@ import math
 import numpy as np
 
 from reference.earth import EARTH_RADIUS_MI, distance_mi
+from search.backends.native._scan import ffi
+from search.backends.native._scan import lib as native
 from search.backends.segment import CELL_DEG, N_LAT, N_LON, Segment
 
 R = EARTH_RADIUS_MI
@@ -57,6 +59,8 @@ def cell_runs(lat: float, lon: float, radius_mi: float) -> np.ndarray:
     inside an edge shorter than half the globe, so a cell's farthest point is one of its corners.
     Rows of an inside cell need no distance test (search.backends.native). Caps that wrap around the
     antimeridian or reach a pole keep grid_ranges' cells, none marked inside: correct, only slower.
+    The bands are worked out in C (native/scan.c: cell_runs): numpy's dozens of small operations cost
+    more than the rest of a small match.
     """
     spans = grid_ranges(lat, lon, radius_mi)
     if (
@@ -65,42 +69,27 @@ def cell_runs(lat: float, lon: float, radius_mi: float) -> np.ndarray:
         or spans[0][1] - spans[0][0] >= N_LON
     ):
         return np.array([(start, end, 0) for start, end in spans], dtype=np.int64).reshape(-1, 3)
-    first_band = spans[0][0] // N_LON
-    bands = np.arange(first_band, first_band + len(spans))
-    delta, phi, lam = radius_mi / R, math.radians(lat), math.radians(lon)
-    cos_r = math.cos(delta)
-    # The circle's widest half-width in longitude within each band.
-    south = np.maximum(np.radians(bands * CELL_DEG - 90.0), phi - delta)
-    north = np.minimum(np.radians((bands + 1) * CELL_DEG - 90.0), phi + delta)
-    widest = math.asin(max(-1.0, min(1.0, math.sin(phi) / cos_r)))
-    at = np.clip(widest, south, north)
-    cos_half = (cos_r - np.sin(at) * math.sin(phi)) / (np.cos(at) * math.cos(phi))
-    half = np.degrees(np.arccos(np.clip(cos_half, -1.0, 1.0))) + SLACK_DEG
-    box_lo = spans[0][0] % N_LON
-    box_hi = box_lo + spans[0][1] - spans[0][0] - 1
-    lo = np.clip(((lon - half + 180.0) // CELL_DEG).astype(np.int64), box_lo, box_hi)
-    hi = np.clip(((lon + half + 180.0) // CELL_DEG).astype(np.int64), box_lo, box_hi)
-    # Whether each cell of the box lies wholly inside, from its corners' dot products.
-    lat_edges = np.radians(np.arange(first_band, first_band + len(spans) + 1) * CELL_DEG - 90.0)
-    lon_edges = np.radians(np.arange(box_lo, box_hi + 2) * CELL_DEG - 180.0)
-    corner = (
-        np.sin(lat_edges)[:, None] * math.sin(phi)
-        + np.cos(lat_edges)[:, None] * math.cos(phi) * np.cos(lon_edges - lam)[None, :]
+    first_band, box_lo = divmod(spans[0][0], N_LON)
+    width = spans[0][1] - spans[0][0]
+    out = np.empty((len(spans) * width, 3), dtype=np.int64)
+    n = native.cell_runs(
+        lat,
+        lon,
+        radius_mi,
+        _SHAPE,
+        first_band,
+        len(spans),
+        box_lo,
+        box_lo + width - 1,
+        ffi.from_buffer("int64_t[]", out),
     )
-    low = np.minimum(np.minimum(corner[:-1, :-1], corner[:-1, 1:]), np.minimum(corner[1:, :-1], corner[1:, 1:]))
-    inside = (low >= cos_r + INSIDE).astype(np.int64)  # (bands, cells of the box)
-    cell = np.arange(box_lo, box_hi + 1)
-    within = (cell[None, :] >= lo[:, None]) & (cell[None, :] <= hi[:, None])
-    # Runs: a new one wherever a band starts or insideness changes, within each band's span.
-    starts = within.copy()
-    starts[:, 1:] &= (inside[:, 1:] != inside[:, :-1]) | ~within[:, :-1]
-    band, col = np.nonzero(starts)
-    ends = np.empty_like(col)
-    ends[:-1] = col[1:]
-    last = np.append(band[1:] != band[:-1], True)
-    ends[last] = hi[band[last]] - box_lo + 1
-    offset = bands[band] * N_LON + box_lo
-    return np.stack([offset + col, offset + ends, inside[band, col]], axis=1)
+    return out[:n]
+
+
+_SHAPE = ffi.new(
+    "struct grid_shape *",
+    {"cell_deg": CELL_DEG, "n_lon": N_LON, "earth_radius_mi": R, "inside_margin": INSIDE, "slack_deg": SLACK_DEG},
+)
 
 
 def dot(seg: Segment, rows: np.ndarray, unit: np.ndarray) -> np.ndarray:

@@ -82,6 +82,7 @@ class Segment:
         self.selections = SelectionCache(CACHE_BYTES // 2)  # by condition set
         self.treating = SelectionCache(CACHE_BYTES // 3)  # by treating specialties and ages
         self.conditions = SelectionCache(CACHE_BYTES // 6)  # by condition
+        self.tier_tables: dict[tuple, np.ndarray | None] = {}  # search/backends/native: by what makes them
 
     # -- build -------------------------------------------------------------------------------
     def _specialist_side(self, t: Tables, m: int) -> None:

@@ -203,3 +203,52 @@ int64_t qualifying_specialists(const int64_t *specialists, int64_t n, const uint
     }
     return m;
 }
+
+int64_t cell_runs(double lat, double lon, double radius_mi, const struct grid_shape *g, int64_t first_band,
+                  int64_t n_bands, int64_t box_lo, int64_t box_hi, int64_t *out) {
+    const double to_rad = 3.14159265358979323846 / 180.0;
+    double delta = radius_mi / g->earth_radius_mi, phi = lat * to_rad, lam = lon * to_rad;
+    double cos_r = cos(delta), sin_phi = sin(phi), cos_phi = cos(phi);
+    double ratio = sin_phi / cos_r;
+    double widest = asin(ratio > 1.0 ? 1.0 : (ratio < -1.0 ? -1.0 : ratio));
+    int64_t n = 0;
+    for (int64_t j = 0; j < n_bands; j++) {
+        int64_t band = first_band + j;
+        double lat_s = (double)band * g->cell_deg - 90.0, lat_n = (double)(band + 1) * g->cell_deg - 90.0;
+        /* The circle's widest half-width in longitude within the band: at its widest latitude, or at
+         * the band's edge nearer to it. */
+        double south = fmax(lat_s * to_rad, phi - delta), north = fmin(lat_n * to_rad, phi + delta);
+        double at = fmin(fmax(widest, south), north);
+        double cos_half = (cos_r - sin(at) * sin_phi) / (cos(at) * cos_phi);
+        cos_half = cos_half > 1.0 ? 1.0 : (cos_half < -1.0 ? -1.0 : cos_half);
+        double half = acos(cos_half) / to_rad + g->slack_deg;
+        int64_t lo = (int64_t)floor((lon - half + 180.0) / g->cell_deg);
+        int64_t hi = (int64_t)floor((lon + half + 180.0) / g->cell_deg);
+        lo = lo < box_lo ? box_lo : (lo > box_hi ? box_hi : lo);
+        hi = hi < box_lo ? box_lo : (hi > box_hi ? box_hi : hi);
+        /* A cell lies wholly inside when its four corners do (its farthest point is a corner). */
+        double s0 = sin(lat_s * to_rad), c0 = cos(lat_s * to_rad), s1 = sin(lat_n * to_rad), c1 = cos(lat_n * to_rad);
+        double west = cos(((double)lo * g->cell_deg - 180.0) * to_rad - lam);
+        int64_t start = lo, inside_run = -1;
+        for (int64_t cell = lo; cell <= hi; cell++) {
+            double east = cos(((double)(cell + 1) * g->cell_deg - 180.0) * to_rad - lam);
+            double low = fmin(fmin(s0 * sin_phi + c0 * cos_phi * west, s0 * sin_phi + c0 * cos_phi * east),
+                              fmin(s1 * sin_phi + c1 * cos_phi * west, s1 * sin_phi + c1 * cos_phi * east));
+            int64_t inside = low >= cos_r + g->inside_margin;
+            if (inside_run >= 0 && inside != inside_run) {
+                out[3 * n] = band * g->n_lon + start;
+                out[3 * n + 1] = band * g->n_lon + cell;
+                out[3 * n + 2] = inside_run;
+                n++;
+                start = cell;
+            }
+            inside_run = inside;
+            west = east;
+        }
+        out[3 * n] = band * g->n_lon + start;
+        out[3 * n + 1] = band * g->n_lon + hi + 1;
+        out[3 * n + 2] = inside_run;
+        n++;
+    }
+    return n;
+}

@@ -82,3 +82,19 @@ int64_t count_covered(const int64_t *specialists, int64_t n, const int64_t *sp_d
 int64_t qualifying_specialists(const int64_t *specialists, int64_t n, const uint8_t *flags, const uint8_t *live,
                                const uint8_t *self_pay, const uint8_t *speaks, const uint8_t *excluded, int64_t *out,
                                uint8_t *out_flags);
+
+/* The geo grid (search.backends.segment) and the margins search.backends.grid uses. */
+struct grid_shape {
+    double cell_deg;
+    int64_t n_lon;
+    double earth_radius_mi;
+    double inside_margin; /* a cell's corners this far past the radius (in dot product): wholly inside */
+    double slack_deg;     /* widens each band's span of longitude against rounding */
+};
+
+/* search.backends.grid.cell_runs for a circle whose bounding box is the bands first_band ..
+ * first_band + n_bands - 1 and the columns box_lo .. box_hi (no wrap, no pole): per band, only the
+ * columns the circle reaches, as runs (first cell, last + 1, 1 if wholly inside) into `out`, room
+ * for 3 * n_bands * (box_hi - box_lo + 1). Returns how many runs. */
+int64_t cell_runs(double lat, double lon, double radius_mi, const struct grid_shape *g, int64_t first_band,
+                  int64_t n_bands, int64_t box_lo, int64_t box_hi, int64_t *out);

@@ -29,6 +29,7 @@ ROW_MASK = (1 << lib.FLAGS_SHIFT) - 1  # scan_box's rows carry their specialist'
 EDGE_ROOM = 256  # rows at the radius's edge scan_box can hand back before it is run again with more room
 NEAREST_FIRST = 2048  # more rows than this: the nearest are scored first, and bound the rest by distance
 SAMPLE = 1024  # rows whose distances tell how near the nearest NEAREST_FIRST are
+TIER_TABLES = 256  # tier tables a segment keeps (4 bytes per profile each)
 
 
 def near_scored(search: SegmentSearch) -> Hits:
@@ -39,7 +40,7 @@ def near_scored(search: SegmentSearch) -> Hits:
     lat, lon = case.point
     runs = grid.cell_runs(lat, lon, case.max_distance_mi)
     runs[:, :2] = seg.cell_ptr[runs[:, :2]]  # cells to rows
-    tiers = tier_table(q, len(seg.profile_set))
+    tiers = _tier_table_of(seg, q)
     keep = []  # cffi pointers borrow the arrays' memory: they must outlive the call
     query = ffi.new("struct scan_query *")
 
@@ -159,6 +160,18 @@ def _closest_that_can_reach(search: SegmentSearch, threshold: float, tier: int) 
     if need > 1.0:
         return 2.0
     return math.cos(-scoring.DISTANCE_SCALE_MI * math.log(need) / grid.R)
+
+
+def _tier_table_of(seg, q) -> np.ndarray | None:
+    """tier_table, kept per segment by what it is made of: many cases share their standings."""
+    parts = (q.primary_holder, q.reads_only, q.treats_only)
+    key = (q.expert is not None, *(None if part is None else part.tobytes() for part in parts))
+    found = seg.tier_tables.get(key, False)
+    if found is False:
+        if len(seg.tier_tables) >= TIER_TABLES:
+            seg.tier_tables.clear()
+        found = seg.tier_tables[key] = tier_table(q, len(seg.profile_set))
+    return found
 
 
 def tier_table(q, n_profiles: int) -> np.ndarray | None:
