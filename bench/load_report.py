@@ -204,7 +204,8 @@ def part(results: dict, found: list[dict]) -> str:
         f"Machine: {_machine(results)}.",
         "",
         _table(
-            ["acceptance (issue 13)", "measured", ""],
+            # Issue 13 sets these at 100k; a larger directory is held to them for comparison only.
+            ["acceptance (issue 13)" if size <= 100_000 else "issue 13's 100k targets, for comparison", "measured", ""],
             [[c["check"], c["measured"], "**PASS**" if c["passed"] else "**FAIL**"] for c in found],
         ),
         "",
