@@ -13,7 +13,9 @@ ffibuilder.set_source(
     '#include <stdint.h>\n#include "scan.h"\n',
     sources=[str(HERE / "scan.c")],
     include_dirs=[str(HERE)],
-    extra_compile_args=["-O3", "-std=c99", "-Wall", "-Wextra", "-Werror"],
+    # No -Werror: a newer compiler's new warning must not stop an install. No contraction into fused
+    # multiply-adds: a dot product is then rounded as numpy rounds it (grid.dot, the reference).
+    extra_compile_args=["-O3", "-std=c99", "-Wall", "-Wextra", "-ffp-contract=off"],
 )
 
 if __name__ == "__main__":
