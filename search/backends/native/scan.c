@@ -4,8 +4,10 @@
  * passes over every row of the searched box (170,000-430,000 rows within 200 miles of New York at
  * 1M specialists), each allocating its own temporary. Here each row is read once: qualifying
  * (flags), live, left to telehealth, inside the radius, speaks a language, not excluded, covered;
- * each qualifying specialist is counted once, by standing tier. `pick` then keeps the rows of the
- * tiers that can reach the top, with their dot products and in-network bits.
+ * each qualifying specialist is counted once, by standing tier (scan_box, then scan_count). `pick`
+ * then keeps the rows of the tiers that can reach the top, with their dot products and in-network
+ * bits. Beside it, the other per-row loops numpy did slowly: the circle's cell runs, treating flags
+ * by profile, and the telehealth pool (qualifying_specialists, count_covered).
  *
  * Plain C99, no Python API: cffi compiles it at install (search/backends/native/build.py), and
  * search/backends/native/scan.py is the only caller. The numpy path stays the reference the
