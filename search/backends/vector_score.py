@@ -181,8 +181,7 @@ def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, cover
     else:  # outside the searched box a location is farther than the radius
         beyond = max(scoring.TELEHEALTH_FLOOR, math.exp(-case.max_distance_mi / scoring.DISTANCE_SCALE_MI))
         best_distance = np.where(boxed[specialists], 1.0, beyond)
-    scale = scoring.URGENCY_DAYS[case.urgency]
-    best_availability = 1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale)
+    best_availability = _best_availability(seg, case)
     prof, row_flags = seg.profile[specialists].astype(np.intp), flags[specialists]
     bound = (
         weights["expertise"] * expertise(seg, case, q, specialists, prof, row_flags, scratch)
@@ -196,20 +195,14 @@ def upper_bound(seg, case, q, weights, specialists, flags, boxed, scratch, cover
 
 def best_apart_from_distance(seg, case, weights) -> float:
     """The most a row of a specialist holding no case code or group can score, distance and standing aside."""
-    if case.conditions:
-        k = len(case.conditions)
-        expertise_best = sum([scoring.SPECIALTY_PRIMARY] * k) / k  # as `expertise` averages it
-    else:
-        expertise_best = scoring.NAMED_SPECIALTY_PRIMARY
     if case.has_plan:
         coverage = max(scoring.COVERAGE["in_network"], scoring.COVERAGE["out_of_network_self_pay"])
     else:
         coverage = scoring.COVERAGE["self_pay" if case.self_pay else "unknown"]
-    scale = scoring.URGENCY_DAYS[case.urgency]
     return (
-        weights["expertise"] * expertise_best
+        weights["expertise"] * _specialty_only_expertise(case)
         + weights["coverage"] * coverage
-        + weights["availability"] * (1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale))
+        + weights["availability"] * _best_availability(seg, case)
         + weights["quality"] * seg.best_quality
         + weights["independence"] * 1.0
     )
@@ -217,21 +210,32 @@ def best_apart_from_distance(seg, case, weights) -> float:
 
 def bound_without_quality(seg, case, q, weights, coverage: float) -> float:
     """The best a specialty-only, out-of-radius telehealth specialist can score, quality aside."""
-    k = max(1, len(case.conditions))
-    expertise_best = sum([scoring.SPECIALTY_PRIMARY] * k) / k if case.conditions else scoring.NAMED_SPECIALTY_PRIMARY
     if q.unit is None:
         distance_best = scoring.NEUTRAL
     else:
         distance_best = max(scoring.TELEHEALTH_FLOOR, math.exp(-case.max_distance_mi / scoring.DISTANCE_SCALE_MI))
-    scale = scoring.URGENCY_DAYS[case.urgency]
     return (
-        weights["expertise"] * expertise_best
+        weights["expertise"] * _specialty_only_expertise(case)
         + weights["distance"] * distance_best
         + weights["independence"]
         + weights["coverage"] * coverage
-        + weights["availability"] * (1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scale))
+        + weights["availability"] * _best_availability(seg, case)
         + (scoring.STANDING_BONUS if q.primary_holder is not None else 0.0)
     )
+
+
+def _specialty_only_expertise(case) -> float:
+    """The most expertise a specialist holding no case code or group has: a primary treating specialty,
+    averaged over the case's conditions as `expertise` averages it."""
+    if not case.conditions:
+        return scoring.NAMED_SPECIALTY_PRIMARY
+    k = len(case.conditions)
+    return sum([scoring.SPECIALTY_PRIMARY] * k) / k
+
+
+def _best_availability(seg, case) -> float:
+    """The availability component of the soonest possible slot (today), or of none when no row has slots."""
+    return 1.0 if seg.has_slots else math.exp(-scoring.UNKNOWN_WAIT_DAYS / scoring.URGENCY_DAYS[case.urgency])
 
 
 def independence_of(seg, q, sp):
